@@ -1,0 +1,282 @@
+/**
+ * The Room Durable Object: one per chat room, the one place its truth lives. It holds the sockets
+ * with the Hibernation API, orders and stores every message in SQLite before anyone sees it, and
+ * broadcasts. Nothing that matters lives only in instance fields: presence is rebuilt from the
+ * runtime's sockets and their attachments whenever the room wakes.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { CLOSE, HEARTBEAT, LIMITS, TIMINGS, encode } from "../shared/protocol.ts";
+import type {
+  ErrorCode,
+  HelloFrame,
+  HistoryRequestFrame,
+  RenameFrame,
+  SayFrame,
+  SingleServerFrame,
+  User,
+} from "../shared/protocol.ts";
+import { decodeClientFrame } from "../shared/validate.ts";
+import { readConfig, type RoomConfig } from "./config.ts";
+import { jsonError } from "./http.ts";
+import { userIdFromToken } from "./identity.ts";
+import { guestName, uniqueName } from "./names.ts";
+import { Presence } from "./presence.ts";
+import { fullBucket, takeToken, type Bucket } from "./rate-limit.ts";
+import { MessageStore, type Page } from "./store.ts";
+
+const encoder = new TextEncoder();
+
+/** One chat room. */
+export class Room extends DurableObject<Env> {
+  readonly #config: RoomConfig;
+  readonly #store: MessageStore;
+  readonly #presence: Presence;
+  /** Per-user buckets while awake; written through to the charging socket's attachment. */
+  readonly #buckets = new Map<string, Bucket>();
+  /** Per-user time of the last `typing` passed on; losing it on eviction only lets one more through. */
+  readonly #typingAt = new Map<string, number>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#config = readConfig(env);
+    this.#store = new MessageStore(ctx.storage.sql);
+    this.#presence = new Presence(ctx.getWebSockets());
+    // The runtime answers heartbeats itself, so a ping never wakes a hibernated room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
+  }
+
+  /** Accepts a WebSocket upgrade (the Worker has checked the room name and the Origin). */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return jsonError(426, "upgrade_required", "this endpoint speaks WebSocket");
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    const now = Date.now();
+    this.ctx.acceptWebSocket(server);
+    this.#presence.open(server, now);
+    await this.#wakeAtLatest(now + TIMINGS.helloTimeoutMs);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Public messages for the HTTP history API (never private ones). */
+  publicPage(limit: number, before?: number): Page {
+    return this.#store.page(null, limit, before);
+  }
+
+  /** Handles one frame. Synchronous on purpose: a frame is handled in one uninterrupted turn. */
+  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
+    try {
+      const state = this.#presence.state(ws);
+      state.lastSeen = Date.now();
+      this.#handleFrame(ws, data);
+      if (ws.readyState === WebSocket.OPEN) this.#presence.save(ws);
+    } catch (err) {
+      this.#log("frame failed", err);
+      this.#send(ws, { type: "error", code: "internal", message: "the room could not handle that frame" });
+    }
+  }
+
+  /** A socket closed: if it was its user's last, everyone else sees them leave. */
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    try {
+      this.#left(ws);
+    } catch (err) {
+      this.#log(`close ${code} ${reason} failed`, err);
+    }
+  }
+
+  /** A socket failed: treated as closed. */
+  override webSocketError(ws: WebSocket, error: unknown): void {
+    try {
+      this.#log("socket error", error);
+      this.#left(ws);
+    } catch (err) {
+      this.#log("socket error handling failed", err);
+    }
+  }
+
+  /** The sweep: closes sockets that never said hello or went silent, prunes the log, re-arms. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    for (const [ws, state] of this.#presence.entries()) {
+      if (!state.user && now >= state.openedAt + TIMINGS.helloTimeoutMs) {
+        this.#close(ws, CLOSE.timeout, "no hello within 10 s");
+      } else if (state.user && now >= this.#lastHeard(ws, state.lastSeen) + TIMINGS.idleTimeoutMs) {
+        this.#close(ws, CLOSE.timeout, "nothing received for 60 s");
+      }
+    }
+    this.#store.prune(this.#config.historyLimit);
+    await this.#rearm(now);
+  }
+
+  #handleFrame(ws: WebSocket, data: string | ArrayBuffer): void {
+    const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
+    if (bytes > LIMITS.frameBytes) return this.#close(ws, CLOSE.tooBig, "frame over 65536 bytes");
+    if (typeof data !== "string") return this.#error(ws, "bad_message", "binary frames are not accepted");
+
+    const decoded = decodeClientFrame(data);
+    const user = this.#presence.state(ws).user;
+    if (!user && decoded.type !== undefined && decoded.type !== "hello") {
+      return this.#error(ws, "not_ready", "send hello first", decoded.ok ? undefined : decoded.ref);
+    }
+    if (user && decoded.type === "hello") return this.#error(ws, "bad_message", "hello was already accepted");
+    if (!decoded.ok) return this.#error(ws, decoded.code, decoded.message, decoded.ref);
+
+    const frame = decoded.frame;
+    if (frame.type === "hello") return this.#hello(ws, frame);
+    if (!user) return this.#error(ws, "not_ready", "send hello first");
+    switch (frame.type) {
+      case "say":
+        return this.#say(ws, user, frame);
+      case "rename":
+        return this.#rename(user, frame);
+      case "typing":
+        return this.#typing(user);
+      case "history":
+        return this.#history(ws, user, frame);
+    }
+  }
+
+  #hello(ws: WebSocket, hello: HelloFrame): void {
+    const id = userIdFromToken(hello.token);
+    // A second socket of an online user joins under the user's current name.
+    const online = this.#presence.user(id);
+    const taken = (name: string) => this.#presence.isTaken(name, id);
+    const name = online?.name ?? (hello.name !== undefined ? uniqueName(hello.name, taken) : guestName(taken));
+    const self: User = { id, name };
+    const first = this.#presence.admit(ws, self);
+    const { resumed, messages } = this.#store.resume(id, hello.since, hello.epoch, LIMITS.resumeMax, LIMITS.pageDefault);
+    this.#send(ws, {
+      type: "welcome",
+      self,
+      users: this.#presence.users(),
+      messages,
+      seq: this.#store.lastSeq,
+      epoch: this.#store.epoch,
+      resumed,
+      limits: { text: LIMITS.text, name: LIMITS.name, burst: this.#config.burst, perSecond: this.#config.perSecond },
+    });
+    if (first) this.#broadcast({ type: "join", user: self }, id);
+  }
+
+  #say(ws: WebSocket, user: User, say: SayFrame): void {
+    const stored = this.#store.findByClientId(user.id, say.id);
+    if (stored) return this.#send(ws, stored);
+
+    const to = say.to === undefined ? undefined : this.#presence.user(say.to);
+    if (say.to !== undefined && !to) return this.#error(ws, "unknown_user", "nobody online has that id", say.id);
+
+    const now = Date.now();
+    const bucket = this.#buckets.get(user.id) ?? this.#presence.savedBucket(user.id) ?? fullBucket(this.#config.burst, now);
+    const take = takeToken(bucket, now, this.#config.burst, this.#config.perSecond);
+    if (!take.ok) {
+      return this.#send(ws, {
+        type: "error",
+        code: "rate_limited",
+        message: "slow down",
+        ref: say.id,
+        retryAfterMs: take.retryAfterMs,
+      });
+    }
+    this.#buckets.set(user.id, take.bucket);
+    this.#presence.state(ws).bucket = take.bucket;
+
+    const message = this.#store.append(user, say.id, say.text, now, to);
+    if (!to) return this.#broadcast(message);
+    const text = encode(message);
+    for (const socket of new Set([...this.#presence.socketsOf(user.id), ...this.#presence.socketsOf(to.id)])) {
+      this.#sendText(socket, text);
+    }
+  }
+
+  #rename(user: User, rename: RenameFrame): void {
+    const name = uniqueName(rename.name, (n) => this.#presence.isTaken(n, user.id));
+    if (name === user.name) return;
+    this.#presence.rename(user.id, name);
+    this.#broadcast({ type: "rename", user: { id: user.id, name }, old: user.name });
+  }
+
+  #typing(user: User): void {
+    const now = Date.now();
+    if (now - (this.#typingAt.get(user.id) ?? 0) < TIMINGS.typingThrottleMs) return;
+    this.#typingAt.set(user.id, now);
+    this.#broadcast({ type: "typing", user }, user.id);
+  }
+
+  #history(ws: WebSocket, user: User, request: HistoryRequestFrame): void {
+    const page = this.#store.page(user.id, request.limit ?? LIMITS.pageDefault, request.before);
+    this.#send(ws, { type: "history", ...page });
+  }
+
+  /** Drops a socket from presence; if its user has no socket left, the others see a leave. */
+  #left(ws: WebSocket): void {
+    const gone = this.#presence.drop(ws);
+    if (gone) this.#broadcast({ type: "leave", user: gone }, gone.id);
+    // Close frames may arrive for sockets the sweep already dropped: nothing to do then.
+  }
+
+  #close(ws: WebSocket, code: number, reason: string): void {
+    try {
+      ws.close(code, reason);
+    } catch (err) {
+      this.#log("close failed", err);
+    }
+    this.#left(ws);
+  }
+
+  /** Serializes once and sends to every joined socket, except those of `exceptUser`. */
+  #broadcast(frame: SingleServerFrame, exceptUser?: string): void {
+    const text = encode(frame);
+    for (const [id, ws] of this.#presence.joinedSockets()) if (id !== exceptUser) this.#sendText(ws, text);
+  }
+
+  #send(ws: WebSocket, frame: SingleServerFrame): void {
+    this.#sendText(ws, encode(frame));
+  }
+
+  #error(ws: WebSocket, code: ErrorCode, message: string, ref?: string): void {
+    this.#send(ws, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
+  }
+
+  #sendText(ws: WebSocket, text: string): void {
+    try {
+      ws.send(text);
+    } catch {
+      // The socket is closing; its close event will update presence.
+    }
+  }
+
+  /** The last time anything arrived on a socket: a frame, or a ping the runtime answered. */
+  #lastHeard(ws: WebSocket, lastFrame: number): number {
+    const pinged = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+    return Math.max(lastFrame, pinged);
+  }
+
+  /** Makes sure the sweep runs no later than `deadline`. */
+  async #wakeAtLatest(deadline: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > deadline) await this.ctx.storage.setAlarm(deadline);
+  }
+
+  /** Arms the sweep for the earliest deadline of any socket, or not at all when none is left. */
+  async #rearm(now: number): Promise<void> {
+    let next = Infinity;
+    for (const [ws, state] of this.#presence.entries()) {
+      const deadline = state.user
+        ? this.#lastHeard(ws, state.lastSeen) + TIMINGS.idleTimeoutMs
+        : state.openedAt + TIMINGS.helloTimeoutMs;
+      next = Math.min(next, deadline);
+    }
+    if (next === Infinity) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(next, now + 1_000));
+  }
+
+  #log(what: string, err: unknown): void {
+    console.error(`room ${this.ctx.id.name ?? this.ctx.id.toString()}: ${what}:`, err);
+  }
+}
+
+/** UTF-8 size of a string, without encoding it when it is clearly small. */
+function utf8Length(text: string): number {
+  return text.length * 3 <= LIMITS.frameBytes ? text.length : encoder.encode(text).byteLength;
+}

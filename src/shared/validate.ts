@@ -1,0 +1,150 @@
+/**
+ * Validation of everything a client sends, with valibot schemas: a frame is decoded into a typed
+ * `ClientFrame` or into the exact protocol error it deserves. Never cast, always validate.
+ */
+import * as v from "valibot";
+import { LIMITS, ROOM_NAME, TOKEN } from "./protocol.ts";
+import type { ClientFrame, ErrorCode } from "./protocol.ts";
+
+/** No C0/C1 control characters anywhere in a name. */
+const CONTROL = /\p{Cc}/u;
+
+const wellFormed = (s: string): boolean => s.isWellFormed();
+
+/** A name: trimmed, 1–32 code points, no control characters, no lone surrogates. */
+export const NameSchema = v.pipe(
+  v.string("name must be a string"),
+  v.trim(),
+  v.check(wellFormed, "name has broken Unicode"),
+  v.check((s) => !CONTROL.test(s), "name has control characters"),
+  v.minCodePoints(1, "name is empty"),
+  v.maxCodePoints(LIMITS.name, `name is over ${LIMITS.name} characters`),
+);
+
+const MessageIdSchema = v.pipe(
+  v.string("id must be a string"),
+  v.minLength(1, "id is empty"),
+  v.maxLength(LIMITS.idMax, `id is over ${LIMITS.idMax} characters`),
+);
+
+const SeqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+const LimitSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.pageMax));
+
+const HelloSchema = v.object({
+  type: v.literal("hello"),
+  token: v.pipe(v.string("token must be a string"), v.regex(TOKEN, "token must be 16–128 base64url characters")),
+  name: v.optional(NameSchema),
+  since: v.optional(SeqSchema),
+  epoch: v.optional(v.pipe(v.string(), v.maxLength(128))),
+});
+
+const SaySchema = v.object({
+  type: v.literal("say"),
+  id: MessageIdSchema,
+  text: v.pipe(
+    v.string("text must be a string"),
+    v.trim(),
+    v.check(wellFormed, "text has broken Unicode"),
+    v.minCodePoints(1, "text is empty"),
+    v.maxCodePoints(LIMITS.text, `text is over ${LIMITS.text} characters`),
+  ),
+  to: v.optional(v.pipe(v.string("to must be a user id"), v.minLength(1), v.maxLength(LIMITS.idMax))),
+});
+
+const RenameSchema = v.object({ type: v.literal("rename"), name: NameSchema });
+
+const TypingSchema = v.object({ type: v.literal("typing") });
+
+const HistorySchema = v.object({
+  type: v.literal("history"),
+  before: v.optional(SeqSchema),
+  limit: v.optional(LimitSchema),
+});
+
+const SCHEMAS = {
+  hello: HelloSchema,
+  say: SaySchema,
+  rename: RenameSchema,
+  typing: TypingSchema,
+  history: HistorySchema,
+} as const;
+
+/** The frame types a client may send. */
+export type FrameType = keyof typeof SCHEMAS;
+
+/** Fields whose failure has its own error code; every other failure is `bad_message`. */
+const FIELD_CODES: Record<string, ErrorCode> = { name: "name_invalid" };
+
+/** The outcome of decoding one incoming frame; `type` is set whenever the frame named a known type. */
+export type Decoded =
+  | { ok: true; type: FrameType; frame: ClientFrame }
+  | { ok: false; type?: FrameType; code: ErrorCode; message: string; ref?: string };
+
+/** Decodes one text frame into a valid client frame, or into the error the protocol prescribes. */
+export function decodeClientFrame(data: string): Decoded {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    return { ok: false, code: "bad_json", message: "frame is not valid JSON" };
+  }
+  return validateClientFrame(raw);
+}
+
+/** Validates an already parsed JSON value as a client frame. */
+export function validateClientFrame(raw: unknown): Decoded {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return { ok: false, code: "bad_message", message: "frame must be a JSON object" };
+  }
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== "string" || !Object.hasOwn(SCHEMAS, type)) {
+    return { ok: false, code: "bad_message", message: "unknown frame type" };
+  }
+  const known = type as FrameType;
+  const result = v.safeParse(SCHEMAS[known], raw, { abortEarly: true });
+  if (result.success) return { ok: true, type: known, frame: result.output as ClientFrame };
+
+  const issue = result.issues[0];
+  const field = String(issue.path?.[0]?.key ?? "");
+  const code: ErrorCode =
+    issue.type === "max_code_points" && field === "text" ? "too_long" : (FIELD_CODES[field] ?? "bad_message");
+  const message = field && !issue.message.startsWith(field) ? `${field}: ${issue.message}` : issue.message;
+  const ref = known === "say" ? refOf(raw) : undefined;
+  return ref === undefined ? { ok: false, type: known, code, message } : { ok: false, type: known, code, message, ref };
+}
+
+/** The client id of a `say`, when it is a valid one (errors about that `say` carry it as `ref`). */
+function refOf(raw: object): string | undefined {
+  const id = (raw as { id?: unknown }).id;
+  return v.is(MessageIdSchema, id) ? id : undefined;
+}
+
+/** Returns the trimmed name, or null when it breaks the name rules. */
+export function normalizeName(name: unknown): string | null {
+  const result = v.safeParse(NameSchema, name);
+  return result.success ? result.output : null;
+}
+
+/** True when `room` is a valid room name exactly as it stands. */
+export function isRoomName(room: string): boolean {
+  return ROOM_NAME.test(room);
+}
+
+/** A parsed `?before=&limit=` query of the history API. */
+export type PageQuery = { ok: true; before?: number; limit: number } | { ok: false; message: string };
+
+const DIGITS = /^\d{1,15}$/;
+
+/** Parses the history API's query string: `before` a seq, `limit` 1–100 (default 50). */
+export function parsePageQuery(params: { get(name: string): string | null }): PageQuery {
+  const before = params.get("before");
+  const limit = params.get("limit");
+  if (before !== null && !DIGITS.test(before)) return { ok: false, message: "before must be a whole number" };
+  if (limit !== null && (!DIGITS.test(limit) || Number(limit) < 1 || Number(limit) > LIMITS.pageMax)) {
+    return { ok: false, message: `limit must be a whole number from 1 to ${LIMITS.pageMax}` };
+  }
+  const page: PageQuery = { ok: true, limit: limit === null ? LIMITS.pageDefault : Number(limit) };
+  if (before !== null) page.before = Number(before);
+  return page;
+}

@@ -1,0 +1,130 @@
+/**
+ * A protocol client for tests inside workerd: it opens a room socket through the real Worker,
+ * unpacks batches, and lets a test await the next frame of a kind (with a timeout, never a sleep).
+ */
+import { exports } from "cloudflare:workers";
+import { unpack } from "../../src/shared/protocol.ts";
+import type { ServerFrame, SingleServerFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
+
+type FrameOf<T extends SingleServerFrame["type"]> = Extract<SingleServerFrame, { type: T }>;
+
+/** A fresh random token (what a real client keeps in localStorage). */
+export function newToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+}
+
+/** Sends a request to the Worker under test. */
+export function workerFetch(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(`https://chat.test${path}`, init));
+}
+
+/** One test connection to a room. */
+export class TestSocket {
+  readonly ws: WebSocket;
+  /** Frames received and not yet taken by `next`, in arrival order. */
+  readonly pending: SingleServerFrame[] = [];
+  /** Every text received, raw (pongs included). */
+  readonly texts: string[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  #waiters: (() => void)[] = [];
+
+  constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.addEventListener("message", (event) => {
+      const text = typeof event.data === "string" ? event.data : "<binary>";
+      this.texts.push(text);
+      if (text !== "pong") this.pending.push(...unpack(JSON.parse(text) as ServerFrame));
+      this.#wake();
+    });
+    this.closed = new Promise((resolve) => {
+      ws.addEventListener("close", (event) => {
+        resolve({ code: event.code, reason: event.reason });
+        this.#wake();
+      });
+    });
+    ws.accept();
+  }
+
+  /** Sends a frame (objects are JSON-encoded, strings and buffers go as they are). */
+  send(frame: object | string | ArrayBuffer): void {
+    this.ws.send(typeof frame === "string" || frame instanceof ArrayBuffer ? frame : JSON.stringify(frame));
+  }
+
+  /** Takes the first pending frame of `type` that matches `where`, waiting for it if need be. */
+  async next<T extends SingleServerFrame["type"]>(
+    type: T,
+    where: (frame: FrameOf<T>) => boolean = () => true,
+    timeoutMs = 5_000,
+  ): Promise<FrameOf<T>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.pending.findIndex((f) => f.type === type && where(f as FrameOf<T>));
+      if (index >= 0) return this.pending.splice(index, 1)[0] as FrameOf<T>;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${type} frame within ${timeoutMs} ms; pending: ${JSON.stringify(this.pending)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Waits for the literal `pong` heartbeat answer. */
+  async pong(timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.texts.includes("pong")) {
+      if (Date.now() > deadline) throw new Error("no pong");
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /** Sends hello and returns the welcome. */
+  async hello(fields: { token?: string; name?: string; since?: number; epoch?: string } = {}): Promise<WelcomeFrame> {
+    this.send({ type: "hello", token: fields.token ?? newToken(), ...fields });
+    return this.next("welcome");
+  }
+
+  /** Sends a say and waits for its echo (the room's ack). */
+  async say(text: string, extra: { id?: string; to?: string } = {}) {
+    const id = extra.id ?? crypto.randomUUID();
+    this.send({ type: "say", id, text, ...extra });
+    return this.next("message", (m) => m.id === id);
+  }
+
+  /** Closes the socket and waits for the close to complete. */
+  async close(): Promise<void> {
+    this.ws.close(1000, "done");
+    await this.closed;
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** Opens a socket into `room` through the Worker; fails the test on anything but 101. */
+export async function connect(room: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+  const response = await workerFetch(`/api/rooms/${room}/ws`, { headers: { Upgrade: "websocket", ...headers } });
+  if (response.status !== 101 || !response.webSocket) {
+    throw new Error(`upgrade failed: ${response.status} ${await response.text()}`);
+  }
+  return new TestSocket(response.webSocket);
+}
+
+/** Opens a socket and says hello in one step. */
+export async function join(room: string, fields: Parameters<TestSocket["hello"]>[0] = {}) {
+  const socket = await connect(room);
+  const welcome = await socket.hello(fields);
+  return { socket, welcome };
+}
+
+/** A room name unique to one test, so tests never share state. */
+export function roomName(label: string): string {
+  return `${label.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").slice(0, 40)}-${crypto.randomUUID().slice(0, 8)}`;
+}
