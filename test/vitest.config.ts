@@ -9,7 +9,21 @@ export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            // Two extra origins for test/origin-limits.test.ts, written loosely (spaces, a trailing
+            // slash) to check the list is trimmed; no Origin and the page's own origin stay allowed.
+            // The bucket refills one token per 100 s here, so rate-limit tests are exact on a slow
+            // machine (the burst of 20 stays the default); the defaults are checked in config.test.ts.
+            miniflare: {
+              bindings: {
+                ALLOWED_ORIGINS: " https://friend.example, https://second.example/ ",
+                RATE_PER_SECOND: "0.01",
+              },
+            },
+          }),
+        ],
         test: { name: "workers", include: ["test/*.test.ts"], testTimeout: 20_000 },
       },
       {

@@ -79,7 +79,9 @@ export class Room extends DurableObject<Env> {
   /** A socket closed: if it was its user's last, everyone else sees them leave. */
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
     try {
-      this.#left(ws);
+      // Complete the closing handshake. With web_socket_auto_reply_to_close the runtime has already
+      // answered and this is ignored; without it (older runtimes) the client would wait for it.
+      this.#close(ws, echoableCloseCode(code), "");
     } catch (err) {
       this.#log(`close ${code} ${reason} failed`, err);
     }
@@ -117,7 +119,8 @@ export class Room extends DurableObject<Env> {
     const decoded = decodeClientFrame(data);
     const user = this.#presence.state(ws).user;
     if (!user && decoded.type !== undefined && decoded.type !== "hello") {
-      return this.#error(ws, "not_ready", "send hello first", decoded.ok ? undefined : decoded.ref);
+      const ref = decoded.ok ? (decoded.frame.type === "say" ? decoded.frame.id : undefined) : decoded.ref;
+      return this.#error(ws, "not_ready", "send hello first", ref);
     }
     if (user && decoded.type === "hello") return this.#error(ws, "bad_message", "hello was already accepted");
     if (!decoded.ok) return this.#error(ws, decoded.code, decoded.message, decoded.ref);
@@ -274,6 +277,12 @@ export class Room extends DurableObject<Env> {
   #log(what: string, err: unknown): void {
     console.error(`room ${this.ctx.id.name ?? this.ctx.id.toString()}: ${what}:`, err);
   }
+}
+
+/** The code to answer a peer's close with: its own, unless it is one that may never be sent. */
+function echoableCloseCode(code: number): number {
+  const sendable = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+  return sendable ? code : 1000;
 }
 
 /** UTF-8 size of a string, without encoding it when it is clearly small. */

@@ -1,0 +1,345 @@
+/**
+ * PROTOCOL.md "What a room guarantees", one block per guarantee, each test named after it and
+ * run against a live Room in workerd through the real Worker.
+ */
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Room } from "../src/server/room.ts";
+import { MessageStore } from "../src/server/store.ts";
+import { connect, join, newToken, roomName, workerFetch } from "./support/room-client.ts";
+
+/**
+ * Writes `count` messages straight into a room's SQLite (much faster than saying them), then
+ * evicts the room so that its next instance reads the log afresh, as after a restart.
+ */
+async function seed(room: string, count: number, prune?: number): Promise<void> {
+  const stub = env.ROOMS.getByName(room);
+  await runInDurableObject(stub, (_: Room, state) => {
+    const store = new MessageStore(state.storage.sql);
+    for (let i = 1; i <= count; i++) store.append({ id: "seed", name: "seed" }, `s${i}`, `m${i}`, Date.now());
+    if (prune !== undefined) store.prune(prune);
+  });
+  await evictDurableObject(stub);
+}
+
+/** How many messages the room's SQLite holds. */
+function storedCount(room: string): Promise<number> {
+  return runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) =>
+    state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n,
+  );
+}
+
+describe("1. One order", () => {
+  it("gives every message the next seq of its room, and every client sees the same order", async () => {
+    const room = roomName("order");
+    const { socket: alice } = await join(room, { name: "alice" });
+    const { socket: bob } = await join(room, { name: "bob" });
+    const { socket: carol } = await join(room, { name: "carol" });
+    // Interleave senders without waiting, so the room alone decides the order.
+    for (let i = 0; i < 10; i++) {
+      alice.send({ type: "say", id: `a${i}`, text: `a${i}` });
+      bob.send({ type: "say", id: `b${i}`, text: `b${i}` });
+    }
+    const views = await Promise.all(
+      [alice, bob, carol].map(async (s) => {
+        const seen = [];
+        for (let i = 0; i < 20; i++) seen.push(await s.next("message"));
+        return seen.map((m) => `${m.seq}:${m.text}`);
+      }),
+    );
+    expect(views[0]!.map((v) => Number(v.split(":")[0]))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(views[1]).toEqual(views[0]);
+    expect(views[2]).toEqual(views[0]);
+    // One socket's says keep their sending order.
+    const aliceOrder = views[0]!.filter((v) => v.includes(":a")).map((v) => v.split(":")[1]);
+    expect(aliceOrder).toEqual(Array.from({ length: 10 }, (_, i) => `a${i}`));
+  });
+
+  it("gives private messages seqs too, so others see a gap exactly where one stands", async () => {
+    const room = roomName("order-gap");
+    const { socket: alice } = await join(room, { name: "alice" });
+    const { welcome: bobWelcome } = await join(room, { name: "bob" });
+    const { socket: carol } = await join(room, { name: "carol" });
+    await alice.say("one");
+    await alice.say("psst", { to: bobWelcome.self.id });
+    await alice.say("three");
+    const seen = [(await carol.next("message")).seq, (await carol.next("message")).seq];
+    expect(seen).toEqual([1, 3]);
+  });
+});
+
+describe("2. Durable", () => {
+  it("stores a message before anyone receives it", async () => {
+    const room = roomName("durable-first");
+    const { socket: alice } = await join(room, { name: "alice" });
+    const { socket: bob } = await join(room, { name: "bob" });
+    alice.send({ type: "say", id: "m1", text: "kept" });
+    const received = await bob.next("message");
+    const row = await runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) =>
+      state.storage.sql.exec<{ text: string }>("SELECT text FROM messages WHERE seq = ?", received.seq).one(),
+    );
+    expect(row.text).toBe("kept");
+  });
+
+  it("keeps messages across a restart of the room, with the same epoch and seqs going on", async () => {
+    const room = roomName("durable-restart");
+    const { socket: alice, welcome } = await join(room, { name: "alice" });
+    await alice.say("before");
+    await alice.close();
+    // Storage is read from SQLite by a fresh instance: nothing came from memory.
+    const fresh = await runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) => {
+      const store = new MessageStore(state.storage.sql);
+      return { epoch: store.epoch, lastSeq: store.lastSeq, page: store.page(null, 10) };
+    });
+    expect(fresh.epoch).toBe(welcome.epoch);
+    expect(fresh.lastSeq).toBe(1);
+    expect(fresh.page.messages.map((m) => m.text)).toEqual(["before"]);
+    const { socket: again } = await join(room, { name: "alice" });
+    expect((await again.say("after")).seq).toBe(2);
+  });
+
+  it("keeps at least the last 10,000 messages when pruning", async () => {
+    const room = roomName("durable-retention");
+    const { socket } = await join(room, { name: "alice" });
+    await seed(room, 10_050);
+    // The sweep alarm prunes; it is armed while a socket is open.
+    expect(await runDurableObjectAlarm(env.ROOMS.getByName(room))).toBe(true);
+    expect(await storedCount(room)).toBe(10_000);
+    const oldest = (await (await workerFetch(`/api/rooms/${room}/messages?before=52&limit=100`)).json()) as {
+      messages: { seq: number }[];
+      hasMore: boolean;
+    };
+    expect(oldest.messages.map((m) => m.seq)).toEqual([51]);
+    expect(oldest.hasMore).toBe(false);
+    expect((await socket.say("still going")).seq).toBe(10_051);
+  });
+});
+
+describe("3. Exactly once per client id", () => {
+  it("answers a resent say with the stored message, to the resending socket only", async () => {
+    const room = roomName("once");
+    const { socket: alice } = await join(room, { name: "alice" });
+    const { socket: bob } = await join(room, { name: "bob" });
+    const original = await alice.say("hello", { id: "same-id" });
+    await bob.next("message", (m) => m.id === "same-id");
+
+    alice.send({ type: "say", id: "same-id", text: "hello again" });
+    expect(await alice.next("message", (m) => m.id === "same-id")).toEqual(original);
+    // A later message reaching bob first proves the duplicate was never sent to him.
+    await alice.say("barrier");
+    await bob.next("message", (m) => m.text === "barrier");
+    expect(bob.pending.filter((f) => f.type === "message")).toEqual([]);
+    expect(await storedCount(room)).toBe(2);
+  });
+
+  it("dedupes per user: the same client id from another user is a new message", async () => {
+    const room = roomName("once-per-user");
+    const { socket: alice } = await join(room, { name: "alice" });
+    const { socket: bob, welcome } = await join(room, { name: "bob" });
+    const a = await alice.say("from alice", { id: "m1" });
+    bob.send({ type: "say", id: "m1", text: "from bob" });
+    const b = await bob.next("message", (m) => m.from.id === welcome.self.id);
+    expect(b).toMatchObject({ seq: a.seq + 1, id: "m1", text: "from bob" });
+  });
+
+  it("answers a duplicate from another socket of the same user, after a reconnect", async () => {
+    const room = roomName("once-reconnect");
+    const token = newToken();
+    const { socket: first } = await join(room, { token });
+    const original = await first.say("sent once", { id: "outbox-1" });
+    await first.close();
+    const { socket: second } = await join(room, { token });
+    second.send({ type: "say", id: "outbox-1", text: "sent once" });
+    expect(await second.next("message", (m) => m.id === "outbox-1")).toEqual(original);
+    expect(await storedCount(room)).toBe(1);
+  });
+});
+
+describe("4. Gap-free resume", () => {
+  it("resumes with exactly the messages after since, when the epoch matches", async () => {
+    const room = roomName("resume");
+    const token = newToken();
+    const { socket: alice } = await join(room, { name: "alice" });
+    const { socket: bob, welcome } = await join(room, { name: "bob", token });
+    await alice.say("seen");
+    const lastSeen = (await bob.next("message")).seq;
+    await bob.close();
+    for (const text of ["missed 1", "missed 2", "missed 3"]) await alice.say(text);
+
+    const { welcome: back } = await join(room, { token, since: lastSeen, epoch: welcome.epoch });
+    expect(back.resumed).toBe(true);
+    expect(back.messages.map((m) => m.text)).toEqual(["missed 1", "missed 2", "missed 3"]);
+    expect(back.seq).toBe(4);
+  });
+
+  it("includes private messages to or from the user in a resume, and no one else's", async () => {
+    const room = roomName("resume-private");
+    const bobToken = newToken();
+    const { socket: alice } = await join(room, { name: "alice" });
+    const { socket: bob, welcome } = await join(room, { name: "bob", token: bobToken });
+    const { welcome: carol } = await join(room, { name: "carol" });
+    await bob.close();
+    // Bob is offline, so he cannot be addressed; carol can.
+    await alice.say("to carol", { to: carol.self.id });
+    await alice.say("public");
+    const { welcome: back } = await join(room, { token: bobToken, since: 0, epoch: welcome.epoch });
+    expect(back.resumed).toBe(true);
+    expect(back.messages.map((m) => m.text)).toEqual(["public"]);
+  });
+
+  it.each([
+    ["another epoch", (epoch: string) => ({ since: 1, epoch: `${epoch}-old` })],
+    ["no epoch", () => ({ since: 1 })],
+    ["since beyond the room's seq", (epoch: string) => ({ since: 99, epoch })],
+    ["no since at all", () => ({})],
+  ])("answers resumed false and the latest messages for %s", async (_, fields) => {
+    const room = roomName("resume-refused");
+    const { socket: alice, welcome } = await join(room, { name: "alice" });
+    for (let i = 1; i <= 3; i++) await alice.say(`m${i}`);
+    const { welcome: back } = await join(room, fields(welcome.epoch));
+    expect(back.resumed).toBe(false);
+    expect(back.messages.map((m) => m.text)).toEqual(["m1", "m2", "m3"]);
+  });
+
+  it("refuses to resume over more than 500 missed messages, and sends the latest 50 instead", async () => {
+    const room = roomName("resume-too-many");
+    const { welcome } = await join(room, { name: "alice" });
+    await seed(room, 501);
+    const { welcome: atLimit } = await join(room, { since: 1, epoch: welcome.epoch });
+    expect(atLimit.resumed).toBe(true);
+    expect(atLimit.messages).toHaveLength(500);
+    const { welcome: over } = await join(room, { since: 0, epoch: welcome.epoch });
+    expect(over.resumed).toBe(false);
+    expect(over.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 452 + i));
+  });
+
+  it("refuses to resume from a seq whose successors were pruned", async () => {
+    const room = roomName("resume-pruned");
+    const { welcome } = await join(room, { name: "alice" });
+    await seed(room, 10_010, 10_000);
+    const { welcome: gone } = await join(room, { since: 5, epoch: welcome.epoch });
+    expect(gone.resumed).toBe(false);
+    const { welcome: kept } = await join(room, { since: 9_700, epoch: welcome.epoch });
+    expect(kept.resumed).toBe(true);
+    expect(kept.messages[0]!.seq).toBe(9_701);
+  });
+});
+
+describe("5. Private stays private", () => {
+  it("delivers a private message to the sender's and the recipient's sockets only", async () => {
+    const room = roomName("private");
+    const aliceToken = newToken();
+    const { socket: alice } = await join(room, { name: "alice", token: aliceToken });
+    const { socket: aliceTab } = await join(room, { token: aliceToken });
+    const { socket: bob, welcome: bobWelcome } = await join(room, { name: "bob" });
+    const { socket: carol } = await join(room, { name: "carol" });
+
+    const sent = await alice.say("just for bob", { to: bobWelcome.self.id });
+    expect(sent.to).toEqual(bobWelcome.self);
+    expect(await bob.next("message", (m) => m.id === sent.id)).toEqual(sent);
+    expect(await aliceTab.next("message", (m) => m.id === sent.id)).toEqual(sent);
+    await alice.say("public barrier");
+    await carol.next("message", (m) => m.text === "public barrier");
+    expect(carol.pending.filter((f) => f.type === "message")).toEqual([]);
+
+    carol.send({ type: "history" });
+    expect((await carol.next("history")).messages.map((m) => m.text)).toEqual(["public barrier"]);
+    bob.send({ type: "history" });
+    expect((await bob.next("history")).messages.map((m) => m.text)).toEqual(["just for bob", "public barrier"]);
+  });
+
+  it("allows a private message to yourself", async () => {
+    const { socket, welcome } = await join(roomName("private-self"), { name: "alice" });
+    const note = await socket.say("note to self", { to: welcome.self.id });
+    expect(note.to).toEqual(welcome.self);
+  });
+});
+
+describe("6. Presence is true", () => {
+  it("lists everyone online in welcome and announces joins and leaves to the others", async () => {
+    const room = roomName("presence");
+    const { socket: alice, welcome: a } = await join(room, { name: "alice" });
+    expect(a.users).toEqual([a.self]);
+    const { socket: bob, welcome: b } = await join(room, { name: "bob" });
+    expect(b.users).toEqual(expect.arrayContaining([a.self, b.self]));
+    expect(b.users).toHaveLength(2);
+    expect((await alice.next("join")).user).toEqual(b.self);
+    await bob.close();
+    expect((await alice.next("leave")).user).toEqual(b.self);
+  });
+
+  it("counts several sockets with one token as one user: one join, and a leave only with the last", async () => {
+    const room = roomName("presence-tabs");
+    const token = newToken();
+    const { socket: watcher } = await join(room, { name: "watcher" });
+    const { socket: tab1, welcome: w1 } = await join(room, { name: "dora", token });
+    const { socket: tab2, welcome: w2 } = await join(room, { name: "ignored", token });
+    expect(w2.self).toEqual(w1.self);
+    expect(w2.users.filter((u) => u.id === w1.self.id)).toHaveLength(1);
+    await tab1.close();
+    await tab2.say("still here");
+    await watcher.next("message", (m) => m.text === "still here");
+    expect(watcher.pending.filter((f) => f.type === "join" || f.type === "leave")).toEqual([{ type: "join", user: w1.self }]);
+    await tab2.close();
+    expect((await watcher.next("leave")).user).toEqual(w1.self);
+  });
+
+  it("closes a socket that sends no accepted hello within 10 s with 4408", async () => {
+    const room = roomName("hello-timeout");
+    const stub = env.ROOMS.getByName(room);
+    const silent = await connect(room);
+    silent.send({ type: "hello", token: "short" });
+    await silent.next("error");
+    // Age the socket's attachment and let a fresh instance read it: no 10 s wait in the test.
+    await runInDurableObject(stub, (_: Room, state) => {
+      for (const ws of state.getWebSockets()) {
+        const att = ws.deserializeAttachment() as { openedAt: number };
+        ws.serializeAttachment({ ...att, openedAt: att.openedAt - 10_001 });
+      }
+    });
+    await evictDurableObject(stub);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await silent.closed).code).toBe(4408);
+  });
+
+  it("answers ping with pong before hello, and ping does not count as the first frame", async () => {
+    const socket = await connect(roomName("ping"));
+    socket.send("ping");
+    await socket.pong();
+    const welcome = await socket.hello({ name: "pinger" });
+    expect(welcome.self.name).toBe("pinger");
+  });
+});
+
+describe("7. Flooding is contained", () => {
+  it("refuses says over the bucket with rate_limited and retryAfterMs, stores none of them", async () => {
+    const room = roomName("flood");
+    const { socket: flooder, welcome } = await join(room, { name: "flooder" });
+    const { socket: calm } = await join(room, { name: "calm" });
+    expect(welcome.limits).toEqual({ text: 2000, name: 32, burst: 20, perSecond: Number(env.RATE_PER_SECOND) });
+    for (let i = 0; i < 30; i++) flooder.send({ type: "say", id: `f${i}`, text: `flood ${i}` });
+    for (let i = 0; i < 20; i++) await flooder.next("message", (m) => m.id === `f${i}`);
+    for (let i = 20; i < 30; i++) {
+      const error = await flooder.next("error");
+      expect(error).toMatchObject({ code: "rate_limited", ref: `f${i}` });
+      // One token comes back every 1 / perSecond seconds.
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(1000 / welcome.limits.perSecond);
+    }
+    expect(await storedCount(room)).toBe(20);
+    // Others are not slowed: the calm user's message goes through at once.
+    expect((await calm.say("I can still talk")).seq).toBe(21);
+  });
+
+  it("does not spend a token on a duplicate: a resend is answered even with an empty bucket", async () => {
+    const room = roomName("flood-dup");
+    const { socket } = await join(room, { name: "alice" });
+    for (let i = 0; i < 20; i++) socket.send({ type: "say", id: `m${i}`, text: `m${i}` });
+    for (let i = 0; i < 20; i++) await socket.next("message", (m) => m.id === `m${i}`);
+    socket.send({ type: "say", id: "m0", text: "m0" });
+    expect((await socket.next("message", (m) => m.id === "m0")).seq).toBe(1);
+    socket.send({ type: "say", id: "new", text: "new" });
+    expect((await socket.next("error")).code).toBe("rate_limited");
+  });
+});

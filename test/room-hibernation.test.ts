@@ -1,0 +1,98 @@
+/**
+ * Hibernation is tested, not hoped for: the room is evicted in the middle of a conversation (its
+ * instance torn down, its sockets hibernated), and everything must go on from SQLite and the
+ * sockets' attachments alone.
+ */
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { join, newToken, roomName } from "./support/room-client.ts";
+
+describe("a room evicted mid-conversation", () => {
+  it("keeps the same sockets talking, with seq going on and presence still right", async () => {
+    const room = roomName("evict");
+    const stub = env.ROOMS.getByName(room);
+    const carolToken = newToken();
+    const { socket: alice, welcome: a } = await join(room, { name: "alice" });
+    const { socket: bob, welcome: b } = await join(room, { name: "bob" });
+    const { socket: carol1, welcome: c } = await join(room, { name: "carol", token: carolToken });
+    const { socket: carol2 } = await join(room, { token: carolToken });
+    await alice.say("before 1");
+    await bob.say("before 2");
+
+    await evictDurableObject(stub);
+
+    const after = await alice.say("after eviction");
+    expect(after.seq).toBe(3);
+    expect(await bob.next("message", (m) => m.seq === 3)).toEqual(after);
+    expect(await carol2.next("message", (m) => m.seq === 3)).toEqual(after);
+
+    // A newcomer sees exactly who is online, carol once despite two sockets.
+    const { socket: dave, welcome: d } = await join(room, { name: "alice" });
+    expect(d.self.name).toBe("alice-2");
+    expect(new Set(d.users.map((u) => u.id))).toEqual(new Set([a.self.id, b.self.id, c.self.id, d.self.id]));
+    expect(d.users).toHaveLength(4);
+    expect(d.messages.map((m) => m.text)).toEqual(["before 1", "before 2", "after eviction"]);
+
+    // Leaving still works from rebuilt presence: one of carol's tabs is not a leave, bob is.
+    await carol1.close();
+    await bob.close();
+    expect((await dave.next("leave")).user).toEqual(b.self);
+    await carol2.say("carol is still here");
+    await dave.next("message", (m) => m.text === "carol is still here");
+    expect(dave.pending.filter((f) => f.type === "leave")).toEqual([]);
+  });
+
+  it("survives two evictions in a row with renames in between", async () => {
+    const room = roomName("evict-twice");
+    const stub = env.ROOMS.getByName(room);
+    const { socket: alice, welcome } = await join(room, { name: "alice" });
+    const { socket: bob } = await join(room, { name: "bob" });
+    await evictDurableObject(stub);
+    alice.send({ type: "rename", name: "alicia" });
+    expect((await bob.next("rename")).user).toEqual({ id: welcome.self.id, name: "alicia" });
+    await evictDurableObject(stub);
+    const message = await alice.say("renamed and evicted");
+    expect(message.from).toEqual({ id: welcome.self.id, name: "alicia" });
+    bob.send({ type: "history" });
+    expect((await bob.next("history")).messages).toEqual([message]);
+  });
+
+  it("keeps a flooder's empty bucket across the eviction", async () => {
+    const room = roomName("evict-bucket");
+    const stub = env.ROOMS.getByName(room);
+    const { socket } = await join(room, { name: "flooder" });
+    for (let i = 0; i < 20; i++) socket.send({ type: "say", id: `m${i}`, text: `m${i}` });
+    for (let i = 0; i < 20; i++) await socket.next("message", (m) => m.id === `m${i}`);
+    await evictDurableObject(stub);
+    socket.send({ type: "say", id: "after", text: "after" });
+    expect(await socket.next("error")).toMatchObject({ code: "rate_limited", ref: "after" });
+  });
+
+  it("keeps the sweep armed while sockets are open, and lets live sockets be", async () => {
+    const room = roomName("evict-alarm");
+    const stub = env.ROOMS.getByName(room);
+    const { socket } = await join(room, { name: "alice" });
+    await evictDurableObject(stub);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await socket.say("not swept")).seq).toBe(1);
+  });
+
+  it("resumes a reconnecting client across the eviction without a gap", async () => {
+    const room = roomName("evict-resume");
+    const stub = env.ROOMS.getByName(room);
+    const token = newToken();
+    const { socket: alice } = await join(room, { name: "alice" });
+    const { socket: bob, welcome } = await join(room, { name: "bob", token });
+    await alice.say("one");
+    const seen = (await bob.next("message")).seq;
+    await bob.close();
+    await alice.say("two");
+    await evictDurableObject(stub);
+    await alice.say("three");
+    const { welcome: back } = await join(room, { token, since: seen, epoch: welcome.epoch });
+    expect(back.epoch).toBe(welcome.epoch);
+    expect(back.resumed).toBe(true);
+    expect(back.messages.map((m) => m.text)).toEqual(["two", "three"]);
+  });
+});
