@@ -22,7 +22,11 @@ import { userIdFromToken } from "./identity.ts";
 import { guestName, uniqueName } from "./names.ts";
 import { Presence } from "./presence.ts";
 import { fullBucket, takeToken, type Bucket } from "./rate-limit.ts";
+import { Outbox } from "./outbox.ts";
 import { MessageStore, type Page } from "./store.ts";
+
+/** Frames due faster than one per this many ms are held this long and packed into batches. */
+const BATCH_WINDOW_MS = 10;
 
 const encoder = new TextEncoder();
 
@@ -31,6 +35,7 @@ export class Room extends DurableObject<Env> {
   readonly #config: RoomConfig;
   readonly #store: MessageStore;
   readonly #presence: Presence;
+  readonly #outbox = new Outbox<WebSocket>(BATCH_WINDOW_MS);
   /** Per-user buckets while awake; written through to the charging socket's attachment. */
   readonly #buckets = new Map<string, Bucket>();
   /** Per-user time of the last `typing` passed on; losing it on eviction only lets one more through. */
@@ -74,6 +79,7 @@ export class Room extends DurableObject<Env> {
       this.#log("frame failed", err);
       this.#send(ws, { type: "error", code: "internal", message: "the room could not handle that frame" });
     }
+    this.#outbox.settle();
   }
 
   /** A socket closed: if it was its user's last, everyone else sees them leave. */
@@ -85,6 +91,7 @@ export class Room extends DurableObject<Env> {
     } catch (err) {
       this.#log(`close ${code} ${reason} failed`, err);
     }
+    this.#outbox.settle();
   }
 
   /** A socket failed: treated as closed. */
@@ -95,6 +102,7 @@ export class Room extends DurableObject<Env> {
     } catch (err) {
       this.#log("socket error handling failed", err);
     }
+    this.#outbox.settle();
   }
 
   /** The sweep: closes sockets that never said hello or went silent, prunes the log, re-arms. */
@@ -107,6 +115,7 @@ export class Room extends DurableObject<Env> {
         this.#close(ws, CLOSE.timeout, "nothing received for 60 s");
       }
     }
+    this.#outbox.settle();
     this.#store.prune(this.#config.historyLimit);
     await this.#rearm(now);
   }
@@ -186,10 +195,8 @@ export class Room extends DurableObject<Env> {
 
     const message = this.#store.append(user, say.id, say.text, now, to);
     if (!to) return this.#broadcast(message);
-    const text = encode(message);
-    for (const socket of new Set([...this.#presence.socketsOf(user.id), ...this.#presence.socketsOf(to.id)])) {
-      this.#sendText(socket, text);
-    }
+    const both = new Set([...this.#presence.socketsOf(user.id), ...this.#presence.socketsOf(to.id)]);
+    this.#outbox.pushAll(both, encode(message));
   }
 
   #rename(user: User, rename: RenameFrame): void {
@@ -219,6 +226,7 @@ export class Room extends DurableObject<Env> {
   }
 
   #close(ws: WebSocket, code: number, reason: string): void {
+    this.#outbox.flushSocket(ws);
     try {
       ws.close(code, reason);
     } catch (err) {
@@ -227,26 +235,21 @@ export class Room extends DurableObject<Env> {
     this.#left(ws);
   }
 
-  /** Serializes once and sends to every joined socket, except those of `exceptUser`. */
+  /** Serializes once and queues for every joined socket, except those of `exceptUser`. */
   #broadcast(frame: SingleServerFrame, exceptUser?: string): void {
-    const text = encode(frame);
-    for (const [id, ws] of this.#presence.joinedSockets()) if (id !== exceptUser) this.#sendText(ws, text);
+    this.#outbox.pushAll(this.#recipients(exceptUser), encode(frame));
+  }
+
+  *#recipients(exceptUser?: string): Generator<WebSocket> {
+    for (const [id, ws] of this.#presence.joinedSockets()) if (id !== exceptUser) yield ws;
   }
 
   #send(ws: WebSocket, frame: SingleServerFrame): void {
-    this.#sendText(ws, encode(frame));
+    this.#outbox.push(ws, encode(frame));
   }
 
   #error(ws: WebSocket, code: ErrorCode, message: string, ref?: string): void {
     this.#send(ws, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
-  }
-
-  #sendText(ws: WebSocket, text: string): void {
-    try {
-      ws.send(text);
-    } catch {
-      // The socket is closing; its close event will update presence.
-    }
   }
 
   /** The last time anything arrived on a socket: a frame, or a ping the runtime answered. */
