@@ -1,0 +1,63 @@
+/**
+ * What the page remembers in localStorage: the user's secret token (so a reload is the same
+ * person), the name they chose, and the rooms they visited. When storage is unavailable (some
+ * private modes) it falls back to memory for this page's life.
+ */
+import { TOKEN } from "../shared/protocol.ts";
+import { isRoomName, normalizeName } from "../shared/validate.ts";
+import { newToken } from "./ids.ts";
+
+const KEYS = { token: "edge-chat:token", name: "edge-chat:name", rooms: "edge-chat:rooms" } as const;
+const RECENT_MAX = 6;
+const memory = new Map<string, string>();
+
+function read(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return memory.get(key) ?? null;
+  }
+}
+
+function write(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    memory.set(key, value);
+  }
+}
+
+/** The user's token, made once and then kept. */
+export function loadToken(): string {
+  const stored = read(KEYS.token);
+  if (stored !== null && TOKEN.test(stored)) return stored;
+  const token = newToken();
+  write(KEYS.token, token);
+  return token;
+}
+
+/** The name the user chose (or was given as a guest), if it is still a valid name. */
+export function loadName(): string | undefined {
+  return normalizeName(read(KEYS.name)) ?? undefined;
+}
+
+/** Remembers the user's name for every room and every reload. */
+export function saveName(name: string): void {
+  write(KEYS.name, name);
+}
+
+/** Rooms visited, most recent first. */
+export function loadRecentRooms(): string[] {
+  try {
+    const parsed: unknown = JSON.parse(read(KEYS.rooms) ?? "[]");
+    return Array.isArray(parsed) ? parsed.filter((r): r is string => typeof r === "string" && isRoomName(r)) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Puts a room first in the recent list. */
+export function rememberRoom(room: string): void {
+  const rooms = [room, ...loadRecentRooms().filter((r) => r !== room)].slice(0, RECENT_MAX);
+  write(KEYS.rooms, JSON.stringify(rooms));
+}

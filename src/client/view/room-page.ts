@@ -1,0 +1,238 @@
+/**
+ * The room page: it connects a transport to the views (conversation, people, typing line,
+ * composer, banner) and to the browser's online/offline and visibility events.
+ */
+import type { MessageFrame, User } from "../../shared/protocol.ts";
+import { normalizeName } from "../../shared/validate.ts";
+import { openBrowserSocket, roomSocketUrl } from "../browser-socket.ts";
+import type { RoomError, RoomFrame } from "../server-frames.ts";
+import { loadName, loadToken, rememberRoom, saveName } from "../storage.ts";
+import { Transport, type ConnectionStatus, type PendingSay } from "../transport.ts";
+import { Attention } from "./attention.ts";
+import { Banner } from "./banner.ts";
+import { initialOf, paintUser } from "./colors.ts";
+import { Composer } from "./composer.ts";
+import { byId } from "./dom.ts";
+import { describeError, shortReason } from "./errors.ts";
+import { isPrivateRoom, roomLabel } from "./landing.ts";
+import { MessageList } from "./messages.ts";
+import { PeopleList } from "./people.ts";
+import { toast } from "./toast.ts";
+import { TypingLine } from "./typing.ts";
+
+/** How long an error under the composer stays. */
+const ERROR_SHOWN_MS = 8_000;
+
+/** Opens room `room` at once, under the stored name or a guest name the room gives. */
+export function showRoom(room: string): void {
+  const page = byId("room", HTMLElement);
+  page.hidden = false;
+  rememberRoom(room);
+  const label = roomLabel(room);
+  byId("room-name", HTMLElement).textContent = isPrivateRoom(room) ? label : room;
+  page.classList.toggle("private-room", isPrivateRoom(room));
+  for (const ref of page.querySelectorAll(".room-ref")) ref.textContent = label;
+  const attention = new Attention(`${label} · edge-chat`, byId("announcer", HTMLElement));
+
+  let me: User = { id: "", name: loadName() ?? "" };
+  const messages = new MessageList(
+    {
+      scroller: byId("scroller", HTMLElement),
+      list: byId("messages", HTMLOListElement),
+      pending: byId("pending", HTMLOListElement),
+      loadOlder: byId("load-older", HTMLButtonElement),
+      historyStart: byId("history-start", HTMLElement),
+      jump: byId("jump-new", HTMLButtonElement),
+    },
+    () => {
+      if (!transport.send({ type: "history", before: messages.oldestSeq, limit: 50 })) messages.olderFailed();
+    },
+  );
+  const people = new PeopleList(
+    { list: byId("people-list", HTMLUListElement), count: byId("people-count", HTMLElement), toggleCount: byId("people-toggle-count", HTMLElement) },
+    (user) => {
+      composer.setPrivate(user);
+      setPeopleOpen(false);
+      composer.focus();
+    },
+    () => openRename(),
+  );
+  const typing = new TypingLine(byId("typing", HTMLElement));
+  const composer = new Composer(
+    {
+      form: byId("composer", HTMLFormElement),
+      input: byId("composer-input", HTMLTextAreaElement),
+      send: byId("send", HTMLButtonElement),
+      counter: byId("counter", HTMLElement),
+      chip: byId("private-chip", HTMLElement),
+      chipName: byId("private-name", HTMLElement),
+      chipClear: byId("private-clear", HTMLButtonElement),
+    },
+    {
+      submit: (text, to) => {
+        showError("");
+        transport.say(text, to);
+      },
+      typing: () => transport.send({ type: "typing" }),
+      users: () => people.all(),
+    },
+  );
+  const banner = new Banner(
+    { banner: byId("banner", HTMLElement), text: byId("banner-text", HTMLElement), retry: byId("banner-retry", HTMLButtonElement) },
+    () => transport.reconnectNow(),
+  );
+
+  const transport = new Transport({
+    url: roomSocketUrl(room, location),
+    token: loadToken(),
+    name: () => loadName(),
+    openSocket: openBrowserSocket,
+    events: {
+      status: (status) => {
+        banner.show(status);
+        messages.showPending(transport.outbox, pendingState(status));
+      },
+      welcome: (welcome) => {
+        setMe(welcome.self);
+        // A guest keeps their guest name across reloads, like a chosen one.
+        if (loadName() === undefined) saveName(welcome.self.name);
+        people.reset(welcome.users, welcome.self);
+        if (welcome.resumed) incoming(welcome.messages);
+        else {
+          typing.clear();
+          messages.reset(welcome.messages, me);
+        }
+      },
+      frame: (frame) => handle(frame),
+      outbox: (pending) => messages.showPending(pending, pendingState(transport.status)),
+      refused: (say, error) => refused(say, error),
+    },
+  });
+
+  function handle(frame: RoomFrame): void {
+    switch (frame.type) {
+      case "message":
+        return incoming([frame]);
+      case "join":
+        people.set(frame.user);
+        return messages.addSystem(`${frame.user.name} joined`);
+      case "leave":
+        people.remove(frame.user.id);
+        typing.stopped(frame.user.id);
+        return messages.addSystem(`${frame.user.name} left`);
+      case "rename":
+        people.set(frame.user);
+        composer.renamed(frame.user);
+        if (frame.user.id === me.id) {
+          setMe(frame.user);
+          return messages.addSystem(`You are now ${frame.user.name}`);
+        }
+        return messages.addSystem(`${frame.old} is now ${frame.user.name}`);
+      case "typing":
+        return typing.typing(frame.user);
+      case "history":
+        return messages.prepend(frame.messages, frame.hasMore, me);
+      case "error":
+        return showError(describeError(frame));
+      case "welcome":
+        return;
+    }
+  }
+
+  function incoming(list: MessageFrame[]): void {
+    for (const message of messages.add(list, me)) {
+      typing.stopped(message.from.id);
+      if (message.from.id === me.id) continue;
+      const prefix = message.to ? `Private message from ${message.from.name}` : message.from.name;
+      attention.incoming(`${prefix}: ${message.text}`);
+    }
+  }
+
+  function refused(say: PendingSay, error: RoomError): void {
+    messages.showFailed(say, shortReason(error), () => transport.say(say.text, say.to));
+    showError(describeError(error, say.to?.name));
+  }
+
+  function setMe(user: User): void {
+    me = user;
+    byId("me-name", HTMLElement).textContent = user.name;
+    const avatar = byId("me-avatar", HTMLElement);
+    avatar.textContent = initialOf(user.name);
+    paintUser(avatar, user.id);
+  }
+
+  let errorTimer: ReturnType<typeof setTimeout> | undefined;
+  function showError(text: string): void {
+    const element = byId("composer-error", HTMLElement);
+    element.textContent = text;
+    clearTimeout(errorTimer);
+    if (text) errorTimer = setTimeout(() => (element.textContent = ""), ERROR_SHOWN_MS);
+  }
+
+  // ---- header: copy link, people drawer, rename ----
+
+  byId("copy-link", HTMLButtonElement).addEventListener("click", async () => {
+    const url = `${location.origin}/r/${room}`;
+    try {
+      await navigator.clipboard.writeText(url);
+      toast("Link copied. Send it to anyone you want in this room.");
+    } catch {
+      window.prompt("Copy this link:", url);
+    }
+  });
+
+  const toggle = byId("people-toggle", HTMLButtonElement);
+  function setPeopleOpen(open: boolean): void {
+    page.classList.toggle("people-open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+  }
+  toggle.addEventListener("click", () => setPeopleOpen(toggle.getAttribute("aria-expanded") !== "true"));
+  // The drawer (narrow screens) closes like a menu: Escape, or a tap on the conversation.
+  page.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && page.classList.contains("people-open")) {
+      setPeopleOpen(false);
+      toggle.focus();
+    }
+  });
+  page.querySelector(".conversation")?.addEventListener("click", () => setPeopleOpen(false));
+
+  const dialog = byId("rename-dialog", HTMLDialogElement);
+  const renameInput = byId("rename-input", HTMLInputElement);
+  const renameError = byId("rename-error", HTMLElement);
+  function openRename(): void {
+    renameInput.value = me.name;
+    renameError.textContent = "";
+    dialog.showModal();
+    renameInput.select();
+  }
+  byId("rename-button", HTMLButtonElement).addEventListener("click", openRename);
+  byId("rename-cancel", HTMLButtonElement).addEventListener("click", () => dialog.close());
+  byId("rename-form", HTMLFormElement).addEventListener("submit", (event) => {
+    const name = normalizeName(renameInput.value);
+    if (name === null) {
+      event.preventDefault();
+      renameError.textContent = "Names are 1–32 characters, without control characters.";
+      return;
+    }
+    saveName(name);
+    if (!transport.send({ type: "rename", name })) toast("You'll get the new name when you're back online.");
+  });
+  dialog.addEventListener("close", () => composer.focus());
+
+  // ---- the network and the tab ----
+
+  window.addEventListener("online", () => transport.reconnectNow());
+  window.addEventListener("offline", () => transport.goOffline());
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) transport.reconnectNow();
+  });
+  if (navigator.onLine) transport.start();
+  else transport.goOffline();
+  if (matchMedia("(pointer: fine)").matches) composer.focus();
+}
+
+function pendingState(status: ConnectionStatus): string {
+  if (status.state === "open") return "Sending…";
+  if (status.state === "offline") return "Queued: offline";
+  return "Queued: waiting for connection";
+}

@@ -1,0 +1,141 @@
+/** People chatting in a real browser: the conversation, names, private messages, reloads. */
+import { expect, test } from "@playwright/test";
+import { expectConnected, expectMessages, joinByForm, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
+
+test("two people chat, each seeing the other's messages and their own marked as theirs", async ({ browser }) => {
+  const room = uniqueRoom("chat");
+  const alice = await newPerson(browser);
+  const bob = await newPerson(browser);
+  await joinByForm(alice.page, "alice", room);
+  await joinByForm(bob.page, "bob", room);
+
+  await expect(alice.page.locator("#messages li.system")).toContainText(["bob joined"]);
+  await expect(alice.page.locator("#people-count")).toHaveText("2");
+  await expect(bob.page.locator("#people-list")).toContainText("alice");
+
+  await say(alice.page, "hi bob");
+  await expectMessages(bob.page, ["hi bob"]);
+  await expect(bob.page.locator("#messages li.msg").first().locator(".author")).toHaveText("alice");
+  await expect(bob.page.locator("#messages li.msg").first()).not.toHaveClass(/\bown\b/);
+  await expect(alice.page.locator("#messages li.msg").first()).toHaveClass(/\bown\b/);
+
+  await bob.page.locator("#composer-input").pressSequentially("hello ");
+  await expect(alice.page.locator("#typing")).toHaveText("bob is typing…");
+  await bob.page.locator("#composer-input").pressSequentially("alice, welcome @alice");
+  await bob.page.locator("#composer-input").press("Enter");
+  await expectMessages(alice.page, ["hi bob", "hello alice, welcome @alice"]);
+  await expectMessages(bob.page, ["hi bob", "hello alice, welcome @alice"]);
+  await expect(alice.page.locator("#messages li.msg").nth(1)).toHaveClass(/\bmentioned\b/);
+  await expect(alice.page.locator("#typing")).toHaveText("");
+  // Shift+Enter starts a new line instead of sending.
+  await messageBox(alice.page).fill("line one");
+  await messageBox(alice.page).press("Shift+Enter");
+  await messageBox(alice.page).pressSequentially("line two");
+  await messageBox(alice.page).press("Enter");
+  await expectMessages(bob.page, ["hi bob", "hello alice, welcome @alice", "line one\nline two"]);
+});
+
+test("a shared link joins at once under a guest name, and renaming is one click away", async ({ browser }) => {
+  const room = uniqueRoom("link");
+  const alice = await newPerson(browser);
+  await joinByForm(alice.page, "alice", room);
+
+  const guest = await newPerson(browser);
+  await guest.page.goto(`/r/${room}`);
+  await expect(guest.page.locator("#me-name")).toHaveText(/^guest-[0-9a-f]{4,8}$/);
+  const guestName = (await guest.page.locator("#me-name").textContent())!;
+  await expect(alice.page.locator("#people-list")).toContainText(guestName);
+
+  await guest.page.getByRole("button", { name: /change name/ }).click();
+  await guest.page.getByLabel("New name").fill("Zoë 张");
+  await guest.page.getByLabel("New name").press("Enter");
+  await expect(guest.page.locator("#me-name")).toHaveText("Zoë 张");
+  await expect(alice.page.locator("#messages li.system").last()).toContainText(`${guestName} is now Zoë 张`);
+  await expect(alice.page.locator("#people-list")).toContainText("Zoë 张");
+});
+
+test("a private message is seen by its two people only", async ({ browser }) => {
+  const room = uniqueRoom("private");
+  const [alice, bob, carol] = [await newPerson(browser), await newPerson(browser), await newPerson(browser)];
+  await joinByForm(alice.page, "alice", room);
+  await joinByForm(bob.page, "bob", room);
+  await joinByForm(carol.page, "carol", room);
+  await expect(alice.page.locator("#people-count")).toHaveText("3");
+
+  // Alice picks bob in the list: the chip shows before she sends.
+  await alice.page.locator("#people-list").getByRole("button", { name: /bob/ }).click();
+  await expect(alice.page.locator("#private-chip")).toBeVisible();
+  await expect(alice.page.locator("#private-chip")).toContainText("private to bob");
+  await say(alice.page, "secret for bob");
+  await alice.page.getByRole("button", { name: "Cancel private message" }).click();
+  await expect(alice.page.locator("#private-chip")).toBeHidden();
+  await say(alice.page, "public from alice");
+
+  // Carol types @bob at the start: the chip appears and takes the name out of the text.
+  await messageBox(carol.page).pressSequentially("@bob ");
+  await expect(carol.page.locator("#private-chip")).toContainText("private to bob");
+  await expect(messageBox(carol.page)).toHaveValue("");
+  await messageBox(carol.page).pressSequentially("psst from carol");
+  await messageBox(carol.page).press("Enter");
+  await messageBox(carol.page).press("Escape");
+  await say(carol.page, "public from carol");
+
+  await expectMessages(bob.page, ["secret for bob", "public from alice", "psst from carol", "public from carol"]);
+  await expectMessages(alice.page, ["secret for bob", "public from alice", "public from carol"]);
+  await expectMessages(carol.page, ["public from alice", "psst from carol", "public from carol"]);
+  await expect(bob.page.locator("#messages li.msg.private")).toHaveCount(2);
+  await expect(bob.page.locator("#messages li.msg.private .private-label").first()).toHaveText("private to you");
+  await expect(alice.page.locator("#messages li.msg.private .private-label")).toHaveText(["private to bob"]);
+
+  // A reload asks the room again: still nothing private for carol.
+  await carol.page.reload();
+  await expectConnected(carol.page, "carol");
+  await expectMessages(carol.page, ["public from alice", "psst from carol", "public from carol"]);
+});
+
+test("a reload keeps the person's name, identity and the history", async ({ browser }) => {
+  const room = uniqueRoom("reload");
+  const alice = await newPerson(browser);
+  await joinByForm(alice.page, "Alíce 李", room);
+  await say(alice.page, "first");
+  await say(alice.page, "second https://example.com/a_(b) done.");
+  await expectMessages(alice.page, ["first", "second https://example.com/a_(b) done."]);
+  const token = await alice.page.evaluate(() => localStorage.getItem("edge-chat:token"));
+
+  await alice.page.reload();
+  await expectConnected(alice.page, "Alíce 李");
+  await expectMessages(alice.page, ["first", "second https://example.com/a_(b) done."]);
+  await expect(alice.page.locator("#messages li.msg.own")).toHaveCount(2);
+  expect(await alice.page.evaluate(() => localStorage.getItem("edge-chat:token"))).toBe(token);
+  const link = alice.page.locator("#messages a");
+  await expect(link).toHaveAttribute("href", "https://example.com/a_(b)");
+  await expect(link).toHaveAttribute("rel", /noopener/);
+});
+
+test("a hidden tab counts unread messages in its title, and every new message is announced", async ({ browser }) => {
+  const room = uniqueRoom("unread");
+  const alice = await newPerson(browser);
+  // Headless Chromium never hides a tab, so the page's view of visibility is stood in for.
+  await alice.context.addInitScript(() => {
+    let hidden = false;
+    Object.defineProperty(Document.prototype, "hidden", { configurable: true, get: () => hidden });
+    Object.defineProperty(Document.prototype, "visibilityState", { configurable: true, get: () => (hidden ? "hidden" : "visible") });
+    (window as unknown as { setHidden(value: boolean): void }).setHidden = (value) => {
+      hidden = value;
+      document.dispatchEvent(new Event("visibilitychange"));
+    };
+  });
+  const bob = await newPerson(browser);
+  await joinByForm(alice.page, "alice", room);
+  await joinByForm(bob.page, "bob", room);
+  await expect(alice.page).toHaveTitle(`#${room} · edge-chat`);
+
+  await alice.page.evaluate(() => (window as unknown as { setHidden(value: boolean): void }).setHidden(true));
+  await say(bob.page, "are you there?");
+  await say(bob.page, "ping me");
+  await expect(alice.page).toHaveTitle(`(2) #${room} · edge-chat`);
+  await expect(alice.page.locator("#announcer")).toContainText("bob: ping me");
+
+  await alice.page.evaluate(() => (window as unknown as { setHidden(value: boolean): void }).setHidden(false));
+  await expect(alice.page).toHaveTitle(`#${room} · edge-chat`);
+});

@@ -1,0 +1,106 @@
+/** The message box: input methods, the length counter, and errors from the room. */
+import { expect, test } from "@playwright/test";
+import { expectMessages, joinByForm, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
+
+test("Enter during IME composition does not send; Enter after it does", async ({ browser }) => {
+  const room = uniqueRoom("ime");
+  const alice = await newPerson(browser);
+  await joinByForm(alice.page, "alice", room);
+  const box = messageBox(alice.page);
+  await box.focus();
+
+  // Chromium's own input-method path: a composition is open while Enter is pressed.
+  const cdp = await alice.context.newCDPSession(alice.page);
+  await cdp.send("Input.imeSetComposition", { text: "nihao", selectionStart: 5, selectionEnd: 5 });
+  await cdp.send("Input.imeSetComposition", { text: "你好", selectionStart: 2, selectionEnd: 2 });
+  await alice.page.keyboard.press("Enter");
+  // A send would have shown a pending line at once, in the same turn as the key press.
+  await expect(alice.page.locator("#pending li")).toHaveCount(0);
+  await expect(box).toHaveValue(/^你好/);
+
+  await cdp.send("Input.insertText", { text: "你好" });
+  await alice.page.keyboard.press("Enter");
+  await expect(box).toHaveValue("");
+  // Had the first Enter sent, the composed text would stand here twice (or half-composed first).
+  await expectMessages(alice.page, ["你好"]);
+});
+
+test("a counter appears near the 2000-character limit and a message over it cannot be sent", async ({ browser }) => {
+  const room = uniqueRoom("limit");
+  const alice = await newPerson(browser);
+  await joinByForm(alice.page, "alice", room);
+  const box = messageBox(alice.page);
+  const counter = alice.page.locator("#counter");
+
+  await box.fill("x".repeat(1700));
+  await expect(counter).toHaveText("");
+  await box.fill("x".repeat(1950));
+  await expect(counter).toHaveText("50 left");
+  await box.fill("x".repeat(2003));
+  await expect(counter).toHaveText("3 over the limit");
+  await expect(alice.page.getByRole("button", { name: "Send message" })).toBeDisabled();
+  await box.press("Enter");
+  await expect(box).toHaveValue("x".repeat(2003));
+
+  // Exactly at the limit, counted in code points (an emoji is one).
+  await box.fill("😀".repeat(2000));
+  await expect(counter).toHaveText("0 left");
+  await box.press("Enter");
+  await expect(alice.page.locator("#messages li.msg")).toHaveCount(1);
+  await say(alice.page, "after");
+  await expect(alice.page.locator("#messages li.msg")).toHaveCount(2);
+});
+
+test("a private message to someone who left is marked not sent, with the reason", async ({ browser }) => {
+  const room = uniqueRoom("unknown");
+  const alice = await newPerson(browser);
+  const bob = await newPerson(browser);
+  await joinByForm(alice.page, "alice", room);
+  await joinByForm(bob.page, "bob", room);
+  await alice.page.locator("#people-list").getByRole("button", { name: /bob/ }).click();
+  await bob.context.close();
+  await expect(alice.page.locator("#messages li.system").last()).toContainText("bob left");
+
+  await say(alice.page, "are you there?");
+  const failed = alice.page.locator("#pending li.failed");
+  await expect(failed).toContainText("are you there?");
+  await expect(failed.locator(".state")).toHaveText("Not sent: they left");
+  await expect(alice.page.getByRole("alert").filter({ hasText: "bob is not online" })).toBeVisible();
+  await failed.getByRole("button", { name: "Remove" }).click();
+  await expect(failed).toHaveCount(0);
+  await expect(alice.page.locator("#messages li.msg")).toHaveCount(0);
+});
+
+test("sending too fast says how long to wait and keeps each refused message to retry", async ({ browser }) => {
+  const room = uniqueRoom("flood");
+  const alice = await newPerson(browser);
+  await joinByForm(alice.page, "alice", room);
+
+  // Thirty messages in one go: the room's bucket lets the first 20 (its burst) through.
+  await alice.page.evaluate(() => {
+    const box = document.getElementById("composer-input") as HTMLTextAreaElement;
+    const form = document.getElementById("composer") as HTMLFormElement;
+    for (let i = 1; i <= 30; i++) {
+      box.value = `flood ${i}`;
+      box.dispatchEvent(new Event("input"));
+      form.requestSubmit();
+    }
+  });
+  const failed = alice.page.locator("#pending li.failed");
+  await expect(failed.first()).toBeVisible();
+  await expect(alice.page.locator("#pending li:not(.failed)")).toHaveCount(0);
+  const refused = await failed.count();
+  expect(refused).toBeGreaterThan(0);
+  await expect(alice.page.locator("#messages li.msg")).toHaveCount(30 - refused);
+  await expect(failed.first().locator(".state")).toHaveText("Not sent: too fast");
+  await expect(alice.page.locator("#composer-error")).toHaveText(/too fast\. Wait \d+ s and try again\./);
+
+  // Retrying the first refused one delivers it (the bucket refills at 5 per second).
+  const text = (await failed.first().locator(".text").textContent())!;
+  await expect(async () => {
+    const row = failed.filter({ has: alice.page.locator(".text").getByText(text, { exact: true }) });
+    await row.getByRole("button", { name: "Retry" }).click({ timeout: 1_000 });
+    await expect(alice.page.locator("#messages li.msg .text").last()).toHaveText(text, { timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(failed).toHaveCount(refused - 1);
+});

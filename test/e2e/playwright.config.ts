@@ -1,0 +1,38 @@
+/**
+ * Browser tests: Debian's Chromium against `wrangler dev` (started by global-setup.ts on a free
+ * port with its own persist dir). Run with `npm test` (after vitest) or `npm run test:e2e`.
+ */
+import { defineConfig } from "@playwright/test";
+
+export default defineConfig({
+  testDir: ".",
+  testMatch: "*.spec.ts",
+  globalSetup: "./global-setup.ts",
+  // Two cores are shared with wrangler, workerd and other people's runs: stay small.
+  workers: 2,
+  fullyParallel: true,
+  forbidOnly: true,
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  reporter: [["list"]],
+  outputDir: "../../test-results",
+  use: {
+    browserName: "chromium",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      // As root on a closed network: no sandbox, and none of the background fetches that stall.
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
+    trace: "retain-on-failure",
+  },
+});

@@ -1,0 +1,35 @@
+/** Long rooms: older pages load when scrolling up, and new messages wait behind a jump button. */
+import { expect, test } from "@playwright/test";
+import { Bot, expectMessages, joinByForm, newPerson, uniqueRoom } from "./support.ts";
+
+test("scrolling to the top loads older pages until the start of the room", async ({ browser }) => {
+  const room = uniqueRoom("scroll");
+  // Each bot has its own rate bucket (burst 20), so seven of them fill the room quickly.
+  const bots = await Promise.all(Array.from({ length: 7 }, (_, i) => Bot.join(room, `bot${i}`)));
+  const texts = Array.from({ length: 130 }, (_, i) => `message ${i + 1}`);
+  for (let i = 0; i < texts.length; i++) await bots[Math.floor(i / 20)]!.say(texts[i]!);
+
+  const alice = await newPerson(browser);
+  await joinByForm(alice.page, "alice", room);
+  const rows = alice.page.locator("#messages li.msg");
+  await expect(rows.last()).toContainText("message 130");
+  const scroller = alice.page.locator("#scroller");
+  for (const count of [100, 130]) {
+    await expect(async () => {
+      await scroller.evaluate((el) => el.scrollTo({ top: 0 }));
+      await expect(rows).toHaveCount(count, { timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
+  }
+  await expectMessages(alice.page, texts);
+  await expect(alice.page.locator("#history-start")).toBeVisible();
+  await expect(alice.page.locator("#load-older")).toBeHidden();
+
+  // Scrolled up, a new message does not pull the view down: a button offers the jump.
+  await bots[0]!.say("while you read old ones");
+  const jump = alice.page.locator("#jump-new");
+  await expect(jump).toHaveText("↓ 1 new message");
+  await jump.click();
+  await expect(jump).toBeHidden();
+  await expect(rows.last()).toBeInViewport();
+  for (const bot of bots) bot.close();
+});

@@ -1,0 +1,148 @@
+/**
+ * Helpers for the browser tests: people (a browser profile each, so a token each), joining the
+ * way a person does, reading the conversation, and a bot that talks to a room over a raw socket.
+ */
+import { expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+import WebSocket from "ws";
+
+/** The dev server global-setup.ts started. */
+export function baseUrl(): string {
+  const url = process.env.E2E_BASE_URL;
+  if (!url) throw new Error("E2E_BASE_URL is not set: run the tests through playwright.config.ts");
+  return url;
+}
+
+/** A room name of its own for each test, so tests never see each other's messages. */
+export function uniqueRoom(label: string): string {
+  return `e2e-${label}-${randomBytes(4).toString("hex")}`;
+}
+
+/** One person: a browser profile of their own (own localStorage, own token) with one tab. */
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+}
+
+/** Opens a fresh browser profile on the dev server at `base`. */
+export async function newPerson(browser: Browser, base = baseUrl()): Promise<Person> {
+  const context = await browser.newContext({ baseURL: base });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/** Joins through the start page, as a person does, and waits until the room has welcomed them. */
+export async function joinByForm(page: Page, name: string, room: string): Promise<void> {
+  await page.goto("/");
+  const form = page.locator("#landing");
+  await form.getByLabel("Your name").fill(name);
+  await form.getByLabel("Room", { exact: true }).fill(room);
+  await form.getByRole("button", { name: "Join room" }).click();
+  await expect(page).toHaveURL(new RegExp(`/r/${room}$`));
+  await expectConnected(page, name);
+}
+
+/** Waits until the page is connected (no banner), as `name` when given. */
+export async function expectConnected(page: Page, name?: string): Promise<void> {
+  if (name !== undefined) await expect(page.locator("#me-name")).toHaveText(name);
+  await expect(page.locator("#banner")).toBeHidden();
+}
+
+/** The message box. */
+export function messageBox(page: Page) {
+  return page.getByRole("textbox", { name: "Message", exact: true });
+}
+
+/** Types a message and presses Enter. */
+export async function say(page: Page, text: string): Promise<void> {
+  const box = messageBox(page);
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+/** The delivered messages' rows. */
+export function messageRows(page: Page) {
+  return page.locator("#messages li.msg");
+}
+
+/** Waits until the conversation shows exactly these messages, in this order. */
+export async function expectMessages(page: Page, texts: string[], timeout?: number): Promise<void> {
+  await expect(page.locator("#messages li.msg .text")).toHaveText(texts, timeout ? { timeout } : {});
+}
+
+/** The seqs of the delivered messages shown, in page order. */
+export function shownSeqs(page: Page): Promise<number[]> {
+  return page.locator("#messages li.msg").evaluateAll((rows) => rows.map((row) => Number((row as HTMLElement).dataset.seq)));
+}
+
+type Frame = { type: string; [field: string]: unknown };
+
+/** A client without a browser (like the command-line and bot clients): a raw room socket. */
+export class Bot {
+  readonly #ws: WebSocket;
+  readonly #frames: Frame[] = [];
+  #waiters: (() => void)[] = [];
+  self: { id: string; name: string } = { id: "", name: "" };
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws;
+    ws.on("message", (data) => {
+      const text = String(data);
+      if (text === "pong") return;
+      const frame = JSON.parse(text) as Frame;
+      this.#frames.push(...(frame.type === "batch" ? (frame.frames as Frame[]) : [frame]));
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+  }
+
+  /** Connects to `room` and says hello as `name`. */
+  static async join(room: string, name: string, base = baseUrl()): Promise<Bot> {
+    const ws = new WebSocket(`${base.replace(/^http/, "ws")}/api/rooms/${room}/ws`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    const bot = new Bot(ws);
+    ws.send(JSON.stringify({ type: "hello", token: randomBytes(24).toString("base64url"), name }));
+    const welcome = await bot.next(["welcome", "error"]);
+    if (welcome.type === "error") throw new Error(`bot: hello refused: ${JSON.stringify(welcome)}`);
+    bot.self = welcome.self as { id: string; name: string };
+    return bot;
+  }
+
+  /** Sends a message and waits for its echo. */
+  async say(text: string, to?: string): Promise<Frame> {
+    const id = randomBytes(9).toString("base64url");
+    this.#ws.send(JSON.stringify(to ? { type: "say", id, text, to } : { type: "say", id, text }));
+    return this.next("message", (f) => f.id === id);
+  }
+
+  /** Waits for the next frame of `type` (or of any of several types) that matches `where`. */
+  async next(type: string | string[], where: (frame: Frame) => boolean = () => true, timeoutMs = 10_000): Promise<Frame> {
+    const types = Array.isArray(type) ? type : [type];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.#frames.findIndex((f) => types.includes(f.type) && where(f));
+      if (index >= 0) return this.#frames.splice(index, 1)[0]!;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`bot: no ${types.join(" or ")} frame within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Sends any frame as it is. */
+  send(frame: object): void {
+    this.#ws.send(JSON.stringify(frame));
+  }
+
+  /** Closes the socket. */
+  close(): void {
+    this.#ws.close(1000, "done");
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * The page's transport against a fake socket and fake timers: hello, reconnect schedule, resume,
+ * outbox, heartbeat and batches, without a room or a browser.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { MessageFrame, SingleServerFrame, User, WelcomeFrame } from "../src/shared/protocol.ts";
+import { Transport, type ConnectionStatus, type PendingSay, type SocketEvents, type TransportOptions } from "../src/client/transport.ts";
+import type { RoomError, RoomFrame } from "../src/client/server-frames.ts";
+
+const TOKEN = "tok_abcdefghijklmnopqrstuvwxyz";
+const ALICE: User = { id: "alice-id", name: "alice" };
+const BOB: User = { id: "bob-id", name: "bob" };
+
+/** One socket the transport opened; the test plays the room. */
+class FakeSocket {
+  readonly sent: string[] = [];
+  closed: { code?: number; reason?: string } | null = null;
+  readonly url: string;
+  readonly events: SocketEvents;
+  constructor(url: string, events: SocketEvents) {
+    this.url = url;
+    this.events = events;
+  }
+  open(): void {
+    this.events.open();
+  }
+  receive(frame: object | string): void {
+    this.events.text(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+  drop(code = 1006): void {
+    this.events.closed(code, "");
+  }
+  /** The JSON frames sent, pings left out. */
+  frames(): Record<string, unknown>[] {
+    return this.sent.filter((t) => t !== "ping").map((t) => JSON.parse(t) as Record<string, unknown>);
+  }
+  says(): Record<string, unknown>[] {
+    return this.frames().filter((f) => f.type === "say");
+  }
+}
+
+function welcome(overrides: Partial<WelcomeFrame> = {}): WelcomeFrame {
+  return {
+    type: "welcome",
+    self: ALICE,
+    users: [ALICE],
+    messages: [],
+    seq: 0,
+    epoch: "epoch-1",
+    resumed: false,
+    limits: { text: 2000, name: 32, burst: 20, perSecond: 5 },
+    ...overrides,
+  };
+}
+
+function message(seq: number, from: User, id: string, text = `m${seq}`): MessageFrame {
+  return { type: "message", seq, id, from, text, ts: 1_700_000_000_000 + seq };
+}
+
+/** A transport wired to fake sockets, recording everything it tells the page. */
+function setup(options: Partial<TransportOptions> = {}) {
+  const sockets: FakeSocket[] = [];
+  const statuses: ConnectionStatus[] = [];
+  const welcomes: WelcomeFrame[] = [];
+  const frames: RoomFrame[] = [];
+  const outboxes: (readonly PendingSay[])[] = [];
+  const refused: [PendingSay, RoomError][] = [];
+  const transport = new Transport({
+    url: "ws://chat.test/api/rooms/lobby/ws",
+    token: TOKEN,
+    name: () => "alice",
+    openSocket: (url, events) => {
+      const socket = new FakeSocket(url, events);
+      sockets.push(socket);
+      return { send: (text) => socket.sent.push(text), close: (code, reason) => (socket.closed = { code, reason }) };
+    },
+    random: () => 1,
+    events: {
+      status: (s) => statuses.push(s),
+      welcome: (w) => welcomes.push(w),
+      frame: (f) => frames.push(f),
+      outbox: (o) => outboxes.push(o),
+      refused: (say, error) => refused.push([say, error]),
+    },
+    ...options,
+  });
+  const last = () => sockets.at(-1)!;
+  /** Starts (or waits for the retry), opens the socket and answers hello with `w`. */
+  const join = (w: WelcomeFrame = welcome()) => {
+    last().open();
+    last().receive(w);
+  };
+  return { transport, sockets, statuses, welcomes, frames, outboxes, refused, last, join };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("transport", () => {
+  it("sends hello with the token and name as the first frame once the socket opens", () => {
+    const t = setup();
+    t.transport.start();
+    expect(t.last().sent).toEqual([]);
+    t.last().open();
+    expect(t.last().frames()[0]).toEqual({ type: "hello", token: TOKEN, name: "alice" });
+  });
+
+  it("asks for a guest name when it has none, and retries as a guest when the room refuses the name", () => {
+    const t = setup({ name: () => "bad\u0007name" });
+    t.transport.start();
+    t.last().open();
+    t.last().receive({ type: "error", code: "name_invalid", message: "name has control characters" });
+    expect(t.last().frames()).toEqual([
+      { type: "hello", token: TOKEN, name: "bad\u0007name" },
+      { type: "hello", token: TOKEN },
+    ]);
+    expect(t.frames).toMatchObject([{ type: "error", code: "name_invalid" }]);
+  });
+
+  it("resumes with since and epoch after the last seq seen when it reconnects", () => {
+    const t = setup();
+    t.transport.start();
+    t.join(welcome({ seq: 4, messages: [message(4, BOB, "b4")] }));
+    t.last().receive(message(5, BOB, "b5"));
+    t.last().receive(message(7, BOB, "b7"));
+    t.last().drop();
+    vi.runOnlyPendingTimers();
+    t.last().open();
+    expect(t.last().frames()[0]).toEqual({ type: "hello", token: TOKEN, name: "alice", since: 7, epoch: "epoch-1" });
+  });
+
+  it("hands a welcome that did not resume to the page and resumes from the room's seq after it", () => {
+    const t = setup();
+    t.transport.start();
+    t.join(welcome({ seq: 100, epoch: "epoch-1" }));
+    t.last().drop();
+    vi.runOnlyPendingTimers();
+    t.join(welcome({ seq: 3, epoch: "epoch-2", resumed: false, messages: [message(3, BOB, "b3")] }));
+    expect(t.welcomes.map((w) => [w.resumed, w.epoch])).toEqual([
+      [false, "epoch-1"],
+      [false, "epoch-2"],
+    ]);
+    expect(t.transport.lastSeq).toBe(3);
+    // The message after the new epoch's seq is shown, although its seq is below the old one.
+    t.last().receive(message(4, BOB, "b4"));
+    expect(t.frames).toEqual([message(4, BOB, "b4")]);
+  });
+
+  it("unpacks a batch into its frames, in order, and skips unknown frame types inside it", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    const frames: SingleServerFrame[] = [
+      { type: "join", user: BOB },
+      message(1, BOB, "b1"),
+      { type: "typing", user: BOB },
+      message(2, BOB, "b2"),
+    ];
+    t.last().receive({ type: "batch", frames: [frames[0], frames[1], { type: "from-the-future" }, frames[2], frames[3]] });
+    expect(t.frames).toEqual(frames);
+  });
+
+  it("waits a fully jittered delay whose cap doubles with each failed attempt up to the maximum", () => {
+    const jitter = [0.5, 1, 0.25, 1, 1, 1, 1, 0];
+    const t = setup({ random: () => jitter.shift()!, policy: { minDelayMs: 1000, growth: 2, maxDelayMs: 8000 } });
+    t.transport.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const opened = t.sockets.length;
+      t.last().drop();
+      const status = t.transport.status;
+      if (status.state !== "waiting") throw new Error(`expected waiting, got ${status.state}`);
+      const delay = status.retryAt - Date.now();
+      delays.push(delay);
+      if (delay > 0) {
+        vi.advanceTimersByTime(delay - 1);
+        expect(t.sockets.length).toBe(opened);
+      }
+      vi.advanceTimersByTime(1);
+      expect(t.sockets.length).toBe(opened + 1);
+    }
+    // caps 1000, 2000, 4000, 8000, 8000, ... each scaled by the random draw
+    expect(delays).toEqual([500, 2000, 1000, 8000, 8000, 8000, 8000, 0]);
+  });
+
+  it("starts the backoff over after a welcome", () => {
+    const t = setup({ policy: { minDelayMs: 1000, maxDelayMs: 60_000 } });
+    t.transport.start();
+    for (let i = 0; i < 4; i++) {
+      t.last().drop();
+      vi.runOnlyPendingTimers();
+    }
+    t.join();
+    t.last().drop();
+    const status = t.transport.status;
+    expect(status.state === "waiting" && status.retryAt - Date.now()).toBe(1000);
+  });
+
+  it("reconnects at once when asked while it waits, and not while it is connected", () => {
+    const t = setup({ policy: { minDelayMs: 60_000 } });
+    t.transport.start();
+    t.join();
+    t.transport.reconnectNow();
+    expect(t.sockets).toHaveLength(1);
+    t.last().drop();
+    expect(t.sockets).toHaveLength(1);
+    t.transport.reconnectNow();
+    expect(t.sockets).toHaveLength(2);
+  });
+
+  it("stays closed while offline and connects again as soon as it is told the network is back", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    t.transport.goOffline();
+    expect(t.sockets[0]!.closed).not.toBeNull();
+    expect(t.transport.status).toEqual({ state: "offline" });
+    vi.advanceTimersByTime(10 * 60_000);
+    expect(t.sockets).toHaveLength(1);
+    t.transport.reconnectNow();
+    expect(t.sockets).toHaveLength(2);
+  });
+
+  it("pings every 25 s and declares the connection dead after two missed pongs", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    vi.advanceTimersByTime(25_000);
+    expect(t.last().sent.filter((s) => s === "ping")).toHaveLength(1);
+    vi.advanceTimersByTime(25_000);
+    expect(t.last().sent.filter((s) => s === "ping")).toHaveLength(2);
+    expect(t.last().closed).toBeNull();
+    vi.advanceTimersByTime(25_000);
+    expect(t.sockets[0]!.closed).not.toBeNull();
+    expect(t.transport.status.state).toBe("waiting");
+  });
+
+  it("keeps a connection whose pongs come back", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(25_000);
+      t.last().receive("pong");
+    }
+    expect(t.sockets).toHaveLength(1);
+    expect(t.last().closed).toBeNull();
+    expect(t.last().sent.filter((s) => s === "ping")).toHaveLength(10);
+  });
+
+  it("gives up on an attempt that does not reach welcome in time", () => {
+    const t = setup({ policy: { connectTimeoutMs: 5_000 } });
+    t.transport.start();
+    t.last().open();
+    vi.advanceTimersByTime(5_000);
+    expect(t.sockets[0]!.closed).not.toBeNull();
+    expect(t.transport.status.state).toBe("waiting");
+  });
+
+  it("queues says while disconnected and sends them after the welcome, in order", () => {
+    const t = setup();
+    const first = t.transport.say("one");
+    const second = t.transport.say("two", BOB);
+    t.transport.start();
+    t.last().open();
+    expect(t.last().says()).toEqual([]);
+    t.join();
+    expect(t.last().says()).toEqual([
+      { type: "say", id: first.id, text: "one" },
+      { type: "say", id: second.id, text: "two", to: BOB.id },
+    ]);
+    expect(t.outboxes.at(-1)).toEqual([first, second]);
+  });
+
+  it("resends every say not yet echoed after a reconnect, with the same ids", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    const first = t.transport.say("one");
+    const second = t.transport.say("two");
+    t.last().receive(message(1, ALICE, first.id, "one"));
+    expect(t.transport.outbox).toEqual([second]);
+    t.last().drop();
+    vi.runOnlyPendingTimers();
+    t.join(welcome({ seq: 1, resumed: true }));
+    expect(t.last().says()).toEqual([{ type: "say", id: second.id, text: "two" }]);
+  });
+
+  it("counts an echo inside a resume as delivered and does not send that say again", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    const say = t.transport.say("lost echo");
+    t.last().drop();
+    vi.runOnlyPendingTimers();
+    t.join(welcome({ seq: 1, resumed: true, messages: [message(1, ALICE, say.id, "lost echo")] }));
+    expect(t.last().says()).toEqual([]);
+    expect(t.transport.outbox).toEqual([]);
+    expect(t.outboxes.at(-1)).toEqual([]);
+  });
+
+  it("does not pass on the room's answer to a resent duplicate a second time", () => {
+    const t = setup();
+    t.transport.start();
+    t.join(welcome({ seq: 5 }));
+    const say = t.transport.say("hello");
+    t.last().receive(message(3, ALICE, say.id, "hello"));
+    expect(t.frames).toEqual([]);
+    expect(t.transport.outbox).toEqual([]);
+    t.last().receive(message(6, BOB, "b6"));
+    expect(t.frames).toEqual([message(6, BOB, "b6")]);
+  });
+
+  it("takes a refused say out of the outbox and reports it with the room's error", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    const say = t.transport.say("too fast");
+    const error = { type: "error", code: "rate_limited", message: "slow down", ref: say.id, retryAfterMs: 1200 } as const;
+    t.last().receive(error);
+    expect(t.transport.outbox).toEqual([]);
+    expect(t.refused).toEqual([[say, error]]);
+    expect(t.frames).toEqual([]);
+    t.last().drop();
+    vi.runOnlyPendingTimers();
+    t.join();
+    expect(t.last().says()).toEqual([]);
+  });
+
+  it("ignores everything a socket it has dropped still reports", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    const old = t.last();
+    t.transport.goOffline();
+    t.transport.reconnectNow();
+    old.receive(message(1, BOB, "b1"));
+    old.drop();
+    expect(t.frames).toEqual([]);
+    expect(t.transport.status.state).toBe("connecting");
+  });
+});
