@@ -21,8 +21,10 @@ export const NameSchema = v.pipe(
   v.maxCodePoints(LIMITS.name, `name is over ${LIMITS.name} characters`),
 );
 
+/** Client message ids; well-formed so that they read back from storage exactly as sent. */
 const MessageIdSchema = v.pipe(
   v.string("id must be a string"),
+  v.check(wellFormed, "id has broken Unicode"),
   v.minLength(1, "id is empty"),
   v.maxLength(LIMITS.idMax, `id is over ${LIMITS.idMax} characters`),
 );
@@ -36,7 +38,8 @@ const HelloSchema = v.object({
   token: v.pipe(v.string("token must be a string"), v.regex(TOKEN, "token must be 16–128 base64url characters")),
   name: v.optional(NameSchema),
   since: v.optional(SeqSchema),
-  epoch: v.optional(v.pipe(v.string(), v.maxLength(128))),
+  // Any string: an unknown epoch just fails to resume (the frame size bounds it).
+  epoch: v.optional(v.string()),
 });
 
 const SaySchema = v.object({
