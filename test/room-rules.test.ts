@@ -66,6 +66,7 @@ describe("hello", () => {
     ["33 code points", "n".repeat(33)],
     ["with a control character", "al\u0007ice"],
     ["with a newline", "al\nice"],
+    ["with a right-to-left override", "al\u202Eice"],
     ["not a string", 42],
     ["null", null],
   ])("refuses a name that is %s with name_invalid, and the socket may try again", async (_, name) => {

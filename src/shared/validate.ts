@@ -6,8 +6,11 @@ import * as v from "valibot";
 import { LIMITS, ROOM_NAME, TOKEN } from "./protocol.ts";
 import type { ClientFrame, ErrorCode } from "./protocol.ts";
 
-/** No C0/C1 control characters anywhere in a name. */
-const CONTROL = /\p{Cc}/u;
+/**
+ * No control characters in a name: C0/C1 (Cc), and the bidirectional controls (embedding,
+ * override, isolate) that would let a name reorder the text around it.
+ */
+const CONTROL = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 
 const wellFormed = (s: string): boolean => s.isWellFormed();
 
@@ -29,9 +32,11 @@ const MessageIdSchema = v.pipe(
   v.maxLength(LIMITS.idMax, `id is over ${LIMITS.idMax} characters`),
 );
 
-const SeqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const SEQ_RULE = "must be a whole number from 0";
+const SeqSchema = v.pipe(v.number(SEQ_RULE), v.safeInteger(SEQ_RULE), v.minValue(0, SEQ_RULE));
 
-const LimitSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.pageMax));
+const LIMIT_RULE = `must be a whole number from 1 to ${LIMITS.pageMax}`;
+const LimitSchema = v.pipe(v.number(LIMIT_RULE), v.integer(LIMIT_RULE), v.minValue(1, LIMIT_RULE), v.maxValue(LIMITS.pageMax, LIMIT_RULE));
 
 const HelloSchema = v.object({
   type: v.literal("hello"),
@@ -39,7 +44,7 @@ const HelloSchema = v.object({
   name: v.optional(NameSchema),
   since: v.optional(SeqSchema),
   // Any string: an unknown epoch just fails to resume (the frame size bounds it).
-  epoch: v.optional(v.string()),
+  epoch: v.optional(v.string("must be a string")),
 });
 
 const SaySchema = v.object({
@@ -52,7 +57,9 @@ const SaySchema = v.object({
     v.minCodePoints(1, "text is empty"),
     v.maxCodePoints(LIMITS.text, `text is over ${LIMITS.text} characters`),
   ),
-  to: v.optional(v.pipe(v.string("to must be a user id"), v.minLength(1), v.maxLength(LIMITS.idMax))),
+  to: v.optional(
+    v.pipe(v.string("to must be a user id"), v.minLength(1, "to must be a user id"), v.maxLength(LIMITS.idMax, "to must be a user id")),
+  ),
 });
 
 const RenameSchema = v.object({ type: v.literal("rename"), name: NameSchema });

@@ -27,6 +27,8 @@ export class TestSocket {
   /** Every text received, raw (pongs included). */
   readonly texts: string[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** Set once the socket has closed, so a test can check synchronously that it is still open. */
+  closeEvent: { code: number; reason: string } | undefined;
   #waiters: (() => void)[] = [];
 
   constructor(ws: WebSocket) {
@@ -39,7 +41,8 @@ export class TestSocket {
     });
     this.closed = new Promise((resolve) => {
       ws.addEventListener("close", (event) => {
-        resolve({ code: event.code, reason: event.reason });
+        this.closeEvent = { code: event.code, reason: event.reason };
+        resolve(this.closeEvent);
         this.#wake();
       });
     });
@@ -73,6 +76,29 @@ export class TestSocket {
     }
   }
 
+  /**
+   * Takes every pending frame up to and including the first of `type` that matches `where`, waiting
+   * for it if need be. A barrier: the room answers one socket in order, so whatever it sent before
+   * the awaited frame is in the returned list, and nothing it sends later is.
+   */
+  async through<T extends SingleServerFrame["type"]>(
+    type: T,
+    where: (frame: FrameOf<T>) => boolean = () => true,
+    timeoutMs = 5_000,
+  ): Promise<{ before: SingleServerFrame[]; match: FrameOf<T> }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.pending.findIndex((f) => f.type === type && where(f as FrameOf<T>));
+      if (index >= 0) {
+        const taken = this.pending.splice(0, index + 1);
+        return { before: taken.slice(0, index), match: taken[index] as FrameOf<T> };
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${type} frame within ${timeoutMs} ms; ${this.pending.length} pending`);
+      await this.#wait(left);
+    }
+  }
+
   /** Waits for the literal `pong` heartbeat answer. */
   async pong(timeoutMs = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -99,6 +125,28 @@ export class TestSocket {
   async close(): Promise<void> {
     this.ws.close(1000, "done");
     await this.closed;
+  }
+
+  /** Waits for the socket to be closed (by the room or by the test), failing after `timeoutMs`. */
+  async closedWithin(timeoutMs = 5_000): Promise<{ code: number; reason: string }> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closeEvent) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`socket still open after ${timeoutMs} ms`);
+      await this.#wait(left);
+    }
+    return this.closeEvent;
+  }
+
+  /** Resolves on the next frame or close, or after `ms`. */
+  #wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   #wake(): void {
