@@ -1,6 +1,6 @@
 /** The page's reading of what a room sends: validated, never cast; unknown and malformed frames are dropped. */
 import { describe, expect, it } from "vitest";
-import { decodeServerText } from "../src/client/server-frames.ts";
+import { decodeServerText } from "../src/shared/server-frames.ts";
 
 const user = { id: "u1", name: "alice" };
 const message = { type: "message", seq: 3, id: "c1", from: user, text: "hi", ts: 1 };

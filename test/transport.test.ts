@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { MessageFrame, SingleServerFrame, User, WelcomeFrame } from "../src/shared/protocol.ts";
 import { Transport, type ConnectionStatus, type PendingSay, type SocketEvents, type TransportOptions } from "../src/client/transport.ts";
-import type { RoomError, RoomFrame } from "../src/client/server-frames.ts";
+import type { RoomError, RoomFrame } from "../src/shared/server-frames.ts";
 
 const TOKEN = "tok_abcdefghijklmnopqrstuvwxyz";
 const ALICE: User = { id: "alice-id", name: "alice" };

@@ -17,7 +17,7 @@ import type {
 } from "../shared/protocol.ts";
 import { newMessageId } from "./ids.ts";
 import { RECONNECT_DEFAULTS, backoffDelay, type ReconnectPolicy } from "./reconnect-policy.ts";
-import { decodeServerText, type RoomError, type RoomFrame } from "./server-frames.ts";
+import { decodeServerText, type RoomError, type RoomFrame } from "../shared/server-frames.ts";
 import type { OpenSocket, SocketHandle } from "./socket.ts";
 
 export type { OpenSocket, SocketEvents, SocketHandle } from "./socket.ts";

@@ -3,8 +3,8 @@
  * unpacks batches, and lets a test await the next frame of a kind (with a timeout, never a sleep).
  */
 import { exports } from "cloudflare:workers";
-import { unpack } from "../../src/shared/protocol.ts";
-import type { ServerFrame, SingleServerFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
+import type { SingleServerFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
+import { decodeServerText } from "../../src/shared/server-frames.ts";
 
 type FrameOf<T extends SingleServerFrame["type"]> = Extract<SingleServerFrame, { type: T }>;
 
@@ -24,6 +24,8 @@ export class TestSocket {
   readonly ws: WebSocket;
   /** Frames received and not yet taken by `next`, in arrival order. */
   readonly pending: SingleServerFrame[] = [];
+  /** Frames from the room that its protocol does not allow (must stay empty). */
+  readonly violations: string[] = [];
   /** Every text received, raw (pongs included). */
   readonly texts: string[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
@@ -36,7 +38,11 @@ export class TestSocket {
     ws.addEventListener("message", (event) => {
       const text = typeof event.data === "string" ? event.data : "<binary>";
       this.texts.push(text);
-      if (text !== "pong") this.pending.push(...unpack(JSON.parse(text) as ServerFrame));
+      // Every frame the room sends in any test is validated by the clients' own decoder: a frame
+      // that breaks the protocol fails the test that received it.
+      const decoded = decodeServerText(text);
+      if (decoded.kind === "invalid") this.violations.push(`${decoded.reason}: ${text.slice(0, 200)}`);
+      if (decoded.kind === "frames") this.pending.push(...(decoded.frames as SingleServerFrame[]));
       this.#wake();
     });
     this.closed = new Promise((resolve) => {
@@ -62,6 +68,7 @@ export class TestSocket {
   ): Promise<FrameOf<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      this.#assertValid();
       const index = this.pending.findIndex((f) => f.type === type && where(f as FrameOf<T>));
       if (index >= 0) return this.pending.splice(index, 1)[0] as FrameOf<T>;
       const left = deadline - Date.now();
@@ -88,6 +95,7 @@ export class TestSocket {
   ): Promise<{ before: SingleServerFrame[]; match: FrameOf<T> }> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      this.#assertValid();
       const index = this.pending.findIndex((f) => f.type === type && where(f as FrameOf<T>));
       if (index >= 0) {
         const taken = this.pending.splice(0, index + 1);
@@ -147,6 +155,11 @@ export class TestSocket {
         resolve();
       });
     });
+  }
+
+  /** Fails the waiting test when the room sent anything its protocol does not allow. */
+  #assertValid(): void {
+    if (this.violations.length > 0) throw new Error(`the room broke the protocol: ${this.violations.join("; ")}`);
   }
 
   #wake(): void {

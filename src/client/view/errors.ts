@@ -1,5 +1,5 @@
 /** What each error a room can send means for the person using the page. */
-import type { RoomError } from "../server-frames.ts";
+import type { RoomError } from "../../shared/server-frames.ts";
 
 /** A sentence for people about a refused action; `to` names the recipient of a private message. */
 export function describeError(error: RoomError, to?: string): string {

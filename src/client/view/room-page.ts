@@ -5,7 +5,7 @@
 import type { MessageFrame, User } from "../../shared/protocol.ts";
 import { normalizeName } from "../../shared/validate.ts";
 import { openBrowserSocket, roomSocketUrl } from "../browser-socket.ts";
-import type { RoomError, RoomFrame } from "../server-frames.ts";
+import type { RoomError, RoomFrame } from "../../shared/server-frames.ts";
 import { loadName, loadToken, rememberRoom, saveName } from "../storage.ts";
 import { Transport, type ConnectionStatus, type PendingSay } from "../transport.ts";
 import { Attention } from "./attention.ts";

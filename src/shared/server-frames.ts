@@ -1,13 +1,11 @@
 /**
- * Validation of what a room sends, for the page: a text frame becomes a list of typed frames (a
- * `batch` unpacked) or nothing. The types are the protocol module's; each schema below is checked
- * against its interface at compile time, so the two cannot drift.
- *
- * This belongs in src/shared beside `validate.ts` (the protocol module validates client frames
- * only); it lives here until it moves there.
+ * Validation of what a room sends, for every client (the page, the bench and soak clients, the
+ * tests): a text frame becomes a list of typed frames (a `batch` unpacked) or nothing. The types
+ * are the protocol module's; each schema below is checked against its interface at compile time,
+ * so the two cannot drift. `validate.ts` beside it validates what clients send.
  */
 import * as v from "valibot";
-import { HEARTBEAT } from "../shared/protocol.ts";
+import { HEARTBEAT } from "./protocol.ts";
 import type {
   ErrorFrame,
   HistoryFrame,
@@ -18,7 +16,7 @@ import type {
   SingleServerFrame,
   TypingNoticeFrame,
   WelcomeFrame,
-} from "../shared/protocol.ts";
+} from "./protocol.ts";
 
 const Seq = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const UserSchema = v.object({ id: v.string(), name: v.string() });
