@@ -1,0 +1,439 @@
+/**
+ * The XSS corpus (xss-payloads.ts) in the real page: other clients send every payload as a message
+ * and as a name; the page must run none of them and show each as its literal text.
+ *
+ * Execution is watched for in several independent ways (see `armAlarms`): a `__xss(N)` tripwire
+ * that every payload calls if it runs, wrapped alert/confirm/prompt plus the `dialog` event, a
+ * MutationObserver for any element or `on*` attribute the page never makes itself, every script
+ * the browser compiles from the document (DevTools `Debugger.scriptParsed`: inline handlers and
+ * inline scripts show up there even when they call nothing), page errors and console errors,
+ * requests (an `<img src=x>` or a CSS `url()` would fetch) and frames (an `<iframe>` would
+ * attach). "The alarms go off when a payload does become markup" proves that they can fail.
+ */
+import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+import WebSocket from "ws";
+import { Bot, baseUrl, expectConnected, joinByForm, newPerson, uniqueRoom } from "./support.ts";
+import { NAMES, REFUSED_NAMES, RENAMES, TEXTS, TOO_LONG_TEXT } from "./xss-payloads.ts";
+
+/** What went off, by kind; all empty means nothing ran and nothing became markup. */
+interface Alarms {
+  /** `__xss(N)` calls and wrapped alert/confirm/prompt/print calls. */
+  executed: string[];
+  /** Elements the page never makes, or `on*` / script-URL attributes, seen by a MutationObserver. */
+  markup: string[];
+  /** Scripts compiled from the document or a frame (inline scripts and handlers). */
+  scripts: string[];
+  dialogs: string[];
+  pageErrors: string[];
+  consoleErrors: string[];
+  /** Requests made by the page after it joined. */
+  requests: string[];
+  /** Frames attached after it joined. */
+  frames: string[];
+}
+
+/** The elements the page builds for people's text; anything else appearing is markup from a payload. */
+const PAGE_TAGS = ["LI", "SPAN", "DIV", "TIME", "A", "MARK", "BUTTON", "P"];
+/** Containers whose content is built from what other clients send. */
+const USER_CONTENT = ["#messages", "#pending", "#people-list", "#typing", "#announcer", "#private-name", "#me-name", "#composer-error"];
+
+/**
+ * Sets up every alarm on a fresh page (before it loads anything). Requests, frames and the
+ * MutationObserver only count from `watch()` on, after the page has loaded and joined; `pause()`
+ * stops counting requests and frames while the page reloads (the observer goes with the document).
+ */
+async function armAlarms(page: Page): Promise<{ alarms: Alarms; watch: () => Promise<void>; pause: () => void }> {
+  const alarms: Alarms = { executed: [], markup: [], scripts: [], dialogs: [], pageErrors: [], consoleErrors: [], requests: [], frames: [] };
+  let watching = false;
+  await page.exposeFunction("__xssAlarm", (kind: "executed" | "markup", detail: string) => alarms[kind].push(detail));
+  await page.addInitScript(() => {
+    const w = window as unknown as Record<string, unknown> & { __xssAlarm: (kind: string, detail: string) => void };
+    w.__xss = (id: unknown) => w.__xssAlarm("executed", `__xss(${String(id)})`);
+    for (const name of ["alert", "confirm", "prompt", "print"]) {
+      w[name] = (...args: unknown[]) => w.__xssAlarm("executed", `${name}(${args.map(String).join(", ")})`);
+    }
+  });
+  page.on("dialog", async (dialog) => {
+    alarms.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    await dialog.dismiss();
+  });
+  page.on("pageerror", (error) => alarms.pageErrors.push(error.message));
+  page.on("console", (message) => {
+    // A socket that fails to connect (a busy machine) is no sign of a payload; anything else is.
+    if (message.type() === "error" && !message.text().startsWith("WebSocket connection to")) alarms.consoleErrors.push(message.text());
+  });
+  page.on("request", (request) => {
+    if (watching) alarms.requests.push(request.url());
+  });
+  page.on("frameattached", (frame) => {
+    if (watching) alarms.frames.push(frame.url() || "(new frame)");
+  });
+  const cdp = await page.context().newCDPSession(page);
+  cdp.on("Debugger.scriptParsed", (script) => {
+    // Playwright's own evaluations and init scripts have no URL; the page's one script is /app.js.
+    // An inline script or event handler carries the document's URL (or about:srcdoc, data:…).
+    if (script.url !== "" && !script.url.endsWith("/app.js")) alarms.scripts.push(`${script.url} (${script.length} chars)`);
+  });
+  await cdp.send("Debugger.enable");
+
+  const watch = async () => {
+    watching = true;
+    await page.evaluate((allowed) => {
+      const w = window as unknown as { __xssAlarm: (kind: string, detail: string) => void };
+      const scriptUrl = /^[\s\p{Cc}]*(javascript|vbscript|data):/iu;
+      const checkAttr = (element: Element, attr: Attr) => {
+        if (attr.name.toLowerCase().startsWith("on")) w.__xssAlarm("markup", `${attr.name} on <${element.localName}>`);
+        if (scriptUrl.test(attr.value)) w.__xssAlarm("markup", `${attr.name}="${attr.value}"`);
+      };
+      const checkAdded = (element: Element) => {
+        if (!allowed.includes(element.tagName.toUpperCase())) w.__xssAlarm("markup", `<${element.localName}> added`);
+        for (const attr of element.attributes) checkAttr(element, attr);
+      };
+      new MutationObserver((records) => {
+        for (const record of records) {
+          if (record.type === "attributes" && record.target instanceof Element && record.attributeName) {
+            const attr = record.target.getAttributeNode(record.attributeName);
+            if (attr) checkAttr(record.target, attr);
+          }
+          for (const node of record.addedNodes) {
+            if (!(node instanceof Element)) continue;
+            checkAdded(node);
+            for (const inner of node.querySelectorAll("*")) checkAdded(inner);
+          }
+        }
+      }).observe(document.documentElement, { childList: true, subtree: true, attributes: true });
+    }, PAGE_TAGS);
+  };
+  return { alarms, watch, pause: () => (watching = false) };
+}
+
+/** Counts the elements that only the static page may have (the baseline the audit compares with). */
+function staticElementCounts(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const tags = "script iframe frame object embed img svg style link meta base form input textarea video audio source math details marquee noscript template";
+    return Object.fromEntries(tags.split(" ").map((tag) => [tag, document.getElementsByTagName(tag).length]));
+  });
+}
+
+/**
+ * Everything wrong with the DOM as it stands: event-handler attributes anywhere, script URLs in
+ * any attribute, links that are not http(s) or lack a safe rel, and elements or style attributes
+ * in user content that the page never builds.
+ */
+function auditDom(page: Page): Promise<string[]> {
+  return page.evaluate(
+    ({ allowed, containers }) => {
+      const problems: string[] = [];
+      const scriptUrl = /^[\s\p{Cc}]*(javascript|vbscript|data):/iu;
+      for (const element of document.querySelectorAll("*")) {
+        for (const attr of element.attributes) {
+          if (attr.name.toLowerCase().startsWith("on")) problems.push(`${attr.name} attribute on <${element.localName}>`);
+          // Removing every whitespace and control character catches "java\tscript:" too.
+          const squeezed = attr.value.replace(/[\s\p{Cc}]/gu, "");
+          if (scriptUrl.test(squeezed)) {
+            problems.push(`${attr.name}="${attr.value}" on <${element.localName}>`);
+          }
+        }
+      }
+      for (const link of document.querySelectorAll<HTMLAnchorElement>("a[href]")) {
+        if (link.protocol !== "http:" && link.protocol !== "https:") problems.push(`link to ${link.getAttribute("href")}`);
+      }
+      for (const selector of containers) {
+        for (const element of document.querySelectorAll(`${selector} *`)) {
+          if (!allowed.includes(element.tagName.toUpperCase())) problems.push(`<${element.localName}> inside ${selector}`);
+          const style = element.getAttribute("style");
+          if (style !== null && !/^--hue: \d+;$/.test(style)) problems.push(`style="${style}" inside ${selector}`);
+          if (element instanceof HTMLAnchorElement) {
+            if (!element.relList.contains("noopener")) problems.push(`link without rel=noopener: ${element.href}`);
+            if (element.target !== "_blank") problems.push(`link that opens in the page: ${element.href}`);
+          }
+        }
+      }
+      return problems;
+    },
+    { allowed: PAGE_TAGS, containers: USER_CONTENT },
+  );
+}
+
+/**
+ * Fires every event an inline handler in the corpus could listen to at every element of user
+ * content (a synthetic event runs an `on*` attribute's handler like a real one). Clicks are not
+ * sent to links and buttons: links are clicked for real, and buttons have the page's own actions.
+ */
+function fireEverything(page: Page): Promise<number> {
+  return page.evaluate((containers) => {
+    const types = [
+      "mouseover", "mouseenter", "mousemove", "mouseout", "pointerover", "pointerenter", "focus", "focusin", "blur",
+      "keydown", "keyup", "load", "error", "toggle", "animationstart", "animationend", "transitionend", "begin", "start",
+      "input", "change", "scroll", "wheel", "copy", "paste", "submit",
+    ];
+    const clicks = ["mousedown", "mouseup", "click", "dblclick", "contextmenu", "auxclick"];
+    let fired = 0;
+    for (const selector of containers) {
+      const root = document.querySelector(selector);
+      if (!root) continue;
+      for (const element of [root, ...root.querySelectorAll("*")]) {
+        const interactive = element.closest("a, button") !== null;
+        for (const type of [...types, ...(interactive ? [] : clicks)]) {
+          element.dispatchEvent(type.includes("mouse") || type.includes("click") ? new MouseEvent(type, { bubbles: true }) : new Event(type, { bubbles: true }));
+          fired++;
+        }
+      }
+    }
+    return fired;
+  }, USER_CONTENT);
+}
+
+/** Sends a hello with `name` on a raw socket and returns the code of the error it gets (or the frame type). */
+async function helloAnswer(room: string, name: string): Promise<string> {
+  const ws = new WebSocket(`${baseUrl().replace(/^http/, "ws")}/api/rooms/${room}/ws`);
+  try {
+    const text = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no answer to hello within 10 s")), 10_000);
+      ws.once("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      ws.once("open", () => ws.send(JSON.stringify({ type: "hello", token: randomBytes(24).toString("base64url"), name })));
+      ws.on("message", (data) => {
+        if (String(data) === "pong") return;
+        clearTimeout(timer);
+        resolve(String(data));
+      });
+    });
+    let frame = JSON.parse(text) as { type: string; code?: string; frames?: { type: string; code?: string }[] };
+    if (frame.type === "batch" && frame.frames?.[0]) frame = frame.frames[0];
+    return frame.type === "error" ? String(frame.code) : frame.type;
+  } finally {
+    ws.close();
+  }
+}
+
+/** Text contents of all matches, exactly (no whitespace normalisation, unlike toHaveText). */
+function textsOf(page: Page, selector: string): Promise<string[]> {
+  return page.locator(selector).evaluateAll((elements) => elements.map((e) => e.textContent ?? ""));
+}
+
+/**
+ * Hovers over every link for real, and clicks the first link of each message for real (skipping a
+ * link whose href was already clicked: each click opens a tab, which is slow on a shared machine).
+ * Returns where each new tab went and whether it could reach the chat through `window.opener`.
+ */
+async function hoverAndClickLinks(page: Page, context: BrowserContext): Promise<{ href: string; opened: string; opener: boolean }[]> {
+  const links = page.locator("#messages li.msg .text a");
+  const count = await links.count();
+  for (let i = 0; i < count; i++) await links.nth(i).hover();
+  const firsts = page.locator("#messages li.msg .text a:first-of-type");
+  const out: { href: string; opened: string; opener: boolean }[] = [];
+  for (let i = 0; i < (await firsts.count()); i++) {
+    const link = firsts.nth(i);
+    const href = (await link.getAttribute("href")) ?? "";
+    if (out.some((o) => o.href === href)) continue;
+    const opening = context.waitForEvent("page", { timeout: 10_000 });
+    await link.click();
+    const tab = await opening;
+    await tab.waitForLoadState("domcontentloaded", { timeout: 10_000 });
+    out.push({ href, opened: tab.url(), opener: await tab.evaluate(() => window.opener !== null) });
+    await tab.close();
+  }
+  return out;
+}
+
+/**
+ * The conversation shows exactly the corpus's texts, in order, each as its literal (trimmed) text
+ * under its author's literal name, each made of text nodes, mention marks and the expected
+ * http(s) links only, and every link's text is where it goes.
+ */
+async function expectConversation(page: Page, authors: string[]): Promise<void> {
+  expect(await textsOf(page, "#messages li.msg .text")).toEqual(TEXTS.map((p) => p.text.trim()));
+  expect(await textsOf(page, "#messages li.msg .author")).toEqual(authors);
+  const rows = await page.locator("#messages li.msg .text").evaluateAll((elements) =>
+    elements.map((element) => ({
+      nodes: [...element.childNodes].map((node) => (node instanceof Text ? "#text" : node.nodeName)).filter((n) => n !== "#text" && n !== "A" && n !== "MARK"),
+      inner: [...element.children].filter((child) => child.childNodes.length !== 1 || !(child.firstChild instanceof Text)).length,
+      links: [...element.querySelectorAll("a")].map((a) => a.getAttribute("href") ?? ""),
+      faithful: [...element.querySelectorAll("a")].every((a) => new URL(a.textContent ?? "").href === a.getAttribute("href")),
+    })),
+  );
+  expect(rows).toEqual(TEXTS.map((p) => ({ nodes: [], inner: 0, links: p.links ?? [], faithful: true })));
+  expect(await page.locator("#messages mark.mention").allTextContents()).toEqual(["@alice"]);
+}
+
+const codePoints = (s: string) => [...s].length;
+const CONTROL = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+
+test("every name in the corpus fits the protocol's name rules, and every refused one breaks them", () => {
+  for (const name of [...NAMES, ...RENAMES]) {
+    const trimmed = name.trim();
+    expect(codePoints(trimmed), name).toBeGreaterThanOrEqual(1);
+    expect(codePoints(trimmed), name).toBeLessThanOrEqual(32);
+    expect(CONTROL.test(trimmed), name).toBe(false);
+  }
+  for (const name of REFUSED_NAMES) {
+    const trimmed = name.trim();
+    expect(codePoints(trimmed) < 1 || codePoints(trimmed) > 32 || CONTROL.test(trimmed), JSON.stringify(name)).toBe(true);
+  }
+  const all = [...NAMES, ...RENAMES, "alice", "renamer"].map((n) => n.trim().toLowerCase());
+  expect(new Set(all).size, "names are unique in the room, ignoring case").toBe(all.length);
+  for (const { text } of TEXTS) expect(codePoints(text.trim())).toBeLessThanOrEqual(2000);
+  expect(codePoints(TOO_LONG_TEXT)).toBe(2001);
+});
+
+test("the alarms go off when a payload does become markup", async ({ browser }) => {
+  const person = await newPerson(browser);
+  try {
+    const { page } = person;
+    const { alarms, watch } = await armAlarms(page);
+    await page.goto("/");
+    await watch();
+    const before = await staticElementCounts(page);
+    // What a careless renderer would do with three of the corpus's texts.
+    await page.evaluate((html) => {
+      const li = document.createElement("li");
+      li.innerHTML = html;
+      document.querySelector("#messages")!.append(li);
+    }, [8, 17, 44].map((n) => TEXTS[n - 1]!.text).join(" "));
+    await expect.poll(() => alarms.executed).toContain("__xss(8)");
+    expect(await fireEverything(page)).toBeGreaterThan(0);
+    await expect.poll(() => alarms.executed).toContain("__xss(17)");
+    expect(alarms.markup).toEqual(expect.arrayContaining(["<img> added", "onerror on <img>", "<b> added", "onmouseover on <b>", `href="javascript:__xss(44)"`]));
+    expect(alarms.scripts.length, "the inline handlers were compiled from the document").toBeGreaterThanOrEqual(2);
+    expect(alarms.requests.some((url) => url.endsWith("/x")), "the image was fetched").toBe(true);
+    expect(await staticElementCounts(page)).not.toEqual(before);
+    expect(await auditDom(page)).toEqual(
+      expect.arrayContaining([
+        "onerror attribute on <img>",
+        "onmouseover attribute on <b>",
+        `href="javascript:__xss(44)" on <a>`,
+        "link to javascript:__xss(44)",
+        "<img> inside #messages",
+        "link without rel=noopener: javascript:__xss(44)",
+      ]),
+    );
+    // The rendered text is no longer the payload.
+    expect(await textsOf(page, "#messages li")).not.toContain(TEXTS[7]!.text);
+  } finally {
+    await person.context.close();
+  }
+});
+
+test("no payload of the corpus runs, whether sent as a message or as a name, and each shows as its literal text", async ({ browser }) => {
+  const room = uniqueRoom("xss-corpus");
+  const base = new URL(baseUrl());
+  const alice = await newPerson(browser);
+  const { page, context } = alice;
+  // Links open new tabs; answer anything outside the dev server with a blank page of our own.
+  await context.route(
+    (url) => url.origin !== base.origin,
+    (route) => route.fulfill({ status: 200, contentType: "text/plain", body: "a link target outside the chat" }),
+  );
+  const { alarms, watch, pause } = await armAlarms(page);
+  const bots: Bot[] = [];
+  try {
+    await joinByForm(page, "alice", room);
+    await watch();
+    const baseline = await staticElementCounts(page);
+
+    // Names: one bot per name, each joining while the page watches.
+    const names = NAMES.map((n) => n.trim());
+    for (const [i, name] of NAMES.entries()) {
+      const bot = await Bot.join(room, name);
+      expect(bot.self.name, "the room keeps the name as sent, trimmed").toBe(names[i]);
+      bots.push(bot);
+    }
+    // One more renames itself through the rename payloads, then tries the refused names.
+    const renamer = await Bot.join(room, "renamer");
+    bots.push(renamer);
+    let current = "renamer";
+    const systemLines = [...names.map((n) => `${n} joined`), "renamer joined"];
+    for (const name of RENAMES) {
+      renamer.send({ type: "rename", name });
+      const echo = await renamer.next("rename", (f) => (f.user as { id: string }).id === renamer.self.id);
+      expect((echo.user as { name: string }).name).toBe(name.trim());
+      systemLines.push(`${current} is now ${name.trim()}`);
+      current = name.trim();
+    }
+    for (const name of REFUSED_NAMES.slice(0, 4)) {
+      renamer.send({ type: "rename", name });
+      expect((await renamer.next("error")).code, `rename to ${JSON.stringify(name)}`).toBe("name_invalid");
+    }
+    const refusedHellos = await Promise.all(REFUSED_NAMES.map((name) => helloAnswer(room, name)));
+    expect(refusedHellos).toEqual(REFUSED_NAMES.map(() => "name_invalid"));
+
+    // Texts: spread over the bots (each stays far below its rate bucket), one after the other.
+    const authors: string[] = [];
+    for (const [i, { text }] of TEXTS.entries()) {
+      const bot = bots[i % bots.length]!;
+      const echo = await bot.say(text);
+      expect(echo.text, `the room stores text ${i + 1} trimmed`).toBe(text.trim());
+      authors.push(bot === renamer ? current : names[i % bots.length]!);
+    }
+    const tooLongId = randomBytes(9).toString("base64url");
+    bots[0]!.send({ type: "say", id: tooLongId, text: TOO_LONG_TEXT });
+    expect((await bots[0]!.next("error", (f) => f.ref === tooLongId)).code).toBe("too_long");
+
+    // The page shows every text live, in order, exactly as stored, and nothing else.
+    await expect(page.locator("#messages li.msg")).toHaveCount(TEXTS.length);
+    await expectConversation(page, authors);
+    expect(await textsOf(page, "#messages li.system > span")).toEqual(systemLines);
+    expect(await textsOf(page, "#people-list .person-name")).toEqual(expect.arrayContaining([...names, current, "alice"]));
+    expect(await page.locator("#people-list .person-name").count()).toBe(names.length + 2);
+    expect(await textsOf(page, "#announcer p")).toEqual(TEXTS.slice(-5).map((p, i) => `${authors.at(i - 5)}: ${p.text.trim()}`));
+
+
+    // A name in the typing line and in the private-message chip stays text too.
+    bots[0]!.send({ type: "typing" });
+    await expect.poll(() => page.locator("#typing").textContent()).toBe(`${names[0]} is typing…`);
+    const chips = await page.evaluate((ids) => {
+      const out: { chip: string; placeholder: string }[] = [];
+      for (const id of ids) {
+        document.querySelector<HTMLButtonElement>(`#people-list button[data-id="${id}"]`)!.click();
+        const input = document.querySelector<HTMLTextAreaElement>("#composer-input")!;
+        out.push({ chip: document.querySelector("#private-name")!.textContent ?? "", placeholder: input.placeholder });
+      }
+      return out;
+    }, bots.map((b) => b.self.id));
+    expect(chips).toEqual([...names, current].map((n) => ({ chip: n, placeholder: `Private message to ${n}` })));
+    await page.keyboard.press("Escape");
+
+    // Interaction: every handler a payload could have brought, then a real hover on each link and a real click on links.
+    expect(await fireEverything(page)).toBeGreaterThan(1000);
+    const opened = await hoverAndClickLinks(page, context);
+    expect(opened.map((o) => o.href)).toEqual([...new Set(TEXTS.flatMap((p) => p.links?.slice(0, 1) ?? []))]);
+    for (const { href, opened: url, opener } of opened) {
+      expect(url, "a link opens where its href says").toBe(href);
+      expect(opener, `${href} opened without a way back to the chat`).toBe(false);
+    }
+    expect(await auditDom(page)).toEqual([]);
+
+    // The same texts and names drawn again from a welcome (a reload) and from history (scrollback).
+    pause();
+    await page.reload();
+    await expectConnected(page, "alice");
+    await watch();
+    await expect
+      .poll(async () => {
+        await page.locator("#scroller").evaluate((scroller) => (scroller.scrollTop = 0));
+        return page.locator("#messages li.msg").count();
+      })
+      .toBe(TEXTS.length);
+    await expectConversation(page, authors);
+    expect(await textsOf(page, "#people-list .person-name")).toEqual(expect.arrayContaining([...names, current, "alice"]));
+    expect(await fireEverything(page)).toBeGreaterThan(1000);
+
+    // The leave lines name everyone literally too.
+    for (const bot of bots.splice(0)) bot.close();
+    const leaveLines = [...names, current].map((n) => `${n} left`);
+    await expect.poll(() => textsOf(page, "#messages li.system > span").then((lines) => lines.sort())).toEqual([...leaveLines].sort());
+    await expect(page.locator("#people-list .person-name")).toHaveCount(1);
+
+    // Nothing ran, nothing became markup, and the page holds no script URL anywhere.
+    expect(await auditDom(page)).toEqual([]);
+    expect(await staticElementCounts(page)).toEqual(baseline);
+    expect(alarms).toEqual({ executed: [], markup: [], scripts: [], dialogs: [], pageErrors: [], consoleErrors: [], requests: [], frames: [] });
+  } finally {
+    for (const bot of bots) bot.close();
+    await context.close();
+  }
+});
