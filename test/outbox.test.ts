@@ -73,6 +73,39 @@ describe("the outbox", () => {
     expect((JSON.parse(b.sent[0]!) as { frames: unknown[] }).frames).toHaveLength(2);
   });
 
+  it("holds a broadcast only for the rest of the window since the last broadcast went out", () => {
+    const clock = new FakeScheduler();
+    const outbox = new Outbox<FakeSocket>(10, clock);
+    const a = new FakeSocket();
+    outbox.pushAll([a], frame(1));
+    outbox.settle();
+    clock.advance(7);
+    outbox.pushAll([a], frame(2));
+    outbox.settle();
+    clock.advance(2);
+    expect(a.sent).toEqual([frame(1)]);
+    clock.advance(1);
+    expect(a.sent).toEqual([frame(1), frame(2)]);
+  });
+
+  it("sends a frame for one socket alone at once, and it starts no window for the broadcasts", () => {
+    const clock = new FakeScheduler();
+    const outbox = new Outbox<FakeSocket>(10, clock);
+    const [flooder, other] = [new FakeSocket(), new FakeSocket()];
+    // A flooder's refusals, one per turn, each goes out at once...
+    for (let i = 0; i < 3; i++) {
+      outbox.push(flooder, '{"type":"error","code":"rate_limited","message":"x"}');
+      outbox.settle();
+      clock.advance(1);
+    }
+    expect(flooder.sent).toHaveLength(3);
+    // ...and the next broadcast is not held behind them.
+    outbox.pushAll([flooder, other], frame(1));
+    outbox.settle();
+    expect(other.sent).toEqual([frame(1)]);
+    expect(clock.timers).toEqual([]);
+  });
+
   it("flushes one socket on demand, leaving the others queued", () => {
     const outbox = new Outbox<FakeSocket>(10, new FakeScheduler());
     const [a, b] = [new FakeSocket(), new FakeSocket()];

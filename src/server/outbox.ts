@@ -1,9 +1,11 @@
 /**
  * Outgoing frames of a room, queued per socket and sent in order. When the room is quiet a frame
- * goes out at the end of the turn that made it; when frames are due faster than one per
- * `windowMs`, they are held for at most `windowMs` and each socket gets them packed into one
- * `batch` frame. Sockets due the same frames share one batch string: a frame is serialized once,
- * and a batch is built once per distinct queue, never once per receiver.
+ * goes out at the end of the turn that made it; when broadcasts are due faster than one per
+ * `windowMs`, they are held until the window since the last broadcast flush has passed, and each
+ * socket gets them packed into one `batch` frame. Sockets due the same frames share one batch
+ * string: a frame is serialized once, and a batch is built once per distinct queue, never once per
+ * receiver. Frames for one socket alone (an error, a welcome) never start or stretch a window, so
+ * a flooder's refusals cannot delay everyone else's messages.
  */
 
 /** What the outbox needs of a socket. */
@@ -35,7 +37,10 @@ export class Outbox<S extends Sendable = Sendable> {
   readonly #windowMs: number;
   readonly #scheduler: Scheduler;
   #pushes = 0;
-  #lastFlush = -Infinity;
+  /** True when something queued since the last flush went to more than one socket. */
+  #broadcastPending = false;
+  /** When the last flush that carried a broadcast went out. */
+  #lastBroadcastFlush = -Infinity;
   #timerArmed = false;
 
   constructor(windowMs: number, scheduler: Scheduler = realScheduler) {
@@ -52,6 +57,7 @@ export class Outbox<S extends Sendable = Sendable> {
   pushAll(sockets: Iterable<S>, text: string): void {
     const id = ++this.#pushes;
     for (const socket of sockets) this.#enqueue(socket, text, id);
+    this.#broadcastPending = true;
   }
 
   /** Number of frames waiting, over all sockets. */
@@ -62,12 +68,14 @@ export class Outbox<S extends Sendable = Sendable> {
   }
 
   /**
-   * Called at the end of every turn of the room: sends now when the room is quiet, or arms one
-   * short timer when frames are coming faster than the window, so the next ones join a batch.
+   * Called at the end of every turn of the room: sends now when only single-socket frames are
+   * waiting or the room is quiet; otherwise arms one timer for the rest of the window, so the
+   * broadcasts due meanwhile join one batch.
    */
   settle(): void {
     if (this.#queues.size === 0 || this.#timerArmed) return;
-    if (this.#scheduler.now() - this.#lastFlush >= this.#windowMs) {
+    const wait = this.#broadcastPending ? this.#lastBroadcastFlush + this.#windowMs - this.#scheduler.now() : 0;
+    if (wait <= 0) {
       this.flush();
       return;
     }
@@ -75,7 +83,7 @@ export class Outbox<S extends Sendable = Sendable> {
     this.#scheduler.later(() => {
       this.#timerArmed = false;
       this.flush();
-    }, this.#windowMs);
+    }, wait);
   }
 
   /** Sends everything queued for one socket now (before it is closed, say). */
@@ -88,7 +96,8 @@ export class Outbox<S extends Sendable = Sendable> {
 
   /** Sends everything queued, one frame or one batch per socket. */
   flush(): void {
-    this.#lastFlush = this.#scheduler.now();
+    if (this.#broadcastPending) this.#lastBroadcastFlush = this.#scheduler.now();
+    this.#broadcastPending = false;
     const built = new Map<string, string>();
     for (const [socket, queue] of this.#queues) {
       if (queue.texts.length === 1) {
