@@ -154,6 +154,18 @@ describe("3. Exactly once per client id", () => {
     expect(await second.next("message", (m) => m.id === "outbox-1")).toEqual(original);
     expect(await storedCount(room)).toBe(1);
   });
+  it("answers a resent private say with the stored message even after its recipient left", async () => {
+    const room = roomName("once-private");
+    const { socket: alice } = await join(room, { name: "alice" });
+    const { socket: bob, welcome: bobWelcome } = await join(room, { name: "bob" });
+    const original = await alice.say("psst", { id: "p1", to: bobWelcome.self.id });
+    await bob.close();
+    await alice.next("leave");
+    // The duplicate check comes before the recipient check: no unknown_user for a stored say.
+    alice.send({ type: "say", id: "p1", text: "psst", to: bobWelcome.self.id });
+    expect(await alice.next("message", (m) => m.id === "p1")).toEqual(original);
+    expect(alice.pending.filter((f) => f.type === "error")).toEqual([]);
+  });
 });
 
 describe("4. Gap-free resume", () => {

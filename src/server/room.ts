@@ -171,29 +171,39 @@ export class Room extends DurableObject<Env> {
     if (first) this.#broadcast({ type: "join", user: self }, id);
   }
 
+  /**
+   * The protocol checks a say's duplicate id before its `to` and its bucket. The common case is
+   * a new message that passes both, so the duplicate check rides on the INSERT itself
+   * (`append` refuses a stored id); only a say about to be refused looks the id up first, so a
+   * stored duplicate still wins over `unknown_user` and `rate_limited`. Nothing is spent on a
+   * duplicate: the bucket is charged only after the INSERT.
+   */
   #say(ws: WebSocket, user: User, say: SayFrame): void {
-    const stored = this.#store.findByClientId(user.id, say.id);
-    if (stored) return this.#send(ws, stored);
-
-    const to = say.to === undefined ? undefined : this.#presence.user(say.to);
-    if (say.to !== undefined && !to) return this.#error(ws, "unknown_user", "nobody online has that id", say.id);
-
     const now = Date.now();
+    const to = say.to === undefined ? undefined : this.#presence.user(say.to);
     const bucket = this.#buckets.get(user.id) ?? this.#presence.savedBucket(user.id) ?? fullBucket(this.#config.burst, now);
     const take = takeToken(bucket, now, this.#config.burst, this.#config.perSecond);
-    if (!take.ok) {
-      return this.#send(ws, {
-        type: "error",
-        code: "rate_limited",
-        message: "slow down",
-        ref: say.id,
-        retryAfterMs: take.retryAfterMs,
-      });
+
+    if ((say.to !== undefined && !to) || !take.ok) {
+      const stored = this.#store.findByClientId(user.id, say.id);
+      if (stored) return this.#send(ws, stored);
+      if (!take.ok && (say.to === undefined || to)) {
+        return this.#send(ws, {
+          type: "error",
+          code: "rate_limited",
+          message: "slow down",
+          ref: say.id,
+          retryAfterMs: take.retryAfterMs,
+        });
+      }
+      return this.#error(ws, "unknown_user", "nobody online has that id", say.id);
     }
+
+    const message = this.#store.append(user, say.id, say.text, now, to);
+    if (!message) return this.#send(ws, this.#store.findByClientId(user.id, say.id)!);
     this.#buckets.set(user.id, take.bucket);
     this.#presence.state(ws).bucket = take.bucket;
 
-    const message = this.#store.append(user, say.id, say.text, now, to);
     if (!to) return this.#broadcast(message);
     const both = new Set([...this.#presence.socketsOf(user.id), ...this.#presence.socketsOf(to.id)]);
     this.#outbox.pushAll(both, encode(message));

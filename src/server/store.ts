@@ -72,13 +72,19 @@ export class MessageStore {
     return this.#lastSeq;
   }
 
-  /** Stores a new message under the next seq and returns it. The one write of the hot path. */
-  append(from: User, clientId: string, text: string, ts: number, to?: User): MessageFrame {
+  /**
+   * Stores a new message under the next seq and returns it, or returns undefined when the user
+   * already stored one under this client id. One statement: the hot path's only write, and its
+   * duplicate check at the same time.
+   */
+  append(from: User, clientId: string, text: string, ts: number, to?: User): MessageFrame | undefined {
     const seq = this.#lastSeq + 1;
-    this.#sql.exec(
-      "INSERT INTO messages (seq, client_id, user_id, name, text, ts, to_id, to_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    const written = this.#sql.exec(
+      `INSERT INTO messages (seq, client_id, user_id, name, text, ts, to_id, to_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, client_id) DO NOTHING`,
       seq, clientId, from.id, from.name, text, ts, to?.id ?? null, to?.name ?? null,
-    );
+    ).rowsWritten;
+    if (written === 0) return undefined;
     this.#lastSeq = seq;
     const message: MessageFrame = { type: "message", seq, id: clientId, from, text, ts };
     if (to) message.to = to;
