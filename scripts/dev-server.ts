@@ -34,6 +34,8 @@ export interface DevServer {
   /** http://127.0.0.1:PORT */
   url: string;
   port: number;
+  /** The DevTools inspector port (CPU profiles of the Worker). */
+  inspectorPort: number;
   persistDir: string;
   /** The process group's leader pid (for CPU accounting). */
   pid: number;
@@ -82,9 +84,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   child.stdout?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // A missing `taskset` (or node) shows up as an error event, not an exit: report it like a failed start.
+  child.once("error", (err) => (output += `\n${err.message}`));
 
   const url = `http://127.0.0.1:${port}`;
-  const server: DevServer = { url, port, persistDir, pid: child.pid ?? 0, stop: () => stopGroup(child, exited) };
+  const server: DevServer = { url, port, inspectorPort, persistDir, pid: child.pid ?? 0, stop: () => stopGroup(child, exited) };
   try {
     await waitUntilServing(url, child, 60_000);
   } catch (err) {
@@ -97,7 +101,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
+    if (child.exitCode !== null || !child.pid) throw new Error(`wrangler dev exited with ${child.exitCode ?? "a spawn error"}`);
     try {
       const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
       if (response.status < 500) return;

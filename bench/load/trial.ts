@@ -1,0 +1,154 @@
+/**
+ * One load trial, run inside the load process: N clients join a fresh room, S of them send on a
+ * steady schedule through one or more stages (one stage for a fixed-rate trial, a staircase for
+ * saturation), then the trial waits for late deliveries and accounts for every message.
+ */
+import { BenchClient, type ClientEvents } from "./client.ts";
+import { readStamp, stampText, Tracker } from "./tracker.ts";
+import type { ConnectResult, TrialResult, TrialSpec } from "../types.ts";
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs one trial; `mark` is called at each stage window's start and end (the host samples CPU then). */
+export async function runTrial(spec: TrialSpec, mark: (label: string) => void): Promise<TrialResult> {
+  const capacity = spec.stages.reduce((sum, s) => sum + Math.ceil(s.ratePerSender * s.seconds + 1) * spec.senders, spec.senders);
+  const tracker = new Tracker({
+    clients: spec.clients,
+    senders: spec.senders,
+    stages: spec.stages.length,
+    capacity,
+    withSeq: spec.dialect === "protocol",
+  });
+  let unexpectedFrames = 0;
+  const events: ClientEvents = {
+    message(client, text, seq, now) {
+      const stamp = readStamp(text);
+      if (!stamp || !tracker.received(client, stamp, seq, now)) events.unexpected(client, text);
+    },
+    refused(ref) {
+      tracker.refusedOne(Number(ref));
+    },
+    frame() {
+      tracker.frameReceived();
+    },
+    unexpected(client, frame) {
+      if (unexpectedFrames++ === 0) console.error(`bench: client ${client} got an unexpected frame: ${frame.slice(0, 300)}`);
+    },
+  };
+  const clients = Array.from({ length: spec.clients }, (_, i) => new BenchClient(i, spec.dialect, events));
+  const url = `${spec.socketBase}/bench-${Math.random().toString(36).slice(2, 10)}/ws`;
+
+  try {
+    const connect = await connectAll(clients, url, spec);
+    await sleep(200);
+    const { windows, abortedEarly } = await sendStages(spec, clients, tracker, mark);
+    await drain(tracker, spec.drainMs);
+    // Stages a staircase never reached are left out.
+    const stages = tracker
+      .results(windows.map((w, k) => ({ ...w, ratePerSender: spec.stages[k]!.ratePerSender })))
+      .slice(0, windows.length);
+    return { connect, stages, abortedEarly, unexpectedFrames, windows: windows.map(({ startMs, endMs }) => ({ startMs, endMs })) };
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+  }
+}
+
+/** Opens every client, at most `connectWindow` waiting for their welcome at once, then waits for presence to settle. */
+async function connectAll(clients: BenchClient[], url: string, spec: TrialSpec): Promise<ConnectResult> {
+  const started = performance.now();
+  let next = 0;
+  const opener = async () => {
+    while (next < clients.length) await clients[next++]!.connect(url, spec.connectTimeoutMs);
+  };
+  await Promise.all(Array.from({ length: Math.min(spec.connectWindow, clients.length) }, opener));
+  const welcomedMs = performance.now() - started;
+
+  // Every client must see everyone, so no join broadcast is still in flight when sending starts.
+  if (spec.dialect === "protocol") {
+    const deadline = started + spec.connectTimeoutMs;
+    while (clients.some((c) => c.usersOnline < clients.length)) {
+      if (performance.now() > deadline) throw new Error(`presence did not settle within ${spec.connectTimeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+  const result: ConnectResult = { clients: clients.length, welcomedMs: Math.round(welcomedMs), settledMs: Math.round(performance.now() - started) };
+  if (clients[0]?.limits) result.limits = clients[0].limits;
+  return result;
+}
+
+interface Window {
+  startMs: number;
+  endMs: number;
+  seconds: number;
+  loadCpuShare: number;
+}
+
+/**
+ * Sends through the stages back to back. Sender i sends its j-th message of a stage at
+ * start + (j + i/S) / rate, so sends are spread evenly instead of bunched on timer ticks.
+ */
+async function sendStages(spec: TrialSpec, clients: BenchClient[], tracker: Tracker, mark: (label: string) => void) {
+  const origin = performance.now();
+  const senderSeq = new Array<number>(spec.senders).fill(0);
+  const windows: Window[] = [];
+  let abortedEarly = false;
+  let behindStages = 0;
+
+  for (let stage = 0; stage < spec.stages.length; stage++) {
+    const { ratePerSender, seconds } = spec.stages[stage]!;
+    mark(`start ${stage}`);
+    const cpuBefore = process.cpuUsage();
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    const period = 1000 / ratePerSender;
+    const sentInStage = new Array<number>(spec.senders).fill(0);
+    tracker.setWindow(stage);
+
+    for (;;) {
+      const now = performance.now();
+      if (now >= end) break;
+      let nextDue = end;
+      for (let sender = 0; sender < spec.senders; sender++) {
+        let due = start + (sentInStage[sender]! + sender / spec.senders) * period;
+        while (due <= now && due < end && tracker.hasRoom) {
+          const index = tracker.sentOne(stage, now - due);
+          const sentAt = performance.now();
+          const text = stampText({ index, sender, senderSeq: senderSeq[sender]!++, sentAt }, spec.textBytes);
+          clients[sender]!.say(String(index), text);
+          due = start + (++sentInStage[sender]! + sender / spec.senders) * period;
+        }
+        nextDue = Math.min(nextDue, due);
+      }
+      await sleep(Math.max(0, nextDue - performance.now()));
+    }
+
+    tracker.setWindow(-1);
+    const actualEnd = performance.now();
+    mark(`end ${stage}`);
+    const cpu = process.cpuUsage(cpuBefore);
+    const elapsed = actualEnd - start;
+    windows.push({
+      startMs: start - origin,
+      endMs: actualEnd - origin,
+      seconds: elapsed / 1000,
+      loadCpuShare: (cpu.user + cpu.system) / 1000 / elapsed,
+    });
+
+    // A staircase stops once the server is clearly behind for two stages in a row (one could be a
+    // noise spike from a neighbour): later stages would only measure the backlog.
+    const backlogAllowed = ratePerSender * spec.senders * spec.clients * (spec.abortLatencyMs / 1000);
+    const behind = tracker.windowMaxLatency(stage) > spec.abortLatencyMs || tracker.missing() > backlogAllowed;
+    behindStages = behind ? behindStages + 1 : 0;
+    if (behindStages >= 2 && stage < spec.stages.length - 1) {
+      abortedEarly = true;
+      break;
+    }
+  }
+  return { windows, abortedEarly };
+}
+
+/** Waits until every expected delivery arrived, or `drainMs` passed. */
+async function drain(tracker: Tracker, drainMs: number): Promise<void> {
+  const deadline = performance.now() + drainMs;
+  while (tracker.missing() > 0 && performance.now() < deadline) await sleep(25);
+}

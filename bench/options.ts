@@ -1,0 +1,194 @@
+/** Command-line options of `npm run bench`, their defaults, and the tiny `--smoke` preset. */
+import { parseArgs } from "node:util";
+
+/** Everything a bench run is told. */
+export interface BenchOptions {
+  url?: string;
+  baselineUrl?: string;
+  roomConfig?: string;
+  phases: Set<"table" | "saturation" | "join">;
+  /** Table: client counts, senders per trial (at most N), messages/s per sender, seconds, A B rounds. */
+  clients: number[];
+  senders: number;
+  rate: number;
+  duration: number;
+  rounds: number;
+  /** Saturation: clients, senders, first offered msgs/s (all senders), step factor, stage seconds, stages, rounds. */
+  satClients: number;
+  satSenders: number;
+  satStart: number;
+  satStep: number;
+  satStageSeconds: number;
+  satMaxStages: number;
+  satRounds: number;
+  p99LimitMs: number;
+  /** RATE_BURST and RATE_PER_SECOND of the room used for saturation and seeding. */
+  raisedLimit: number;
+  joinSeeds: number[];
+  joins: number;
+  textBytes: number;
+  connectWindow: number;
+  serverCpus?: string;
+  loadCpus?: string;
+  outDir: string;
+  plot: string;
+  smoke: boolean;
+  verbose: boolean;
+}
+
+/** Text of `npm run bench -- --help`. */
+export const USAGE = `usage: npm run bench -- [options]
+
+  --url URL              bench this running chat instead of starting wrangler dev
+  --baseline-url URL     use this running baseline instead of starting bench/baseline
+  --room-config PATH     wrangler config of the chat to start (default: wrangler.toml)
+  --phases LIST          any of table,saturation,join (default: all three)
+  --clients LIST         table: client counts, e.g. 10,100,1000 (default 10,100)
+  --senders S            table: senders per trial, at most N (default 10)
+  --rate R               table: messages/s per sender, within the room's 5/s limit (default 2)
+  --duration D           table: seconds of sending per trial (default 3)
+  --rounds K             table: A B rounds per client count (default 2: A B A B)
+  --sat-clients N        saturation: clients (default 100)
+  --sat-senders S        saturation: senders (default 10)
+  --sat-start R          saturation: first offered load, messages/s over all senders (default 40)
+  --sat-step F           saturation: load factor between round 1's stages (default 1.5; later rounds use its cube root)
+  --sat-stage-seconds D  saturation: seconds per stage (default 2)
+  --sat-max-stages K     saturation: stages at most in round 1 (default 16; later rounds 7)
+  --sat-rounds K         saturation: A B rounds (default 2; round 2 refines around round 1's figure)
+  --p99-limit MS         saturation: a stage passes with p99 at most this and nothing lost (default 100)
+  --raised-limit X       RATE_BURST and RATE_PER_SECOND of the chat used for saturation and seeding (default 100000)
+  --join-seeds LIST      join latency: stored messages per measured room (default 50,10000)
+  --joins K              join latency: joins measured per room (default 20)
+  --text-bytes B         bytes per message text (default 64)
+  --connect-window W     sockets waiting for their welcome at once while connecting (default 20)
+  --server-cpus LIST     taskset CPU list for the servers (default 0)
+  --load-cpus LIST       taskset CPU list for the load process (default: the last core)
+  --out DIR              where results go (default bench/out)
+  --plot PATH            SVG of latency vs offered load (default OUT/latency-vs-load.svg)
+  --smoke                a tiny run (seconds) that exercises every phase; npm test runs it
+  --verbose              show wrangler's output
+  --help`;
+
+/** Parses argv into options; throws with a message on bad input. */
+export function parseOptions(argv: string[]): BenchOptions | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      url: { type: "string" },
+      "baseline-url": { type: "string" },
+      "room-config": { type: "string" },
+      phases: { type: "string" },
+      clients: { type: "string" },
+      senders: { type: "string" },
+      rate: { type: "string" },
+      duration: { type: "string" },
+      rounds: { type: "string" },
+      "sat-clients": { type: "string" },
+      "sat-senders": { type: "string" },
+      "sat-start": { type: "string" },
+      "sat-step": { type: "string" },
+      "sat-stage-seconds": { type: "string" },
+      "sat-max-stages": { type: "string" },
+      "sat-rounds": { type: "string" },
+      "p99-limit": { type: "string" },
+      "raised-limit": { type: "string" },
+      "join-seeds": { type: "string" },
+      joins: { type: "string" },
+      "text-bytes": { type: "string" },
+      "connect-window": { type: "string" },
+      "server-cpus": { type: "string" },
+      "load-cpus": { type: "string" },
+      out: { type: "string" },
+      plot: { type: "string" },
+      smoke: { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) return "help";
+  const smoke = values.smoke ?? false;
+  // The smoke preset: every phase, a handful of clients, about a second per measurement.
+  const d = smoke ? SMOKE_DEFAULTS : DEFAULTS;
+  const num = (name: keyof typeof values, fallback: number, min = 0) => positive(values[name], fallback, name, min);
+  const outDir = values.out ?? "bench/out";
+  const phases = new Set((values.phases ?? "table,saturation,join").split(",").map((p) => p.trim()));
+  for (const phase of phases) if (!["table", "saturation", "join"].includes(phase)) throw new Error(`unknown phase ${phase}`);
+  const options: BenchOptions = {
+    phases: phases as BenchOptions["phases"],
+    clients: list(values.clients, d.clients, "clients"),
+    senders: num("senders", d.senders, 1),
+    rate: num("rate", d.rate),
+    duration: num("duration", d.duration),
+    rounds: num("rounds", d.rounds, 1),
+    satClients: num("sat-clients", d.satClients, 1),
+    satSenders: num("sat-senders", d.satSenders, 1),
+    satStart: num("sat-start", d.satStart),
+    satStep: num("sat-step", 1.5, 1.01),
+    satStageSeconds: num("sat-stage-seconds", d.satStageSeconds),
+    satMaxStages: num("sat-max-stages", d.satMaxStages, 1),
+    satRounds: num("sat-rounds", d.satRounds, 1),
+    p99LimitMs: num("p99-limit", 100),
+    raisedLimit: num("raised-limit", 100_000, 1),
+    joinSeeds: list(values["join-seeds"], d.joinSeeds, "join-seeds"),
+    joins: num("joins", d.joins, 1),
+    textBytes: num("text-bytes", 64, 1),
+    connectWindow: num("connect-window", 20, 1),
+    outDir,
+    plot: values.plot ?? `${outDir}/latency-vs-load.svg`,
+    smoke,
+    verbose: values.verbose ?? false,
+  };
+  if (values.url) options.url = values.url;
+  if (values["baseline-url"]) options.baselineUrl = values["baseline-url"];
+  if (values["room-config"]) options.roomConfig = values["room-config"];
+  if (values["server-cpus"]) options.serverCpus = values["server-cpus"];
+  if (values["load-cpus"]) options.loadCpus = values["load-cpus"];
+  return options;
+}
+
+const DEFAULTS = {
+  clients: [10, 100],
+  senders: 10,
+  rate: 2,
+  duration: 3,
+  rounds: 2,
+  satClients: 100,
+  satSenders: 10,
+  satStart: 40,
+  satStageSeconds: 2,
+  satMaxStages: 16,
+  satRounds: 2,
+  joinSeeds: [50, 10_000],
+  joins: 20,
+};
+
+const SMOKE_DEFAULTS: typeof DEFAULTS = {
+  clients: [4],
+  senders: 2,
+  rate: 2,
+  duration: 1.5,
+  rounds: 1,
+  satClients: 4,
+  satSenders: 2,
+  satStart: 4,
+  satStageSeconds: 1,
+  satMaxStages: 2,
+  satRounds: 1,
+  joinSeeds: [5, 50],
+  joins: 3,
+};
+
+function positive(value: unknown, fallback: number, name: string, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n < min) throw new Error(`--${name} must be a number ≥ ${Math.max(min, 0)} (got ${String(value)})`);
+  return n;
+}
+
+function list(value: string | undefined, fallback: number[], name: string): number[] {
+  if (value === undefined) return fallback;
+  const items = value.split(",").map((v) => Number(v.trim()));
+  if (items.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--${name} must be a comma-separated list of whole numbers ≥ 1`);
+  return items;
+}

@@ -1,0 +1,95 @@
+/**
+ * The servers a bench run talks to: the chat (with its normal rate limits), the chat with raised
+ * limits for saturation and seeding, and the baseline. Each is a `wrangler dev` of its own (own
+ * port, own persist dir, own process group) pinned to the server core, or a URL given by the user.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startDevServer } from "../scripts/dev-server.ts";
+import { groupCpu, type GroupCpu } from "./cpu.ts";
+
+const BASELINE_CONFIG = fileURLToPath(new URL("./baseline/wrangler.toml", import.meta.url));
+
+/** One server under test. */
+export interface BenchServer {
+  label: string;
+  url: string;
+  /** ws://…/api/rooms (a room name and /ws are appended). */
+  socketBase: string;
+  /** Process group and port, when this run started the server (for CPU accounting). */
+  pgid?: number;
+  port: number;
+  inspectorPort?: number;
+  stop(): Promise<void>;
+}
+
+/** Which cores the server and the load get, and why. */
+export interface Pinning {
+  serverCpus?: string;
+  loadCpus?: string;
+  note: string;
+}
+
+/** Pins the servers to the first core and the load to the last when `taskset` and two cores exist. */
+export function planPinning(serverCpus?: string, loadCpus?: string): Pinning {
+  const cores = availableParallelism();
+  const taskset = spawnSync("taskset", ["-V"]).status === 0;
+  if (!taskset) return { note: `taskset not found: server and load share all ${cores} core(s) unpinned` };
+  if (cores < 2 && !serverCpus) return { note: "one core: server and load share it (taskset not used)" };
+  const server = serverCpus ?? "0";
+  const load = loadCpus ?? String(cores - 1);
+  return { serverCpus: server, loadCpus: load, note: `taskset: servers on CPU ${server}, load generator on CPU ${load} (${cores} cores)` };
+}
+
+/** Options for starting (or adopting) a server. */
+export interface ServerOptions {
+  label: string;
+  /** Use this running server instead of starting one. */
+  url?: string;
+  /** Wrangler config (the chat's wrangler.toml when left out, or "baseline"). */
+  config?: string;
+  vars?: Record<string, string>;
+  cpus?: string;
+  verbose?: boolean;
+}
+
+/** Starts a `wrangler dev` (or wraps `url`) for the bench. */
+export async function startServer(options: ServerOptions): Promise<BenchServer> {
+  if (options.url) {
+    const url = options.url.replace(/\/+$/, "");
+    return { label: options.label, url, socketBase: socketBase(url), port: Number(new URL(url).port), stop: async () => {} };
+  }
+  const persistDir = mkdtempSync(join(tmpdir(), "chat-bench-"));
+  const config = options.config === "baseline" ? BASELINE_CONFIG : options.config;
+  const dev = await startDevServer({
+    persistDir,
+    ...(config ? { config } : {}),
+    ...(options.vars ? { vars: options.vars } : {}),
+    ...(options.cpus ? { cpus: options.cpus } : {}),
+    ...(options.verbose ? { verbose: true } : {}),
+  });
+  return {
+    label: options.label,
+    url: dev.url,
+    socketBase: socketBase(dev.url),
+    pgid: dev.pid,
+    port: dev.port,
+    inspectorPort: dev.inspectorPort,
+    async stop() {
+      await dev.stop();
+      rmSync(persistDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The server's CPU time so far, when this run started it (and /proc exists). */
+export function serverCpu(server: BenchServer): GroupCpu | null {
+  return server.pgid ? groupCpu(server.pgid, server.port) : null;
+}
+
+function socketBase(url: string): string {
+  return `${url.replace(/^http/, "ws")}/api/rooms`;
+}

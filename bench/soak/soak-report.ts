@@ -1,0 +1,61 @@
+/** How a soak's result is printed: a table of counts, the run's shape, then one JSON line. */
+import { table } from "./report.ts";
+import type { SoakResult } from "./soak.ts";
+
+/** The human-readable report of a soak. */
+export function soakTable(result: SoakResult): string {
+  const { counts, drops, latency, options } = result;
+  const rows: [string, number | string][] = [
+    ["sent", counts.sent],
+    ["acknowledged", counts.acknowledged],
+    ["stored", counts.stored],
+    ["delivered (messages shown, all clients)", counts.delivered],
+    ["lost", counts.lost],
+    ["duplicated", counts.duplicated],
+    ["reordered", counts.reordered],
+    ["mismatched", counts.mismatched],
+    ["seq gaps in the log", counts.seqGaps],
+    ["stored but never sent", counts.unknownStored],
+    ["unacknowledged at the end", counts.unacknowledged],
+    ["rate_limited", counts.rateLimited],
+    ["other refusals", counts.otherRefusals],
+    ["reconnects that should have resumed but did not", counts.missedResumes],
+    ["epoch changes", counts.epochChanges],
+    ["invalid frames / error frames", counts.invalidFrames + counts.errors],
+    ["says sent by the outbox after a reconnect", counts.flushedOnReconnect],
+    ["  of which resent (on the wire before, echo lost)", counts.resent],
+    ["  answered with the stored copy (deduplicated)", counts.dedupeAnswers],
+    ["reconnects resumed / redrawn", `${counts.resumes} / ${counts.redraws}`],
+  ];
+  return [
+    table(["count", "value"], rows),
+    "",
+    `${options.clients} clients (${options.senders} senders, one say per ~${options.sayEveryMs} ms each) for ${options.durationMs / 1000} s, seed ${options.seed}`,
+    `drops: ${drops.cut} cut, ${drops.cutAfterSay} cut just after a say, ${drops.close} closed, ${drops.offline} offline, ${drops.reload} reloads, ${drops.longAbsence} long absences of readers, ${drops.lostEchoAbsence} of senders after a lost echo`,
+    `restarts: ${result.outagesMs.length} (outage ${result.outagesMs.join(", ") || "–"} ms); drain ${result.drainMs} ms; total ${Math.round(result.elapsedMs / 1000)} s`,
+    `live delivery latency ms: p50 ${latency.p50}, p99 ${latency.p99}, max ${latency.max} (${latency.count} deliveries)`,
+    `server memory (MiB, process group): ${result.serverMiB.start ?? "–"} after joining, ${result.serverMiB.end ?? "–"} at the end`,
+    result.violations.length === 0 ? "PASS" : `FAIL: ${result.violations.join("; ")}`,
+  ].join("\n");
+}
+
+/** The one-line JSON summary of a soak. */
+export function soakJson(result: SoakResult): string {
+  return JSON.stringify({
+    run: "soak",
+    room: result.room,
+    seed: result.options.seed,
+    clients: result.options.clients,
+    senders: result.options.senders,
+    durationMs: result.options.durationMs,
+    ...result.counts,
+    drops: result.drops,
+    latencyMs: result.latency,
+    outagesMs: result.outagesMs,
+    drainMs: result.drainMs,
+    serverMiB: result.serverMiB,
+    elapsedMs: result.elapsedMs,
+    pass: result.violations.length === 0,
+    violations: result.violations,
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * The soak with faults: one room, many clients, some of them sending through the page's real
+ * transport, random drops every second, a few long absences, and `wrangler dev` stopped and
+ * started again on the same persist dir mid-run. Then everything drains and is checked against
+ * the room's stored log.
+ */
+import { rmSync } from "node:fs";
+import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
+import type { ReconnectPolicy } from "../../src/client/reconnect-policy.ts";
+import { noDrops, startDrops, type DropCounts, type SoakClient } from "./faults.ts";
+import { percentiles, type Percentiles } from "./latency.ts";
+import { LightClient } from "./light-client.ts";
+import { PageClient, sentAtOf } from "./page-client.ts";
+import { groupRssMiB } from "./process-memory.ts";
+import { pickSome, seededRandom } from "./random.ts";
+import { readPublicLog } from "./room-log.ts";
+import { checkSoak, soakViolations, type SoakCounts } from "./soak-check.ts";
+import { sleep, waitUntil } from "./wait.ts";
+import type { MessageFrame } from "../../src/shared/protocol.ts";
+
+/** How a soak runs. */
+export interface SoakOptions {
+  /** Clients in the room, senders included. */
+  clients: number;
+  senders: number;
+  durationMs: number;
+  /** Each sender says something this often on average (the bucket refills 5/s). */
+  sayEveryMs: number;
+  /** A sender waits while this many of its says are unechoed (a person stops typing). */
+  maxPending: number;
+  dropsPerSecond: number;
+  /** Server restarts, spread evenly over the run. */
+  restarts: number;
+  /** Readers that stay away `longAbsenceMs`, long enough to miss over 500 messages at full rate. */
+  longAbsences: number;
+  /** Senders that lose the echo of a say and then stay away `longAbsenceMs` (see `PageClient.dropWithLostEcho`). */
+  lostEchoAbsences: number;
+  longAbsenceMs: number;
+  /** Reconnect policy overrides for every client (the quick variant shortens the backoff cap). */
+  policy: Partial<ReconnectPolicy>;
+  /** How long the end may take to settle: outboxes empty, everyone reconnected and caught up. */
+  drainTimeoutMs: number;
+  seed: number;
+}
+
+/** The full run of `npm run soak`. */
+export const FULL_SOAK: SoakOptions = {
+  clients: 200,
+  senders: 20,
+  durationMs: 60_000,
+  sayEveryMs: 500,
+  maxPending: 10,
+  dropsPerSecond: 3,
+  restarts: 1,
+  longAbsences: 2,
+  lostEchoAbsences: 1,
+  // At ~40 messages a second, 20 s away is ~800 missed: over the 500 a resume may hold.
+  longAbsenceMs: 20_000,
+  policy: {},
+  drainTimeoutMs: 60_000,
+  seed: 1,
+};
+
+/** What a soak found. */
+export interface SoakResult {
+  room: string;
+  options: SoakOptions;
+  counts: SoakCounts;
+  drops: DropCounts;
+  /** Live delivery latency of senders' messages to other clients (a message queued through an outage counts its wait). */
+  latency: Percentiles;
+  /** How long each restart kept the server away (stop + start), ms. */
+  outagesMs: number[];
+  /** From the end of the run until every outbox was empty and every client caught up, ms. */
+  drainMs: number;
+  /** The dev server's resident memory (MiB) after connecting, and at the end. */
+  serverMiB: { start: number | null; end: number | null };
+  elapsedMs: number;
+  violations: string[];
+}
+
+/** Runs one soak against its own `wrangler dev`, which it stops at the end. */
+export async function runSoak(options: SoakOptions, log: (line: string) => void = () => {}): Promise<SoakResult> {
+  const began = performance.now();
+  const random = seededRandom(options.seed);
+  const room = `soak-${Date.now().toString(36)}-${options.seed}`;
+  let server: DevServer = await startDevServer();
+  const persistDir = server.persistDir;
+  const url = `ws://127.0.0.1:${server.port}/api/rooms/${room}/ws`;
+  const latencies: number[] = [];
+  const live = (self: () => string | undefined) => (message: MessageFrame, at: number) => {
+    const sentAt = sentAtOf(message.text);
+    if (sentAt !== undefined && message.from.id !== self()) latencies.push(at - sentAt);
+  };
+  const senders: PageClient[] = [];
+  const clients: SoakClient[] = [];
+  for (let i = 0; i < options.clients; i++) {
+    if (i < options.senders) {
+      const sender: PageClient = new PageClient(url, `sender-${i}`, { live: live(() => sender.transport.self?.id) }, options.policy);
+      senders.push(sender);
+      clients.push(sender);
+    } else {
+      const reader: LightClient = new LightClient(url, `reader-${i}`, { live: live(() => reader.selfId) }, options.policy);
+      clients.push(reader);
+    }
+  }
+  const drops = noDrops();
+  const outagesMs: number[] = [];
+  try {
+    log(`soak: ${options.clients} clients (${options.senders} senders) in ${room} on ${server.url}, seed ${options.seed}`);
+    for (const client of clients) {
+      if (client instanceof PageClient) client.start();
+      else client.connect();
+      await sleep(5); // a gentle arrival instead of one burst of upgrades
+    }
+    if (!(await waitUntil(() => clients.every((c) => c.welcomed), 60_000))) {
+      throw new Error(`only ${clients.filter((c) => c.welcomed).length} of ${clients.length} clients were welcomed within 60 s`);
+    }
+    const startMiB = groupRssMiB(server.pid);
+    log("soak: everyone is in; saying, dropping and restarting");
+
+    for (const sender of senders) sender.startSaying(options.sayEveryMs, options.maxPending);
+    const stopDrops = startDrops(clients, options.dropsPerSecond, random, drops);
+    const readers = clients.filter((c): c is LightClient => c instanceof LightClient);
+    const absenceTimer = setTimeout(() => {
+      for (const reader of pickSome(random, readers, options.longAbsences)) {
+        reader.drop("close", options.longAbsenceMs);
+        drops.longAbsence++;
+      }
+      for (const sender of pickSome(random, senders, options.lostEchoAbsences)) {
+        sender.dropWithLostEcho(500, options.longAbsenceMs);
+        drops.lostEchoAbsence++;
+      }
+    }, options.durationMs * 0.15);
+    let restarting: Promise<void> = Promise.resolve();
+    const restartTimers = Array.from({ length: options.restarts }, (_, i) =>
+      setTimeout(() => {
+        restarting = restarting.then(async () => {
+          const stopped = performance.now();
+          log("soak: stopping the server");
+          await server.stop();
+          server = await startDevServer({ port: server.port, persistDir });
+          outagesMs.push(Math.round(performance.now() - stopped));
+          log(`soak: server back after ${outagesMs.at(-1)} ms`);
+        });
+      }, (options.durationMs * (i + 1)) / (options.restarts + 1)),
+    );
+
+    await sleep(options.durationMs);
+    for (const sender of senders) sender.stopSaying();
+    stopDrops();
+    clearTimeout(absenceTimer);
+    for (const timer of restartTimers) clearTimeout(timer);
+    await restarting;
+    for (const client of clients) client.comeBack();
+
+    const drainStarted = performance.now();
+    log("soak: draining");
+    await waitUntil(() => clients.every((c) => c.welcomed) && senders.every((s) => s.transport.outbox.length === 0), options.drainTimeoutMs);
+    const roomLog = await readPublicLog(server.url, room);
+    const lastSeq = roomLog.at(-1)?.seq ?? 0;
+    await waitUntil(() => clients.every((c) => c.view.lastSeq >= lastSeq), Math.max(5_000, options.drainTimeoutMs - (performance.now() - drainStarted)));
+    const drainMs = Math.round(performance.now() - drainStarted);
+    const endMiB = groupRssMiB(server.pid);
+    for (const client of clients) client.stop();
+
+    const counts = checkSoak(roomLog, senders, clients);
+    return {
+      room, options, counts, drops, latency: percentiles(latencies), outagesMs, drainMs,
+      serverMiB: { start: startMiB, end: endMiB },
+      elapsedMs: Math.round(performance.now() - began),
+      violations: soakViolations(counts),
+    };
+  } finally {
+    for (const client of clients) client.stop();
+    await server.stop();
+    rmSync(persistDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Runs one trial against one server and records it with the server's CPU: waits for the server to
+ * go quiet, hands the trial to the load process, and samples the server's process group and the
+ * cores at every stage boundary the load process marks.
+ */
+import { coreBusyBetween, coreTimes, type CoreTimes, type GroupCpu } from "./cpu.ts";
+import type { LoadProcess } from "./load-host.ts";
+import type { MeasuredStage, ServerShare, TrialRecord } from "./records.ts";
+import { serverCpu, type BenchServer, type Pinning } from "./servers.ts";
+import { othersShare, settle } from "./settle.ts";
+import type { JoinResult, JoinSpec, Target, TrialSpec } from "./types.ts";
+
+interface Sample {
+  at: number;
+  server: GroupCpu | null;
+  cores: CoreTimes | null;
+}
+
+/** Fields of a trial the caller chooses; the rest come from the server and the run's options. */
+export type TrialPlan = Pick<TrialSpec, "clients" | "senders" | "stages"> & { abortLatencyMs?: number };
+
+/** Runs trials through one load process. */
+export class TrialRunner {
+  readonly #load: LoadProcess;
+  readonly #defaults: Pick<TrialSpec, "textBytes" | "connectWindow">;
+  readonly #pinning: Pinning;
+
+  constructor(load: LoadProcess, pinning: Pinning, defaults: Pick<TrialSpec, "textBytes" | "connectWindow">) {
+    this.#load = load;
+    this.#pinning = pinning;
+    this.#defaults = defaults;
+  }
+
+  /**
+   * Runs one trial of `plan` against `server`; a failed trial is recorded with its error, not thrown.
+   * `onMark` hears the stage boundaries too (the profiler starts and stops on them).
+   */
+  async run(server: BenchServer, target: Target, round: number, plan: TrialPlan, onMark?: (label: string) => void): Promise<TrialRecord> {
+    const settled = await settle(server, this.#pinning);
+    const spec: TrialSpec = {
+      socketBase: server.socketBase,
+      dialect: target === "room" ? "protocol" : "raw",
+      clients: plan.clients,
+      senders: Math.min(plan.senders, plan.clients),
+      stages: plan.stages,
+      textBytes: this.#defaults.textBytes,
+      connectWindow: this.#defaults.connectWindow,
+      // Hellos wait behind join broadcasts: give large rooms time, about 60 ms per client.
+      connectTimeoutMs: Math.max(30_000, plan.clients * 60),
+      abortLatencyMs: plan.abortLatencyMs ?? 1_000,
+      drainMs: 3_000,
+    };
+    const starts: Sample[] = [];
+    const ends: Sample[] = [];
+    const sample = (): Sample => ({ at: performance.now(), server: serverCpu(server), cores: coreTimes() });
+    const record: TrialRecord = {
+      target,
+      round,
+      clients: spec.clients,
+      senders: spec.senders,
+      connect: null,
+      stages: [],
+      abortedEarly: false,
+      unexpectedFrames: 0,
+      settleMs: settled.waitedMs,
+      calm: settled.calm,
+    };
+    try {
+      const result = await this.#load.trial(spec, (label) => {
+        (label.startsWith("start") ? starts : ends).push(sample());
+        onMark?.(label);
+      });
+      record.connect = result.connect;
+      record.abortedEarly = result.abortedEarly;
+      record.unexpectedFrames = result.unexpectedFrames;
+      record.stages = result.stages.map((stage, k): MeasuredStage => {
+        const start = starts[k];
+        const end = ends[k];
+        const server = start && end ? share(start, end) : null;
+        const cores = start && end ? coreBusyBetween(start.cores, end.cores) : null;
+        return {
+          ...stage,
+          server,
+          cores,
+          others: server && cores ? round2(othersShare(cores, server.total, this.#pinning, stage.loadCpuShare)) : null,
+          serverUsPerDelivery: server && stage.deliveriesPerS > 0 ? Math.round((server.total * 1e6) / stage.deliveriesPerS) : null,
+        };
+      });
+    } catch (err) {
+      record.error = err instanceof Error ? err.message : String(err);
+    }
+    return record;
+  }
+
+  /** Runs the join-latency measurement against `server`, once it is quiet. */
+  async joins(server: BenchServer, spec: Omit<JoinSpec, "socketBase">): Promise<JoinResult[]> {
+    await settle(server, this.#pinning);
+    return this.#load.joins({ ...spec, socketBase: server.socketBase });
+  }
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** Server CPU between two samples as shares of one core. */
+function share(start: Sample, end: Sample): ServerShare | null {
+  if (!start.server || !end.server) return null;
+  const seconds = (end.at - start.at) / 1000;
+  const of = (a: number, b: number) => Math.round(((b - a) / seconds) * 1000) / 1000;
+  return {
+    total: of(start.server.total, end.server.total),
+    byRole: {
+      proxy: of(start.server.byRole.proxy, end.server.byRole.proxy),
+      runtime: of(start.server.byRole.runtime, end.server.byRole.runtime),
+      wrangler: of(start.server.byRole.wrangler, end.server.byRole.wrangler),
+    },
+  };
+}

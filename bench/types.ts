@@ -1,0 +1,132 @@
+/**
+ * What the bench's host process and its load process say to each other (over Node's IPC channel),
+ * and the shapes of the figures they measure. Plain data only: everything here crosses a process.
+ */
+
+/** Which server a trial runs against. */
+export type Target = "room" | "baseline";
+
+/** How clients talk: the chat protocol (hello, say, message) or raw frames echoed by the baseline. */
+export type Dialect = "protocol" | "raw";
+
+/** One stretch of steady sending: every sender sends `ratePerSender` messages/s for `seconds`. */
+export interface Stage {
+  ratePerSender: number;
+  seconds: number;
+}
+
+/** One load trial: N clients in a fresh room, S of them sending through one or more stages. */
+export interface TrialSpec {
+  /** ws:// URL of the room socket, without the room name (the load process picks a fresh room). */
+  socketBase: string;
+  dialect: Dialect;
+  clients: number;
+  senders: number;
+  stages: Stage[];
+  /** Length of each `say` text in bytes (ASCII). */
+  textBytes: number;
+  /** Sockets opening at once while connecting (each waits for its welcome). */
+  connectWindow: number;
+  connectTimeoutMs: number;
+  /** A staircase stops early once a stage ends with deliveries this late (ms). */
+  abortLatencyMs: number;
+  /** Longest wait for late deliveries after the last send. */
+  drainMs: number;
+}
+
+/** Join latency: seed rooms through the protocol, then time fresh sockets from open to `welcome`. */
+export interface JoinSpec {
+  socketBase: string;
+  /** Messages stored before joining, one room per entry (e.g. 50 and 10,000). */
+  seeds: number[];
+  /** Sequential joins measured per room. */
+  joins: number;
+  textBytes: number;
+}
+
+/** Latency percentiles in ms (null when nothing was delivered). */
+export interface Percentiles {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+/** What one stage of a trial measured. */
+export interface StageResult {
+  /** Messages/s offered (all senders together). */
+  offeredPerS: number;
+  /** Deliveries/s that offer would be with nothing lost (offered × receivers). */
+  offeredDeliveriesPerS: number;
+  seconds: number;
+  sent: number;
+  /** `say`s the room refused with `rate_limited` (not stored, not expected). */
+  refused: number;
+  /** Deliveries received during the stage's window, per second (summed over clients). */
+  deliveriesPerS: number;
+  /** Deliveries per frame received in the window: above 1 when the server packs messages into batches. */
+  messagesPerFrame: number | null;
+  /** End-to-end latency of this stage's messages: sender's timestamp in the text to receipt. */
+  latency: Percentiles;
+  /** Expected deliveries of this stage's messages that never arrived. */
+  lost: number;
+  /** Deliveries seen twice by one client, by room seq (null for the baseline, which has none). */
+  duplicatedBySeq: number | null;
+  duplicatedBySender: number;
+  /** Deliveries that came after a later one, by room seq (null for the baseline) and by sender sequence. */
+  outOfOrderBySeq: number | null;
+  outOfOrderBySender: number;
+  /** Seqs a client never saw between the first and last it saw (null for the baseline). */
+  seqGaps: number | null;
+  /** How late the load generator sent, ms, p99 (a late generator would hide server latency). */
+  sendLagP99: number;
+  /** Load process CPU over the stage, as a share of one core. */
+  loadCpuShare: number;
+}
+
+/** What connecting N clients measured. */
+export interface ConnectResult {
+  clients: number;
+  /** Until every socket had its `welcome` (raw dialect: was open). */
+  welcomedMs: number;
+  /** Until every client saw all N users online (raw dialect: same as welcomed). */
+  settledMs: number;
+  /** The rate limit the room announced in its welcome (protocol dialect). */
+  limits?: { burst: number; perSecond: number };
+}
+
+/** The outcome of one trial. */
+export interface TrialResult {
+  connect: ConnectResult;
+  stages: StageResult[];
+  /** True when a staircase stopped before its last stage because the server fell behind. */
+  abortedEarly: boolean;
+  /** Frames that were neither deliveries nor expected bookkeeping (e.g. unexpected errors). */
+  unexpectedFrames: number;
+  /** Stage windows as offsets from the trial's start, ms, for matching server CPU samples. */
+  windows: { startMs: number; endMs: number }[];
+}
+
+/** Join latency in one seeded room. */
+export interface JoinResult {
+  stored: number;
+  /** Open → welcome, ms. */
+  latency: Percentiles;
+  /** Messages carried by the welcome (the latest page). */
+  welcomeMessages: number;
+  seedSeconds: number;
+}
+
+/** Host → load process. */
+export type HostMessage =
+  | { kind: "trial"; id: number; spec: TrialSpec }
+  | { kind: "join"; id: number; spec: JoinSpec }
+  | { kind: "exit" };
+
+/** Load process → host. `mark` is sent at each stage window's start and end, so the host can sample CPU then. */
+export type LoadMessage =
+  | { kind: "mark"; id: number; label: string }
+  | { kind: "trial-result"; id: number; result: TrialResult }
+  | { kind: "join-result"; id: number; result: JoinResult[] }
+  | { kind: "error"; id: number; message: string };
