@@ -276,6 +276,20 @@ describe("transport", () => {
     expect(t.outboxes.at(-1)).toEqual([first, second]);
   });
 
+  it("sends the says an earlier page left unechoed, with their ids, once welcomed", () => {
+    const left: PendingSay[] = [{ id: "kept-1", text: "typed before the tab closed" }, { id: "kept-2", text: "psst", to: BOB }];
+    const t = setup({ outbox: left });
+    expect(t.transport.outbox).toEqual(left);
+    t.transport.start();
+    t.join();
+    expect(t.last().says()).toEqual([
+      { type: "say", id: "kept-1", text: "typed before the tab closed" },
+      { type: "say", id: "kept-2", text: "psst", to: BOB.id },
+    ]);
+    t.last().receive(message(1, ALICE, "kept-1", "typed before the tab closed"));
+    expect(t.outboxes.at(-1)).toEqual([left[1]]);
+  });
+
   it("resends every say not yet echoed after a reconnect, with the same ids", () => {
     const t = setup();
     t.transport.start();

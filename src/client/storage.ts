@@ -6,8 +6,10 @@
 import { TOKEN } from "../shared/protocol.ts";
 import { isRoomName, normalizeName } from "../shared/validate.ts";
 import { newToken } from "./ids.ts";
+import type { PendingSay } from "./transport.ts";
 
 const KEYS = { token: "edge-chat:token", name: "edge-chat:name", rooms: "edge-chat:rooms" } as const;
+const outboxKey = (room: string) => `edge-chat:outbox:${room}`;
 const RECENT_MAX = 6;
 const memory = new Map<string, string>();
 
@@ -60,4 +62,35 @@ export function loadRecentRooms(): string[] {
 export function rememberRoom(room: string): void {
   const rooms = [room, ...loadRecentRooms().filter((r) => r !== room)].slice(0, RECENT_MAX);
   write(KEYS.rooms, JSON.stringify(rooms));
+}
+
+/** Says of this room not yet echoed when the page last ran (typed offline, then the tab closed). */
+export function loadOutbox(room: string): PendingSay[] {
+  try {
+    const parsed: unknown = JSON.parse(read(outboxKey(room)) ?? "[]");
+    return Array.isArray(parsed) ? parsed.filter(isPendingSay) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Keeps the room's unechoed says, so a closed tab or a reload does not lose them. */
+export function saveOutbox(room: string, pending: readonly PendingSay[]): void {
+  if (pending.length > 0) write(outboxKey(room), JSON.stringify(pending));
+  else remove(outboxKey(room));
+}
+
+function remove(key: string): void {
+  try {
+    localStorage.removeItem(key);
+  } catch {
+    memory.delete(key);
+  }
+}
+
+function isPendingSay(value: unknown): value is PendingSay {
+  if (typeof value !== "object" || value === null) return false;
+  const say = value as { id?: unknown; text?: unknown; to?: { id?: unknown; name?: unknown } };
+  const toOk = say.to === undefined || (typeof say.to?.id === "string" && typeof say.to?.name === "string");
+  return typeof say.id === "string" && typeof say.text === "string" && toOk;
 }

@@ -64,6 +64,8 @@ export interface TransportOptions {
   policy?: Partial<ReconnectPolicy>;
   /** Source of jitter, [0, 1). */
   random?: () => number;
+  /** Says left unechoed by an earlier page (kept across reloads); sent after the first welcome. */
+  outbox?: readonly PendingSay[];
 }
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -93,6 +95,7 @@ export class Transport {
     this.#options = options;
     this.#policy = { ...RECONNECT_DEFAULTS, ...options.policy };
     this.#random = options.random ?? Math.random;
+    this.#outbox = [...(options.outbox ?? [])];
   }
 
   /** Where the connection stands. */

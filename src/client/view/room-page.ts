@@ -6,7 +6,7 @@ import type { MessageFrame, User } from "../../shared/protocol.ts";
 import { normalizeName } from "../../shared/validate.ts";
 import { openBrowserSocket, roomSocketUrl } from "../browser-socket.ts";
 import type { RoomError, RoomFrame } from "../../shared/server-frames.ts";
-import { loadName, loadToken, rememberRoom, saveName } from "../storage.ts";
+import { loadName, loadOutbox, loadToken, rememberRoom, saveName, saveOutbox } from "../storage.ts";
 import { Transport, type ConnectionStatus, type PendingSay } from "../transport.ts";
 import { Attention } from "./attention.ts";
 import { Banner } from "./banner.ts";
@@ -87,6 +87,7 @@ export function showRoom(room: string): void {
     token: loadToken(),
     name: () => loadName(),
     openSocket: openBrowserSocket,
+    outbox: loadOutbox(room),
     events: {
       status: (status) => {
         banner.show(status);
@@ -104,7 +105,10 @@ export function showRoom(room: string): void {
         }
       },
       frame: (frame) => handle(frame),
-      outbox: (pending) => messages.showPending(pending, pendingState(transport.status)),
+      outbox: (pending) => {
+        saveOutbox(room, pending);
+        messages.showPending(pending, pendingState(transport.status));
+      },
       refused: (say, error) => refused(say, error),
     },
   });
