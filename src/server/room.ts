@@ -85,8 +85,9 @@ export class Room extends DurableObject<Env> {
   /** A socket closed: if it was its user's last, everyone else sees them leave. */
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
     try {
-      // Complete the closing handshake. With web_socket_auto_reply_to_close the runtime has already
-      // answered and this is ignored; without it (older runtimes) the client would wait for it.
+      // Complete the closing handshake ourselves: in our tests this runtime did not reply for
+      // hibernated sockets despite web_socket_auto_reply_to_close, and a client would wait for it.
+      // Where the runtime has replied already, this close is ignored.
       this.#close(ws, echoableCloseCode(code), "");
     } catch (err) {
       this.#log(`close ${code} ${reason} failed`, err);
