@@ -1,13 +1,9 @@
 /** People chatting in a real browser: the conversation, names, private messages, reloads. */
 import { expect, test } from "@playwright/test";
-import { expectConnected, expectMessages, joinByForm, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
+import { aliceAndBob, expectConnected, expectMessages, joinByForm, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
 
 test("two people chat, each seeing the other's messages and their own marked as theirs", async ({ browser }) => {
-  const room = uniqueRoom("chat");
-  const alice = await newPerson(browser);
-  const bob = await newPerson(browser);
-  await joinByForm(alice.page, "alice", room);
-  await joinByForm(bob.page, "bob", room);
+  const { alice, bob } = await aliceAndBob(browser, "chat");
 
   await expect(alice.page.locator("#messages li.system")).toContainText(["bob joined"]);
   await expect(alice.page.locator("#people-count")).toHaveText("2");

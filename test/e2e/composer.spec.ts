@@ -1,6 +1,6 @@
 /** The message box: input methods, the length counter, and errors from the room. */
 import { expect, test } from "@playwright/test";
-import { expectMessages, joinByForm, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
+import { aliceAndBob, expectMessages, joinByForm, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
 
 test("Enter during IME composition does not send; Enter after it does", async ({ browser }) => {
   const room = uniqueRoom("ime");
@@ -52,11 +52,7 @@ test("a counter appears near the 2000-character limit and a message over it cann
 });
 
 test("a private message to someone who left is marked not sent, with the reason", async ({ browser }) => {
-  const room = uniqueRoom("unknown");
-  const alice = await newPerson(browser);
-  const bob = await newPerson(browser);
-  await joinByForm(alice.page, "alice", room);
-  await joinByForm(bob.page, "bob", room);
+  const { alice, bob } = await aliceAndBob(browser, "unknown");
   await alice.page.locator("#people-list").getByRole("button", { name: /bob/ }).click();
   await bob.context.close();
   await expect(alice.page.locator("#messages li.system").last()).toContainText("bob left");

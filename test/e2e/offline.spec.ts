@@ -1,13 +1,9 @@
 /** A page that loses its network keeps what is typed and delivers it once when the network is back. */
 import { expect, test } from "@playwright/test";
-import { expectConnected, expectMessages, joinByForm, newPerson, say, shownSeqs, uniqueRoom } from "./support.ts";
+import { aliceAndBob, expectConnected, expectMessages, say, shownSeqs } from "./support.ts";
 
 test("a page offline queues a message that is delivered once when back", async ({ browser }) => {
-  const room = uniqueRoom("offline");
-  const alice = await newPerson(browser);
-  const bob = await newPerson(browser);
-  await joinByForm(alice.page, "alice", room);
-  await joinByForm(bob.page, "bob", room);
+  const { alice, bob } = await aliceAndBob(browser, "offline");
   await say(alice.page, "before");
   await expectMessages(bob.page, ["before"]);
 
@@ -30,11 +26,7 @@ test("a page offline queues a message that is delivered once when back", async (
 });
 
 test("a message written offline survives closing the tab and is delivered once from the next one", async ({ browser }) => {
-  const room = uniqueRoom("offline-closed");
-  const alice = await newPerson(browser);
-  const bob = await newPerson(browser);
-  await joinByForm(alice.page, "alice", room);
-  await joinByForm(bob.page, "bob", room);
+  const { room, alice, bob } = await aliceAndBob(browser, "offline-closed");
 
   await alice.context.setOffline(true);
   await expect(alice.page.locator("#banner")).toContainText("offline");

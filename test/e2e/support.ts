@@ -31,6 +31,16 @@ export async function newPerson(browser: Browser, base = baseUrl()): Promise<Per
   return { context, page };
 }
 
+/** The usual cast: alice and bob, each in a profile of their own, both joined to a fresh room. */
+export async function aliceAndBob(browser: Browser, label: string): Promise<{ room: string; alice: Person; bob: Person }> {
+  const room = uniqueRoom(label);
+  const alice = await newPerson(browser);
+  const bob = await newPerson(browser);
+  await joinByForm(alice.page, "alice", room);
+  await joinByForm(bob.page, "bob", room);
+  return { room, alice, bob };
+}
+
 /** Joins through the start page, as a person does, and waits until the room has welcomed them. */
 export async function joinByForm(page: Page, name: string, room: string): Promise<void> {
   await page.goto("/");
