@@ -225,16 +225,6 @@ export function encode(frame: ServerFrame | ClientFrame): string {
   return JSON.stringify(frame);
 }
 
-/** Packs frames for one socket: one frame alone, several as a `batch`. */
-export function pack(frames: SingleServerFrame[]): ServerFrame {
-  return frames.length === 1 ? frames[0]! : { type: "batch", frames };
-}
-
-/** Unpacks a `batch` (or a single frame) into the frames it carries, in order. */
-export function unpack(frame: ServerFrame): SingleServerFrame[] {
-  return frame.type === "batch" ? frame.frames : [frame];
-}
-
 /** Counts Unicode code points (what the text and name limits measure). */
 export function codePointLength(text: string): number {
   let count = 0;
