@@ -8,6 +8,27 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { join, newToken, roomName } from "./support/room-client.ts";
 
+describe("the closing handshake", () => {
+  // The runtime's web_socket_auto_reply_to_close covers sockets accepted with accept(), not the
+  // Hibernation API's acceptWebSocket(): without the room's own reply these closes never complete.
+  it("is completed by the room with the client's own code, awake and after an eviction", async () => {
+    const room = roomName("close-reply");
+    const { socket: awake } = await join(room, { name: "awake" });
+    const { socket: evicted } = await join(room, { name: "evicted" });
+    awake.ws.close(4001, "bye");
+    expect((await awake.closedWithin(5_000)).code).toBe(4001);
+    await evictDurableObject(env.ROOMS.getByName(room));
+    evicted.ws.close(4002, "bye");
+    expect((await evicted.closedWithin(5_000)).code).toBe(4002);
+  });
+
+  it("is answered with 1000 when the client's close carried no code (1005 may never be sent)", async () => {
+    const { socket } = await join(roomName("close-no-code"), { name: "quiet" });
+    socket.ws.close();
+    expect((await socket.closedWithin(5_000)).code).toBe(1000);
+  });
+});
+
 describe("a room evicted mid-conversation", () => {
   it("keeps the same sockets talking, with seq going on and presence still right", async () => {
     const room = roomName("evict");

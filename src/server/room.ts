@@ -85,9 +85,9 @@ export class Room extends DurableObject<Env> {
   /** A socket closed: if it was its user's last, everyone else sees them leave. */
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
     try {
-      // Complete the closing handshake ourselves: in our tests this runtime did not reply for
-      // hibernated sockets despite web_socket_auto_reply_to_close, and a client would wait for it.
-      // Where the runtime has replied already, this close is ignored.
+      // Complete the closing handshake ourselves: web_socket_auto_reply_to_close covers sockets
+      // accepted with accept(), not hibernatable ones (rechecked on workerd 1.20261117; the test
+      // "the closing handshake" fails without this). Where the runtime replied, this is ignored.
       this.#close(ws, echoableCloseCode(code), "");
     } catch (err) {
       this.#log(`close ${code} ${reason} failed`, err);
