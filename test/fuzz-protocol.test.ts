@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LIMITS, encode } from "../src/shared/protocol.ts";
 import type { ClientFrame, ErrorCode } from "../src/shared/protocol.ts";
+import { nameKey } from "../src/shared/names.ts";
 import { decodeClientFrame, validateClientFrame } from "../src/shared/validate.ts";
 import type { Decoded } from "../src/shared/validate.ts";
 import {
@@ -36,8 +37,11 @@ const ERROR_CODES: readonly ErrorCode[] = [
 ];
 const TYPES = new Set(["hello", "say", "rename", "typing", "history"]);
 const TOKEN_RULE = /^[A-Za-z0-9_-]{16,128}$/;
-// Our reading of "control characters" (docs/protocol.md): Cc plus the bidi embedding/override/isolate controls.
+// "Control characters (Cc, the bidirectional embeddings, overrides and isolates)".
 const CONTROL = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+// "No default-ignorable code points other than U+200D and U+FE0E–U+FE0F".
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+const EMOJI_INVISIBLE = new Set(["\u200D", "\uFE0E", "\uFE0F"]);
 
 /** A broken rule: the codes it may be answered with; `certain` false when PROTOCOL.md reads both ways. */
 interface Fault {
@@ -61,12 +65,20 @@ interface Verdict {
 
 const codePoints = (s: string): number => [...s].length;
 
-/** "A name, after trimming: 1–32 code points, no control characters; any script." */
+/**
+ * "A name, after trimming: 1–32 code points, no control characters, no default-ignorable code
+ * points other than U+200D and U+FE0E–U+FE0F; any script", and "a name must keep at least one
+ * code point other than those three".
+ */
 function nameFault(value: unknown): Fault | undefined {
   if (typeof value !== "string") return { codes: ["name_invalid"], certain: true };
   const name = value.trim();
+  const ignorables = name.match(IGNORABLE) ?? [];
+  const onlyEmojiInvisibles = ignorables.every((c) => EMOJI_INVISIBLE.has(c));
+  const visible = [...name].filter((c) => !EMOJI_INVISIBLE.has(c)).length;
   // Reading: a lone surrogate is not a character of any script, so such a name is invalid.
-  const ok = name.isWellFormed() && !CONTROL.test(name) && codePoints(name) >= 1 && codePoints(name) <= LIMITS.name;
+  const ok =
+    name.isWellFormed() && !CONTROL.test(name) && onlyEmojiInvisibles && visible >= 1 && codePoints(name) <= LIMITS.name;
   return ok ? undefined : { codes: ["name_invalid"], certain: true };
 }
 
@@ -317,6 +329,13 @@ describe("protocol fuzz", () => {
         ([name, control]) => `x${String.fromCharCode(control)}${name.trim()}`.slice(0, 20),
       ),
       fc.tuple(validName, loneSurrogate).map(([name, half]) => `${name.trim()}${half}x`),
+      // An invisible code point inside the name (v2): zero-width space, word joiner, BOM, soft
+      // hyphen, LRM, Hangul filler, a variation selector other than the emoji ones, a tag.
+      fc
+        .tuple(validName, fc.constantFrom("\u200B", "\u2060", "\uFEFF", "\u00AD", "\u200E", "\u3164", "\u180B", "\uFE00", "\u{E0041}", "\u200C"))
+        .map(([name, hidden]) => `x${hidden}${name.trim()}`.slice(0, 20)),
+      // Nothing left but the invisibles emoji need.
+      fc.array(fc.constantFrom("\u200D", "\uFE0E", "\uFE0F"), { minLength: 1, maxLength: 5 }).map((c) => c.join("")),
     );
     fc.assert(
       fc.property(badName, validToken, (name, token) => {
@@ -332,6 +351,29 @@ describe("protocol fuzz", () => {
       }),
       { ...LIMITED, numRuns: 1_000 },
     );
+  });
+
+  it("names that look alike compare equal: case, width and the emoji invisibles make no new name", () => {
+    const disguise = fc.constantFrom(
+      (s: string) => s.toUpperCase(),
+      (s: string) => s.toLowerCase(),
+      // Fullwidth forms of ASCII letters and digits (NFKC maps them back).
+      (s: string) => s.replace(/[!-~]/g, (c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)),
+      (s: string) => [...s].join("\u200D"),
+      (s: string) => `${s}\uFE0F`,
+    );
+    const asciiName = fc.stringMatching(/^[a-z][a-z0-9]{0,9}$/);
+    fc.assert(
+      fc.property(asciiName, fc.array(disguise, { minLength: 1, maxLength: 3 }), (name, steps) => {
+        const disguised = steps.reduce((s, step) => step(s), name);
+        expect(nameKey(disguised)).toBe(nameKey(name));
+        // A disguise that stays within the name rules is still a valid name: it is refused as taken, not as bad.
+        if ([...disguised].length <= LIMITS.name) expect(validateClientFrame({ type: "rename", name: disguised })).toMatchObject({ ok: true });
+      }),
+      { ...LIMITED, numRuns: 1_000 },
+    );
+    // Lower case, not full case folding: these stay two names.
+    expect(nameKey("straße")).not.toBe(nameKey("STRASSE"));
   });
 
   it("an error about a say carries ref exactly when the say had a valid id", () => {

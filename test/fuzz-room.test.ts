@@ -13,6 +13,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LIMITS } from "../src/shared/protocol.ts";
 import type { ErrorCode, ErrorFrame, SingleServerFrame } from "../src/shared/protocol.ts";
+import { nameKey } from "../src/shared/names.ts";
 import { decodeClientFrame } from "../src/shared/validate.ts";
 import {
   anyFrameText,
@@ -312,5 +313,46 @@ describe("room fuzz findings", () => {
     expect(escaped(resent.id), "the resend's answer").toBe(escaped(id));
     socket.send({ type: "history" });
     expect((await socket.next("history")).messages.map((m) => escaped(m.id)), "history").toEqual([escaped(id)]);
+  });
+});
+
+describe("room fuzz of names", () => {
+  it("never lets two users online hold look-alike names, however they spell them in hello and rename", async () => {
+    const spelling = fc.constantFrom(
+      (s: string) => s,
+      (s: string) => s.toUpperCase(),
+      (s: string) => s.replace(/[!-~]/g, (c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)),
+      (s: string) => [...s].join("\u200D"),
+      (s: string) => `${s}\uFE0F`,
+      (s: string) => `${s}-2`,
+    );
+    const step = fc.tuple(fc.boolean(), fc.constantFrom("ann", "bo"), spelling);
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 9 }), async (steps) => {
+        const room = roomName("fuzz-names");
+        const online: { socket: TestSocket; id: string; name: string }[] = [];
+        for (const [index, [renameInstead, name, spell]] of steps.entries()) {
+          const last = online.at(-1);
+          if (renameInstead && last) {
+            last.socket.send({ type: "rename", name: spell(name) });
+            last.socket.send({ type: "say", id: `barrier-${index}`, text: "barrier" });
+            const { before } = await last.socket.through("message", (m) => m.id === `barrier-${index}`);
+            const renamed = before.filter((f) => f.type === "rename" && f.user.id === last.id);
+            if (renamed.length > 0) last.name = (renamed.at(-1) as { user: { name: string } }).user.name;
+          } else {
+            const { socket, welcome } = await join(room, { name: spell(name) });
+            online.push({ socket, id: welcome.self.id, name: welcome.self.name });
+          }
+        }
+        const { socket: observer, welcome } = await join(room);
+        const listed = welcome.users.filter((u) => u.id !== welcome.self.id);
+        // What the room lists is what each user was told, and no two listed names look alike.
+        expect(new Map(listed.map((u) => [u.id, u.name]))).toEqual(new Map(online.map((u) => [u.id, u.name])));
+        const keys = welcome.users.map((u) => nameKey(u.name));
+        expect(new Set(keys).size).toBe(keys.length);
+        await Promise.all([observer, ...online.map((u) => u.socket)].map((s) => s.close()));
+      }),
+      { numRuns: 25, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: true },
+    );
   });
 });

@@ -67,6 +67,14 @@ describe("hello", () => {
     ["with a control character", "al\u0007ice"],
     ["with a newline", "al\nice"],
     ["with a right-to-left override", "al\u202Eice"],
+    ["with a zero-width space", "al\u200Bice"],
+    ["with a word joiner", "al\u2060ice"],
+    ["with a byte order mark inside", "al\uFEFFice"],
+    ["with a soft hyphen", "al\u00ADice"],
+    ["with a left-to-right mark", "alice\u200E"],
+    ["with a Hangul filler", "\u3164"],
+    ["nothing but a zero-width joiner", "\u200D"],
+    ["nothing but emoji selectors", "\uFE0F\uFE0E"],
     ["not a string", 42],
     ["null", null],
   ])("refuses a name that is %s with name_invalid, and the socket may try again", async (_, name) => {
@@ -153,6 +161,31 @@ describe("names", () => {
     expect([a.self.name, b.self.name, c.self.name]).toEqual(["alice", "Alice-2", "ALICE-3"]);
   });
 
+  it("compares names after NFKC, lower case and without the emoji invisibles: look-alikes get a suffix", async () => {
+    const room = roomName("names-v2");
+    const { welcome: a } = await join(room, { name: "alice" });
+    const { welcome: wide } = await join(room, { name: "ＡＬＩＣＥ" });
+    const { welcome: joined } = await join(room, { name: "ali\u200Dce" });
+    expect(a.self.name).toBe("alice");
+    expect(wide.self.name).toBe("ＡＬＩＣＥ-2");
+    // The base of a suffixed name is the name as it looks.
+    expect(joined.self.name).toBe("alice-3");
+    // Lower case, not case folding: straße and STRASSE are two names.
+    const { welcome: strasse } = await join(room, { name: "straße" });
+    const { welcome: upper } = await join(room, { name: "STRASSE" });
+    expect([strasse.self.name, upper.self.name]).toEqual(["straße", "STRASSE"]);
+  });
+
+  it("accepts the invisibles emoji need: a zero-width joiner sequence and a variation selector", async () => {
+    const room = roomName("names-emoji");
+    const { welcome: coder } = await join(room, { name: "👩\u200D💻 dev" });
+    const { welcome: heart } = await join(room, { name: "❤\uFE0F" });
+    expect(coder.self.name).toBe("👩\u200D💻 dev");
+    expect(heart.self.name).toBe("❤\uFE0F");
+    // Without its selector the heart is the same name.
+    expect((await join(room, { name: "❤" })).welcome.self.name).toBe("❤-2");
+  });
+
   it("shortens the base so a suffixed name still fits in 32 code points", async () => {
     const room = roomName("names-long");
     const long = "名".repeat(32);
@@ -212,6 +245,10 @@ describe("rename", () => {
     expect((await socket.next("rename")).user.name).toBe("BOB-2");
     socket.send({ type: "rename", name: "bob-2" });
     expect((await socket.next("rename")).user.name).toBe("bob-2");
+    // A look-alike of a name someone else holds is taken too; the suffixed look-alike of one's
+    // own name is not, so this is a change of how the name looks.
+    socket.send({ type: "rename", name: "ＢＯＢ" });
+    expect((await socket.next("rename")).user.name).toBe("ＢＯＢ-2");
   });
 
   it("refuses an invalid name with name_invalid and keeps the old one", async () => {

@@ -1,19 +1,23 @@
 /** Unique names within a room: the protocol's suffix rule and guest names. */
+import { visibleName } from "../shared/names.ts";
 import { LIMITS, codePointLength, truncateCodePoints } from "../shared/protocol.ts";
 
-/** Answers whether a name (any case) is held by another online user. */
+/** Answers whether a name is held by another online user (compared as `nameKey` says). */
 export type IsTaken = (name: string) => boolean;
 
 /**
  * The name a user gets when asking for `wanted`: `wanted` itself when free, else the first free
- * `wanted-2`, `wanted-3`, …, the base shortened so the result stays within the name limit.
+ * `wanted-2`, `wanted-3`, …, the base shortened so the result stays within the name limit. The
+ * base of a suffixed name is the name as it looks (`ali\u200Dce` taken gives `alice-2`): the
+ * emoji invisibles are left out of it, so a suffix never lands inside an emoji sequence.
  */
 export function uniqueName(wanted: string, isTaken: IsTaken): string {
   if (!isTaken(wanted)) return wanted;
+  const look = visibleName(wanted);
   for (let n = 2; ; n++) {
     const suffix = `-${n}`;
     const room = LIMITS.name - suffix.length;
-    const base = codePointLength(wanted) > room ? truncateCodePoints(wanted, room) : wanted;
+    const base = codePointLength(look) > room ? truncateCodePoints(look, room) : look;
     const candidate = base + suffix;
     if (!isTaken(candidate)) return candidate;
   }

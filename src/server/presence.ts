@@ -2,6 +2,7 @@
  * Who is online, derived only from the sockets the runtime holds and their attachments, so it is
  * true again after the room wakes from hibernation. Several sockets with one token are one user.
  */
+import { nameKey } from "../shared/names.ts";
 import type { User } from "../shared/protocol.ts";
 import type { Bucket } from "./rate-limit.ts";
 
@@ -101,10 +102,10 @@ export class Presence {
     for (const [id, { sockets }] of this.#users) for (const ws of sockets) yield [id, ws];
   }
 
-  /** True when a user other than `self` holds `name`, compared case-insensitively. */
+  /** True when a user other than `self` holds `name`, compared as `nameKey` says. */
   isTaken(name: string, self?: string): boolean {
-    const wanted = name.toLowerCase();
-    for (const [id, entry] of this.#users) if (id !== self && entry.name.toLowerCase() === wanted) return true;
+    const wanted = nameKey(name);
+    for (const [id, entry] of this.#users) if (id !== self && nameKey(entry.name) === wanted) return true;
     return false;
   }
 

@@ -3,24 +3,24 @@
  * `ClientFrame` or into the exact protocol error it deserves. Never cast, always validate.
  */
 import * as v from "valibot";
+import { NAME_CONTROL, NAME_INVISIBLE, nameKey } from "./names.ts";
 import { LIMITS, ROOM_NAME, TOKEN } from "./protocol.ts";
 import type { ClientFrame, ErrorCode } from "./protocol.ts";
 
-/**
- * No control characters in a name: C0/C1 (Cc), and the bidirectional controls (embedding,
- * override, isolate) that would let a name reorder the text around it.
- */
-const CONTROL = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
-
 const wellFormed = (s: string): boolean => s.isWellFormed();
 
-/** A name: trimmed, 1–32 code points, no control characters, no lone surrogates. */
+/**
+ * A name: trimmed, 1–32 code points, no control characters, no invisible (default-ignorable)
+ * code points but the three emoji need, something left once those three are set aside, and no
+ * lone surrogates.
+ */
 export const NameSchema = v.pipe(
   v.string("name must be a string"),
   v.trim(),
   v.check(wellFormed, "name has broken Unicode"),
-  v.check((s) => !CONTROL.test(s), "name has control characters"),
-  v.minCodePoints(1, "name is empty"),
+  v.check((s) => !NAME_CONTROL.test(s), "name has control characters"),
+  v.check((s) => !NAME_INVISIBLE.test(s), "name has invisible characters"),
+  v.check((s) => nameKey(s).length > 0, "name is empty"),
   v.maxCodePoints(LIMITS.name, `name is over ${LIMITS.name} characters`),
 );
 
