@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Room } from "../src/server/room.ts";
 import { MessageStore } from "../src/server/store.ts";
-import { connect, join, newToken, roomName, workerFetch } from "./support/room-client.ts";
+import { TestSocket, connect, join, newToken, roomName, workerFetch } from "./support/room-client.ts";
 
 /**
  * Writes `count` messages straight into a room's SQLite (much faster than saying them), then
@@ -21,6 +21,12 @@ async function seed(room: string, count: number, prune?: number): Promise<void> 
     if (prune !== undefined) store.prune(prune);
   });
   await evictDurableObject(stub);
+}
+
+/** Sends `count` says from `socket` and waits for each echo: that many tokens spent. */
+async function drain(socket: TestSocket, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) socket.send({ type: "say", id: `drain-${i}`, text: `drain ${i}` });
+  for (let i = 0; i < count; i++) await socket.next("message", (m) => m.id === `drain-${i}`);
 }
 
 /** How many messages the room's SQLite holds. */
@@ -80,6 +86,30 @@ describe("2. Durable", () => {
       state.storage.sql.exec<{ text: string }>("SELECT text FROM messages WHERE seq = ?", received.seq).one(),
     );
     expect(row.text).toBe("kept");
+  });
+
+  it("sends a message to nobody when storing it fails, and answers its sender with internal and ref", async () => {
+    const room = roomName("durable-write-fails");
+    const stub = env.ROOMS.getByName(room);
+    const { socket: alice } = await join(room, { name: "alice" });
+    const { socket: bob } = await join(room, { name: "bob" });
+    // Every INSERT into the log fails from now on, as a full disk would.
+    await runInDurableObject(stub, (_: Room, state) => {
+      state.storage.sql.exec("CREATE TRIGGER fail_writes BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    });
+    alice.send({ type: "say", id: "lost", text: "never stored" });
+    const error = await alice.next("error");
+    expect(error).toMatchObject({ code: "internal", ref: "lost" });
+    expect(JSON.stringify(error)).not.toContain("disk full");
+    await runInDurableObject(stub, (_: Room, state) => {
+      state.storage.sql.exec("DROP TRIGGER fail_writes");
+    });
+    // The next message takes seq 1: the failed one neither reached bob nor spent a seq.
+    const next = await alice.say("stored");
+    expect(next.seq).toBe(1);
+    const { before } = await bob.through("message", (m) => m.id === next.id);
+    expect(before.filter((f) => f.type === "message")).toEqual([]);
+    expect(alice.pending.filter((f) => f.type === "message")).toEqual([]);
   });
 
   it("keeps messages across a restart of the room, with the same epoch and seqs going on", async () => {
@@ -342,6 +372,72 @@ describe("7. Flooding is contained", () => {
     expect(await storedCount(room)).toBe(20);
     // Others are not slowed: the calm user's message goes through at once.
     expect((await calm.say("I can still talk")).seq).toBe(21);
+  });
+
+  it("shares one bucket among all of a user's sockets", async () => {
+    const room = roomName("flood-tabs");
+    const token = newToken();
+    const { socket: tab1 } = await join(room, { name: "tabs", token });
+    const { socket: tab2 } = await join(room, { token });
+    await drain(tab1, 10);
+    for (let i = 0; i < 10; i++) await tab2.say(`tab2 ${i}`);
+    tab2.send({ type: "say", id: "21st", text: "one too many" });
+    expect(await tab2.next("error")).toMatchObject({ code: "rate_limited", ref: "21st" });
+  });
+
+  it("checks the recipient before the bucket: an empty bucket still hears unknown_user", async () => {
+    const { socket } = await join(roomName("flood-to-first"), { name: "alice" });
+    await drain(socket, 20);
+    socket.send({ type: "say", id: "nobody", text: "psst", to: "nobody-online-id" });
+    expect(await socket.next("error")).toMatchObject({ code: "unknown_user", ref: "nobody" });
+  });
+
+  it("charges rename and history to the bucket, and refuses them with rate_limited when it is empty", async () => {
+    const room = roomName("flood-rename");
+    const { socket } = await join(room, { name: "alice" });
+    const { socket: bob } = await join(room, { name: "bob" });
+    await drain(socket, 19);
+    socket.send({ type: "rename", name: "alicia" });
+    expect((await bob.next("rename")).user.name).toBe("alicia");
+    await socket.next("rename");
+    socket.send({ type: "rename", name: "alice" });
+    const refused = await socket.next("error");
+    expect(refused).toMatchObject({ code: "rate_limited" });
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    socket.send({ type: "history" });
+    expect(await socket.next("error")).toMatchObject({ code: "rate_limited" });
+    // A rename that ends on the current name changes nothing and costs nothing: no error, no frame.
+    socket.send({ type: "rename", name: "alicia" });
+    socket.send({ type: "say", id: "dup-barrier", text: "x" });
+    const { before } = await socket.through("error", (e) => e.ref === "dup-barrier");
+    expect(before.filter((f) => f.type !== "join")).toEqual([]);
+    expect(bob.pending.filter((f) => f.type === "rename")).toEqual([]);
+  });
+
+  it("remembers a drained bucket after the user closed every socket and the room was evicted", async () => {
+    const room = roomName("flood-comeback");
+    const stub = env.ROOMS.getByName(room);
+    const token = newToken();
+    const { socket } = await join(room, { name: "flooder", token });
+    await drain(socket, 20);
+    await socket.close();
+    await evictDurableObject(stub);
+    const { socket: back } = await join(room, { token });
+    back.send({ type: "say", id: "again", text: "fresh burst?" });
+    expect(await back.next("error")).toMatchObject({ code: "rate_limited", ref: "again" });
+  });
+
+  it("keeps no bucket for a user who left with a full one", async () => {
+    const room = roomName("flood-forget");
+    const { socket: quiet } = await join(room, { name: "quiet" });
+    const { socket: talker, welcome } = await join(room, { name: "talker" });
+    await talker.say("one");
+    await quiet.close();
+    await talker.close();
+    const kept = await runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) =>
+      state.storage.sql.exec<{ user_id: string }>("SELECT user_id FROM buckets").toArray().map((r) => r.user_id),
+    );
+    expect(kept).toEqual([welcome.self.id]);
   });
 
   it("does not spend a token on a duplicate: a resend is answered even with an empty bucket", async () => {

@@ -64,6 +64,21 @@ describe("a room evicted mid-conversation", () => {
     expect(dave.pending.filter((f) => f.type === "leave")).toEqual([]);
   });
 
+  it("announces the leave of a socket whose close is the first thing the evicted room hears", async () => {
+    const room = roomName("evict-close-first");
+    const stub = env.ROOMS.getByName(room);
+    const { socket: alice, welcome: a } = await join(room, { name: "alice" });
+    const { socket: bob, welcome: b } = await join(room, { name: "bob" });
+    await evictDurableObject(stub);
+    // The close wakes the room: its sockets are rebuilt while bob's is already closing.
+    await bob.close();
+    expect(await alice.next("leave")).toMatchObject({ user: b.self });
+    // Presence, welcome.users and online agree that bob is gone.
+    const { welcome: c } = await join(room, { name: "carol" });
+    expect(c.users.map((u) => u.id).sort()).toEqual([a.self.id, c.self.id].sort());
+    expect((await join(room, { name: "bob" })).welcome.self.name).toBe("bob");
+  });
+
   it("survives two evictions in a row with renames in between", async () => {
     const room = roomName("evict-twice");
     const stub = env.ROOMS.getByName(room);

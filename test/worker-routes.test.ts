@@ -2,9 +2,11 @@
  * The Worker's HTTP surface, per PROTOCOL.md's endpoint table: status codes, JSON error bodies,
  * room-name checks before any Durable Object is touched, Origin rules, and the history API.
  */
-import { listDurableObjectIds } from "cloudflare:test";
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Room } from "../src/server/room.ts";
+import { MessageStore } from "../src/server/store.ts";
 import { join, roomName, workerFetch } from "./support/room-client.ts";
 
 async function expectJsonError(response: Response, status: number): Promise<void> {
@@ -121,6 +123,27 @@ describe("the public history API", () => {
     const all = (await (await workerFetch(`/api/rooms/${room}/messages`)).json()) as { messages: { text: string; to?: unknown }[] };
     expect(all.messages.map((m) => m.text)).not.toContain("secret");
     expect(all.messages.every((m) => m.to === undefined)).toBe(true);
+  });
+
+  it("answers the newest 50 public messages when no limit is given", async () => {
+    const room = roomName("history-api-default");
+    await runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) => {
+      const store = new MessageStore(state.storage.sql);
+      for (let i = 1; i <= 60; i++) store.append({ id: "seed", name: "seed" }, `s${i}`, `m${i}`, Date.now());
+    });
+    const page = (await (await workerFetch(`/api/rooms/${room}/messages`)).json()) as { messages: { seq: number }[]; hasMore: boolean };
+    expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
+    expect(page.hasMore).toBe(true);
+  });
+
+  it("answers a failure inside the room with a JSON 500, never a bare one", async () => {
+    const room = roomName("history-api-fails");
+    const stub = env.ROOMS.getByName(room);
+    await join(room, { name: "alice" });
+    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE messages RENAME TO messages_away"));
+    await expectJsonError(await workerFetch(`/api/rooms/${room}/messages`), 500);
+    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE messages_away RENAME TO messages"));
+    expect((await workerFetch(`/api/rooms/${room}/messages`)).status).toBe(200);
   });
 
   it("answers an empty room with no messages and hasMore false", async () => {

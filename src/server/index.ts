@@ -34,7 +34,7 @@ export default {
     if (action === "messages") {
       const query = parsePageQuery(url.searchParams);
       if (!query.ok) return jsonError(400, "bad_query", query.message);
-      return json(await env.ROOMS.getByName(room).publicPage(query.limit, query.before));
+      return roomCall(room, async () => json(await env.ROOMS.getByName(room).publicPage(query.limit, query.before)));
     }
 
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
@@ -43,9 +43,19 @@ export default {
     if (!isAllowedOrigin(request.headers.get("Origin"), url.origin, env.ALLOWED_ORIGINS)) {
       return jsonError(403, "origin_forbidden", "this origin may not open room sockets");
     }
-    return env.ROOMS.getByName(room).fetch(request);
+    return roomCall(room, () => env.ROOMS.getByName(room).fetch(request));
   },
 } satisfies ExportedHandler<Env>;
+
+/** Runs a call into a room; a failure becomes a JSON 500 (logged, never with its stack). */
+async function roomCall(room: string, call: () => Promise<Response>): Promise<Response> {
+  try {
+    return await call();
+  } catch (err) {
+    console.error(`room ${room}: request failed:`, err);
+    return jsonError(500, "internal", "the room could not answer");
+  }
+}
 
 /** A private room's name: 128 random bits as 32 lowercase hex characters (itself a valid room name). */
 function privateRoomName(): string {

@@ -22,11 +22,16 @@ export interface SocketState {
 export class Presence {
   readonly #users = new Map<string, { name: string; sockets: Set<WebSocket> }>();
   readonly #states = new Map<WebSocket, SocketState>();
+  /** Sockets already dropped by this instance (the sweep closed them; their close comes later). */
+  readonly #dropped = new WeakSet<WebSocket>();
 
-  /** Rebuilds presence from the runtime's sockets (after a wake-up, or on first use). */
+  /**
+   * Rebuilds presence from the runtime's sockets (after a wake-up, or on first use). Closing
+   * sockets count too (the sweep drops any whose close never comes). A socket whose close event
+   * woke the room is not among them at all: `drop` reads its user from its attachment.
+   */
   constructor(sockets: WebSocket[]) {
     for (const ws of sockets) {
-      if (ws.readyState !== WebSocket.OPEN) continue;
       const state = ws.deserializeAttachment() as SocketState | null;
       if (!state) continue;
       this.#states.set(ws, state);
@@ -70,12 +75,20 @@ export class Presence {
     return this.#join(ws, user);
   }
 
-  /** Forgets a socket; returns its user when that was the user's last socket (they left). */
+  /**
+   * Forgets a socket; returns its user when that was the user's last socket (they left). A
+   * socket never tracked (its close woke the room, and the runtime no longer lists it) still
+   * names its user in its attachment: with no other socket online, that user left.
+   */
   drop(ws: WebSocket): User | undefined {
-    const user = this.#states.get(ws)?.user;
+    if (this.#dropped.has(ws)) return undefined;
+    this.#dropped.add(ws);
+    const tracked = this.#states.get(ws);
     this.#states.delete(ws);
+    const user = tracked ? tracked.user : (ws.deserializeAttachment() as SocketState | null)?.user;
     if (!user) return undefined;
     const entry = this.#users.get(user.id);
+    if (!tracked) return entry ? undefined : user;
     if (!entry?.sockets.delete(ws) || entry.sockets.size > 0) return undefined;
     this.#users.delete(user.id);
     return { id: user.id, name: entry.name };

@@ -6,7 +6,9 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { CLOSE, HEARTBEAT, LIMITS, TIMINGS, encode } from "../shared/protocol.ts";
+import type { Bucket } from "./rate-limit.ts";
 import type {
+  ClientFrame,
   ErrorCode,
   HelloFrame,
   HistoryRequestFrame,
@@ -21,7 +23,8 @@ import { jsonError } from "./http.ts";
 import { userIdFromToken } from "./identity.ts";
 import { guestName, uniqueName } from "./names.ts";
 import { Presence } from "./presence.ts";
-import { fullBucket, takeToken, type Bucket } from "./rate-limit.ts";
+import { Buckets } from "./buckets.ts";
+import type { SocketState } from "./presence.ts";
 import { Outbox } from "./outbox.ts";
 import { MessageStore, type Page } from "./store.ts";
 
@@ -36,8 +39,7 @@ export class Room extends DurableObject<Env> {
   readonly #store: MessageStore;
   readonly #presence: Presence;
   readonly #outbox = new Outbox<WebSocket>(BATCH_WINDOW_MS);
-  /** Per-user buckets while awake; written through to the charging socket's attachment. */
-  readonly #buckets = new Map<string, Bucket>();
+  readonly #buckets: Buckets;
   /** Per-user time of the last `typing` passed on; losing it on eviction only lets one more through. */
   readonly #typingAt = new Map<string, number>();
 
@@ -46,6 +48,7 @@ export class Room extends DurableObject<Env> {
     this.#config = readConfig(env);
     this.#store = new MessageStore(ctx.storage.sql);
     this.#presence = new Presence(ctx.getWebSockets());
+    this.#buckets = new Buckets(ctx.storage.sql, this.#config.burst, this.#config.perSecond);
     // The runtime answers heartbeats itself, so a ping never wakes a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
   }
@@ -68,16 +71,25 @@ export class Room extends DurableObject<Env> {
     return this.#store.page(null, limit, before);
   }
 
-  /** Handles one frame. Synchronous on purpose: a frame is handled in one uninterrupted turn. */
+  /**
+   * Handles one frame. Synchronous on purpose: a frame is handled in one uninterrupted turn. The
+   * frame is decoded before it is handled, so even an `internal` error names the frame (`ref`)
+   * and the client's outbox can settle it.
+   */
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
+    let ref: string | undefined;
     try {
       const state = this.#presence.state(ws);
       state.lastSeen = Date.now();
-      this.#handleFrame(ws, data);
+      const frame = this.#decode(ws, data);
+      if (frame) {
+        ref = frame.type === "say" ? frame.id : undefined;
+        this.#handle(ws, frame);
+      }
       if (ws.readyState === WebSocket.OPEN) this.#presence.save(ws);
     } catch (err) {
       this.#log("frame failed", err);
-      this.#send(ws, { type: "error", code: "internal", message: "the room could not handle that frame" });
+      this.#error(ws, "internal", "the room could not handle that frame", ref);
     }
     this.#outbox.settle();
   }
@@ -110,7 +122,9 @@ export class Room extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     for (const [ws, state] of this.#presence.entries()) {
-      if (!state.user && now >= state.openedAt + TIMINGS.helloTimeoutMs) {
+      if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) {
+        this.#left(ws);
+      } else if (!state.user && now >= state.openedAt + TIMINGS.helloTimeoutMs) {
         this.#close(ws, CLOSE.timeout, "no hello within 10 s");
       } else if (state.user && now >= this.#lastHeard(ws, state.lastSeen) + TIMINGS.idleTimeoutMs) {
         this.#close(ws, CLOSE.timeout, "nothing received for 60 s");
@@ -118,31 +132,37 @@ export class Room extends DurableObject<Env> {
     }
     this.#outbox.settle();
     this.#store.prune(this.#config.historyLimit);
+    this.#buckets.prune(now);
     await this.#rearm(now);
   }
 
-  #handleFrame(ws: WebSocket, data: string | ArrayBuffer): void {
+  /** Checks a frame against the protocol; answers what is wrong with it, or returns it to handle. */
+  #decode(ws: WebSocket, data: string | ArrayBuffer): ClientFrame | undefined {
     const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
-    if (bytes > LIMITS.frameBytes) return this.#close(ws, CLOSE.tooBig, "frame over 65536 bytes");
-    if (typeof data !== "string") return this.#error(ws, "bad_message", "binary frames are not accepted");
+    if (bytes > LIMITS.frameBytes) return void this.#close(ws, CLOSE.tooBig, "frame over 65536 bytes");
+    if (typeof data !== "string") return void this.#error(ws, "bad_message", "binary frames are not accepted");
 
     const decoded = decodeClientFrame(data);
     const user = this.#presence.state(ws).user;
     if (!user && decoded.type !== undefined && decoded.type !== "hello") {
       const ref = decoded.ok ? (decoded.frame.type === "say" ? decoded.frame.id : undefined) : decoded.ref;
-      return this.#error(ws, "not_ready", "send hello first", ref);
+      return void this.#error(ws, "not_ready", "send hello first", ref);
     }
-    if (user && decoded.type === "hello") return this.#error(ws, "bad_message", "hello was already accepted");
-    if (!decoded.ok) return this.#error(ws, decoded.code, decoded.message, decoded.ref);
+    if (user && decoded.type === "hello") return void this.#error(ws, "bad_message", "hello was already accepted");
+    if (!decoded.ok) return void this.#error(ws, decoded.code, decoded.message, decoded.ref);
+    return decoded.frame;
+  }
 
-    const frame = decoded.frame;
+  /** Handles a valid frame. */
+  #handle(ws: WebSocket, frame: ClientFrame): void {
     if (frame.type === "hello") return this.#hello(ws, frame);
+    const user = this.#presence.state(ws).user;
     if (!user) return this.#error(ws, "not_ready", "send hello first");
     switch (frame.type) {
       case "say":
         return this.#say(ws, user, frame);
       case "rename":
-        return this.#rename(user, frame);
+        return this.#rename(ws, user, frame);
       case "typing":
         return this.#typing(user);
       case "history":
@@ -182,8 +202,7 @@ export class Room extends DurableObject<Env> {
   #say(ws: WebSocket, user: User, say: SayFrame): void {
     const now = Date.now();
     const to = say.to === undefined ? undefined : this.#presence.user(say.to);
-    const bucket = this.#buckets.get(user.id) ?? this.#presence.savedBucket(user.id) ?? fullBucket(this.#config.burst, now);
-    const take = takeToken(bucket, now, this.#config.burst, this.#config.perSecond);
+    const take = this.#buckets.take(user.id, now, this.#presence.savedBucket(user.id));
 
     if ((say.to !== undefined && !to) || !take.ok) {
       const stored = this.#store.findByClientId(user.id, say.id);
@@ -202,17 +221,18 @@ export class Room extends DurableObject<Env> {
 
     const message = this.#store.append(user, say.id, say.text, now, to);
     if (!message) return this.#send(ws, this.#store.findByClientId(user.id, say.id)!);
-    this.#buckets.set(user.id, take.bucket);
-    this.#presence.state(ws).bucket = take.bucket;
+    this.#spend(ws, user, take.bucket);
 
     if (!to) return this.#broadcast(message);
     const both = new Set([...this.#presence.socketsOf(user.id), ...this.#presence.socketsOf(to.id)]);
     this.#outbox.pushAll(both, encode(message));
   }
 
-  #rename(user: User, rename: RenameFrame): void {
+  /** Refused, or ending on the current name: nothing spent, nothing sent. Else it costs a token. */
+  #rename(ws: WebSocket, user: User, rename: RenameFrame): void {
     const name = uniqueName(rename.name, (n) => this.#presence.isTaken(n, user.id));
     if (name === user.name) return;
+    if (!this.#charge(ws, user)) return;
     this.#presence.rename(user.id, name);
     this.#broadcast({ type: "rename", user: { id: user.id, name }, old: user.name });
   }
@@ -225,13 +245,33 @@ export class Room extends DurableObject<Env> {
   }
 
   #history(ws: WebSocket, user: User, request: HistoryRequestFrame): void {
+    if (!this.#charge(ws, user)) return;
     const page = this.#store.page(user.id, request.limit ?? LIMITS.pageDefault, request.before);
     this.#send(ws, { type: "history", ...page });
   }
 
+  /** Takes a token for an action that is not a stored message; answers rate_limited when empty. */
+  #charge(ws: WebSocket, user: User): boolean {
+    const take = this.#buckets.take(user.id, Date.now(), this.#presence.savedBucket(user.id));
+    if (!take.ok) {
+      this.#send(ws, { type: "error", code: "rate_limited", message: "slow down", retryAfterMs: take.retryAfterMs });
+      return false;
+    }
+    this.#spend(ws, user, take.bucket);
+    return true;
+  }
+
+  /** Records a spent token in memory and in the charging socket's attachment. */
+  #spend(ws: WebSocket, user: User, bucket: Bucket): void {
+    this.#buckets.commit(user.id, bucket);
+    this.#presence.state(ws).bucket = bucket;
+  }
+
   /** Drops a socket from presence; if its user has no socket left, the others see a leave. */
   #left(ws: WebSocket): void {
+    const saved = (ws.deserializeAttachment() as SocketState | null)?.bucket;
     const gone = this.#presence.drop(ws);
+    if (gone) this.#buckets.left(gone.id, Date.now(), saved);
     if (gone) this.#broadcast({ type: "leave", user: gone }, gone.id);
     // Close frames may arrive for sockets the sweep already dropped: nothing to do then.
   }
