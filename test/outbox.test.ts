@@ -106,6 +106,25 @@ describe("the outbox", () => {
     expect(clock.timers).toEqual([]);
   });
 
+  it("sends a frame for one socket alone at once even while a window is open, after what that socket was due", () => {
+    const clock = new FakeScheduler();
+    const outbox = new Outbox<FakeSocket>(10, clock);
+    const [joiner, other] = [new FakeSocket(), new FakeSocket()];
+    outbox.pushAll([joiner, other], frame(1));
+    outbox.settle();
+    clock.advance(1);
+    outbox.pushAll([joiner, other], frame(2));
+    outbox.push(joiner, '{"type":"welcome"}');
+    outbox.settle();
+    // The window is open for the broadcast, yet the joiner's own frame goes now, in its place.
+    const sent = JSON.parse(joiner.sent[1]!) as { type: string; frames: { type: string }[] };
+    expect(sent.frames.map((f) => f.type)).toEqual(["message", "welcome"]);
+    expect(other.sent).toEqual([frame(1)]);
+    clock.advance(9);
+    expect(other.sent).toEqual([frame(1), frame(2)]);
+    expect(joiner.sent).toHaveLength(2);
+  });
+
   it("flushes one socket on demand, leaving the others queued", () => {
     const outbox = new Outbox<FakeSocket>(10, new FakeScheduler());
     const [a, b] = [new FakeSocket(), new FakeSocket()];

@@ -4,8 +4,8 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import type { Room } from "../src/server/room.ts";
+import { describe, expect, it, vi } from "vitest";
+import { Room } from "../src/server/room.ts";
 import { MessageStore } from "../src/server/store.ts";
 import { TestSocket, connect, join, newToken, roomName, workerFetch } from "./support/room-client.ts";
 
@@ -75,6 +75,23 @@ describe("1. One order", () => {
   });
 });
 
+describe("batches", () => {
+  it("packs frames due at once into batches that never nest, in seq order", async () => {
+    const room = roomName("batches");
+    const senders = await Promise.all(["a", "b", "c"].map(async (name) => (await join(room, { name })).socket));
+    const { socket: observer } = await join(room, { name: "observer" });
+    for (let i = 0; i < 20; i++) for (const [k, s] of senders.entries()) s.send({ type: "say", id: `m${k}-${i}`, text: `m${k}-${i}` });
+    const seqs: number[] = [];
+    for (let i = 0; i < 60; i++) seqs.push((await observer.next("message")).seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    const batches = observer.texts.map((t) => (t === "pong" ? null : (JSON.parse(t) as { type: string; frames?: { type: string }[] })));
+    const packed = batches.filter((f) => f?.type === "batch");
+    // The load is enough to make the room pack (else this test would prove nothing).
+    expect(packed.length).toBeGreaterThan(0);
+    for (const batch of packed) expect(batch!.frames!.every((f) => f.type !== "batch")).toBe(true);
+  });
+});
+
 describe("2. Durable", () => {
   it("stores a message before anyone receives it", async () => {
     const room = roomName("durable-first");
@@ -114,19 +131,34 @@ describe("2. Durable", () => {
 
   it("keeps messages across a restart of the room, with the same epoch and seqs going on", async () => {
     const room = roomName("durable-restart");
+    const stub = env.ROOMS.getByName(room);
     const { socket: alice, welcome } = await join(room, { name: "alice" });
     await alice.say("before");
     await alice.close();
-    // Storage is read from SQLite by a fresh instance: nothing came from memory.
-    const fresh = await runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) => {
-      const store = new MessageStore(state.storage.sql);
-      return { epoch: store.epoch, lastSeq: store.lastSeq, page: store.page(null, 10) };
-    });
-    expect(fresh.epoch).toBe(welcome.epoch);
-    expect(fresh.lastSeq).toBe(1);
-    expect(fresh.page.messages.map((m) => m.text)).toEqual(["before"]);
-    const { socket: again } = await join(room, { name: "alice" });
+    // The instance is torn down: whatever comes next is read back from SQLite alone.
+    await evictDurableObject(stub);
+    const { socket: again, welcome: back } = await join(room, { name: "alice" });
+    expect(back.epoch).toBe(welcome.epoch);
+    expect(back.seq).toBe(1);
+    expect(back.messages.map((m) => m.text)).toEqual(["before"]);
     expect((await again.say("after")).seq).toBe(2);
+  });
+
+  it("changes the epoch only when the log is wiped, and then refuses to resume", async () => {
+    const room = roomName("durable-wiped");
+    const stub = env.ROOMS.getByName(room);
+    const token = newToken();
+    const { socket, welcome } = await join(room, { name: "alice", token });
+    await socket.say("gone soon");
+    await socket.close();
+    await evictDurableObject(stub);
+    expect((await join(room, { token })).welcome.epoch).toBe(welcome.epoch);
+    await runInDurableObject(stub, (_: Room, state) => state.storage.deleteAll());
+    await evictDurableObject(stub);
+    const { welcome: fresh } = await join(room, { token, since: 1, epoch: welcome.epoch });
+    expect(fresh.epoch).not.toBe(welcome.epoch);
+    expect(fresh.resumed).toBe(false);
+    expect(fresh.seq).toBe(0);
   });
 
   it("keeps at least the last 10,000 messages when pruning", async () => {
@@ -228,6 +260,26 @@ describe("4. Gap-free resume", () => {
     const { welcome: back } = await join(room, { token: bobToken, since: 0, epoch: welcome.epoch });
     expect(back.resumed).toBe(true);
     expect(back.messages.map((m) => m.text)).toEqual(["public"]);
+  });
+
+  it("includes the user's own private messages, sent and received, in a resume and in its fallback", async () => {
+    const room = roomName("resume-own-private");
+    const bobToken = newToken();
+    const { socket: alice, welcome: a } = await join(room, { name: "alice" });
+    const { socket: bob, welcome: b } = await join(room, { name: "bob", token: bobToken });
+    const { welcome: carol } = await join(room, { name: "carol" });
+    await alice.say("to bob", { to: b.self.id });
+    await bob.say("from bob", { to: a.self.id });
+    await alice.say("to carol", { to: carol.self.id });
+    await alice.say("public");
+    await bob.close();
+    const expected = ["to bob", "from bob", "public"];
+    const { welcome: resumed } = await join(room, { token: bobToken, since: 0, epoch: b.epoch });
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.messages.map((m) => m.text)).toEqual(expected);
+    const { welcome: fallback } = await join(room, { token: bobToken, since: 0, epoch: "another-log" });
+    expect(fallback.resumed).toBe(false);
+    expect(fallback.messages.map((m) => m.text)).toEqual(expected);
   });
 
   it.each([
@@ -343,6 +395,23 @@ describe("6. Presence is true", () => {
     await evictDurableObject(stub);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect((await silent.closed).code).toBe(4408);
+  });
+
+  it("answers ping with pong without waking the room or running its code", async () => {
+    const room = roomName("ping-asleep");
+    const { socket } = await join(room, { name: "pinger" });
+    const handled = vi.spyOn(Room.prototype, "webSocketMessage");
+    try {
+      await evictDurableObject(env.ROOMS.getByName(room));
+      socket.send("ping");
+      await socket.pong();
+      expect(handled).not.toHaveBeenCalled();
+      // The spy does see the room's code run: a frame that is not a ping reaches it.
+      await socket.say("awake now");
+      expect(handled).toHaveBeenCalledTimes(1);
+    } finally {
+      handled.mockRestore();
+    }
   });
 
   it("answers ping with pong before hello, and ping does not count as the first frame", async () => {

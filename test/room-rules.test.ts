@@ -2,8 +2,12 @@
  * Every rule of PROTOCOL.md's "Client → room" table, broken on purpose: each gets the right
  * `error` frame, changes nothing, leaves the socket open, and the room keeps working after it.
  */
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ErrorFrame } from "../src/shared/protocol.ts";
+import type { Room } from "../src/server/room.ts";
+import { MessageStore } from "../src/server/store.ts";
+import { TIMINGS, type ErrorFrame } from "../src/shared/protocol.ts";
 import { connect, join, newToken, roomName, type TestSocket } from "./support/room-client.ts";
 
 /** Sends a frame, expects exactly the error `code` (and `ref`), then proves the socket still works. */
@@ -272,6 +276,18 @@ describe("typing", () => {
     expect(notices).toEqual([{ type: "typing", user: welcome.self }]);
     expect(alice.pending.filter((f) => f.type === "typing")).toEqual([]);
   });
+
+  it("passes the next typing on once 2 s have gone by: the throttle resets", async () => {
+    const room = roomName("typing-again");
+    const { socket: alice, welcome } = await join(room, { name: "alice" });
+    const { socket: bob } = await join(room, { name: "bob" });
+    alice.send({ type: "typing" });
+    expect(await bob.next("typing")).toEqual({ type: "typing", user: welcome.self });
+    // The rule is about time itself, so here the test does wait: no event marks 2 s passing.
+    await new Promise((resolve) => setTimeout(resolve, TIMINGS.typingThrottleMs + 100));
+    alice.send({ type: "typing" });
+    expect(await bob.next("typing")).toEqual({ type: "typing", user: welcome.self });
+  });
 });
 
 describe("history", () => {
@@ -286,6 +302,20 @@ describe("history", () => {
     const rest = await socket.next("history");
     expect(rest.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
     expect(rest.hasMore).toBe(false);
+  });
+
+  it("answers the newest 50 visible messages when no limit is given", async () => {
+    const room = roomName("history-default");
+    await runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) => {
+      const store = new MessageStore(state.storage.sql);
+      for (let i = 1; i <= 60; i++) store.append({ id: "seed", name: "seed" }, `s${i}`, `m${i}`, Date.now());
+    });
+    await evictDurableObject(env.ROOMS.getByName(room));
+    const { socket } = await join(room, { name: "reader" });
+    socket.send({ type: "history" });
+    const page = await socket.next("history");
+    expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
+    expect(page.hasMore).toBe(true);
   });
 
   it.each([

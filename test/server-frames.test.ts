@@ -11,13 +11,13 @@ describe("reading room frames in the page", () => {
   });
 
   it("accepts a valid frame and drops fields it does not know", () => {
-    expect(decodeServerText(JSON.stringify({ ...message, extra: 1 }))).toEqual({ kind: "frames", frames: [message] });
+    expect(decodeServerText(JSON.stringify({ ...message, extra: 1 }))).toEqual({ kind: "frames", frames: [message], skipped: [] });
   });
 
   it("reads messages listed in history whether or not each carries its type", () => {
     const { type: _, ...bare } = message;
     const decoded = decodeServerText(JSON.stringify({ type: "history", messages: [bare, message], hasMore: false }));
-    expect(decoded).toEqual({ kind: "frames", frames: [{ type: "history", messages: [message, message], hasMore: false }] });
+    expect(decoded).toEqual({ kind: "frames", frames: [{ type: "history", messages: [message, message], hasMore: false }], skipped: [] });
   });
 
   it("refuses malformed frames, frames of unknown types and text that is not JSON", () => {
@@ -32,8 +32,20 @@ describe("reading room frames in the page", () => {
     }
   });
 
+  it("unpacks a batch, and says which of its items it skipped: unknown, malformed or a nested batch", () => {
+    const inner = { type: "batch", frames: [message] };
+    const decoded = decodeServerText(
+      JSON.stringify({ type: "batch", frames: [message, { type: "from-the-future" }, { ...message, seq: -1 }, inner, message] }),
+    );
+    expect(decoded.kind).toBe("frames");
+    if (decoded.kind !== "frames") return;
+    expect(decoded.frames).toEqual([message, message]);
+    expect(decoded.skipped).toHaveLength(3);
+    expect(decoded.skipped[2]).toBe("a nested batch");
+  });
+
   it("keeps an error whose code it does not know yet, so the page can still show it", () => {
     const error = { type: "error", code: "brand_new", message: "something new" };
-    expect(decodeServerText(JSON.stringify(error))).toEqual({ kind: "frames", frames: [error] });
+    expect(decodeServerText(JSON.stringify(error))).toEqual({ kind: "frames", frames: [error], skipped: [] });
   });
 });

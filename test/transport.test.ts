@@ -333,8 +333,8 @@ describe("transport", () => {
     const t = setup();
     t.transport.start();
     t.join();
-    const say = t.transport.say("too fast");
-    const error = { type: "error", code: "rate_limited", message: "slow down", ref: say.id, retryAfterMs: 1200 } as const;
+    const say = t.transport.say("to nobody", BOB);
+    const error = { type: "error", code: "unknown_user", message: "nobody online has that id", ref: say.id } as const;
     t.last().receive(error);
     expect(t.transport.outbox).toEqual([]);
     expect(t.refused).toEqual([[say, error]]);
@@ -343,6 +343,50 @@ describe("transport", () => {
     vi.runOnlyPendingTimers();
     t.join();
     expect(t.last().says()).toEqual([]);
+  });
+
+  it("keeps rate-limited says queued and resends them after retryAfterMs, in order, one at a time", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    const says = ["one", "two", "three"].map((text) => t.transport.say(text));
+    expect(t.last().says()).toHaveLength(3);
+    // The room took "one" and refused the rest: its bucket is empty for 200 ms.
+    t.last().receive(message(1, ALICE, says[0]!.id, "one"));
+    for (const say of says.slice(1)) t.last().receive({ type: "error", code: "rate_limited", message: "slow down", ref: say.id, retryAfterMs: 200 });
+    expect(t.refused).toEqual([]);
+    expect(t.frames.filter((f) => f.type === "error")).toEqual([]);
+    expect(t.transport.outbox.map((s) => s.text)).toEqual(["two", "three"]);
+    // Nothing new goes out while the bucket refills, not even a say typed meanwhile.
+    const four = t.transport.say("four");
+    vi.advanceTimersByTime(199);
+    expect(t.last().says()).toHaveLength(3);
+    vi.advanceTimersByTime(1);
+    expect(t.last().says().slice(3)).toEqual([{ type: "say", id: says[1]!.id, text: "two" }]);
+    // The next goes only once the previous one is answered.
+    t.last().receive(message(2, ALICE, says[1]!.id, "two"));
+    expect(t.last().says().slice(4)).toEqual([{ type: "say", id: says[2]!.id, text: "three" }]);
+    t.last().receive(message(3, ALICE, says[2]!.id, "three"));
+    t.last().receive(message(4, ALICE, four.id, "four"));
+    expect(t.last().says().slice(5)).toEqual([{ type: "say", id: four.id, text: "four" }]);
+    expect(t.transport.outbox).toEqual([]);
+    // With the queue empty, says go out at once again.
+    t.transport.say("five");
+    expect(t.last().says()).toHaveLength(7);
+  });
+
+  it("resends a say still held for the bucket after a reconnect, once its wait is over", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    const say = t.transport.say("held");
+    t.last().receive({ type: "error", code: "rate_limited", message: "slow down", ref: say.id, retryAfterMs: 5_000 });
+    t.last().drop();
+    vi.advanceTimersByTime(1_000);
+    t.join(welcome({ resumed: true }));
+    expect(t.last().says()).toEqual([]);
+    vi.advanceTimersByTime(4_000);
+    expect(t.last().says()).toEqual([{ type: "say", id: say.id, text: "held" }]);
   });
 
   it("ignores everything a socket it has dropped still reports", () => {

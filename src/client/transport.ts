@@ -2,6 +2,9 @@
  * The connection to one room, without any DOM: hello, heartbeat, reconnect with exponential backoff
  * and full jitter, gap-free resume from the last seq, and an outbox of `say`s that are resent after
  * every reconnect until their echo arrives (the room dedupes by client id, so resending is safe).
+ * A say the room refuses as `rate_limited` stays queued: sending pauses for `retryAfterMs`, then
+ * the queue goes out one say at a time (each after the previous one's echo), so it keeps its order
+ * and the room is not asked again for what its bucket cannot take.
  * The page gives it a socket factory; the tests give it a fake one.
  */
 import { HEARTBEAT, encode } from "../shared/protocol.ts";
@@ -90,6 +93,13 @@ export class Transport {
   #lastSeq = 0;
   #self: User | undefined;
   #outbox: PendingSay[] = [];
+  /** Set after a `rate_limited` say: nothing is sent until then. */
+  #holdUntil = 0;
+  #holdTimer: Timer | undefined;
+  /** After a `rate_limited` say, until the outbox is empty: one say in flight at a time. */
+  #paced = false;
+  /** The say sent in paced mode whose answer we wait for. */
+  #inFlight: string | undefined;
 
   constructor(options: TransportOptions) {
     this.#options = options;
@@ -111,6 +121,11 @@ export class Transport {
   /** The last seq seen; the next hello resumes after it. */
   get lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  /** While the room's bucket refills after a `rate_limited` say: the time sending goes on (ms). */
+  get heldUntil(): number | undefined {
+    return this.#held() ? this.#holdUntil : undefined;
   }
 
   /** Says not echoed yet, oldest first. */
@@ -147,7 +162,7 @@ export class Transport {
     const pending: PendingSay = to ? { id: newMessageId(), text, to } : { id: newMessageId(), text };
     this.#outbox.push(pending);
     this.#emitOutbox();
-    if (this.#welcomed) this.#sendSay(pending);
+    if (this.#welcomed && !this.#paced && !this.#held()) this.#sendSay(pending);
     return pending;
   }
 
@@ -221,16 +236,21 @@ export class Transport {
       return;
     }
     if (frame.type === "message") {
-      if (this.#acknowledge(frame)) this.#emitOutbox();
+      if (this.#acknowledge(frame)) {
+        this.#emitOutbox();
+        this.#settled(frame.id);
+      }
       // A seq at or below the last one seen is the room answering a resent duplicate: shown already.
       if (frame.seq <= this.#lastSeq) return;
       this.#lastSeq = frame.seq;
     } else if (frame.type === "error" && frame.ref !== undefined) {
       const index = this.#outbox.findIndex((say) => say.id === frame.ref);
+      if (index >= 0 && frame.code === "rate_limited") return this.#hold(frame.ref, frame.retryAfterMs ?? 1_000);
       if (index >= 0) {
         const [say] = this.#outbox.splice(index, 1);
         this.#emitOutbox();
         this.#options.events?.refused?.(say!, frame);
+        this.#settled(say!.id);
         return;
       }
     }
@@ -263,7 +283,47 @@ export class Transport {
   }
 
   #flushOutbox(): void {
+    if (this.#held()) return;
+    if (this.#paced) return this.#sendNextPaced();
     for (const say of this.#outbox) this.#sendSay(say);
+  }
+
+  /** The room's bucket is empty: keep the say, pause all sending, then go on one at a time. */
+  #hold(id: string, retryAfterMs: number): void {
+    this.#paced = true;
+    if (this.#inFlight === id) this.#inFlight = undefined;
+    const until = Date.now() + retryAfterMs;
+    if (until <= this.#holdUntil) return;
+    this.#holdUntil = until;
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = setTimeout(() => {
+      this.#holdUntil = 0;
+      this.#emitOutbox();
+      if (this.#welcomed) this.#sendNextPaced();
+    }, retryAfterMs);
+    this.#emitOutbox();
+  }
+
+  #held(): boolean {
+    return this.#holdUntil > Date.now();
+  }
+
+  /** A say got its answer (echo or refusal): in paced mode the next one may go. */
+  #settled(id: string): void {
+    if (!this.#paced || this.#inFlight !== id) return;
+    this.#inFlight = undefined;
+    if (this.#welcomed && !this.#held()) this.#sendNextPaced();
+  }
+
+  #sendNextPaced(): void {
+    const next = this.#outbox[0];
+    if (!next) {
+      this.#paced = false;
+      return;
+    }
+    if (this.#inFlight !== undefined) return;
+    this.#inFlight = next.id;
+    this.#sendSay(next);
   }
 
   #sendSay(say: PendingSay): void {
@@ -291,6 +351,8 @@ export class Transport {
     const socket = this.#socket;
     this.#socket = null;
     this.#welcomed = false;
+    // Whatever was in flight on the old socket is sent again after the next welcome.
+    this.#inFlight = undefined;
     try {
       socket?.close(code, reason);
     } catch {

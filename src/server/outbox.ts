@@ -5,7 +5,8 @@
  * socket gets them packed into one `batch` frame. Sockets due the same frames share one batch
  * string: a frame is serialized once, and a batch is built once per distinct queue, never once per
  * receiver. Frames for one socket alone (an error, a welcome) never start or stretch a window, so
- * a flooder's refusals cannot delay everyone else's messages.
+ * a flooder's refusals cannot delay everyone else's messages, and they never wait for one: that
+ * socket's queue goes out at the end of the turn, broadcasts held for it included, in order.
  */
 
 /** What the outbox needs of a socket. */
@@ -42,6 +43,8 @@ export class Outbox<S extends Sendable = Sendable> {
   /** When the last flush that carried a broadcast went out. */
   #lastBroadcastFlush = -Infinity;
   #timerArmed = false;
+  /** Sockets that got a frame of their own since the last flush: they go out at once. */
+  readonly #urgent = new Set<S>();
 
   constructor(windowMs: number, scheduler: Scheduler = realScheduler) {
     this.#windowMs = windowMs;
@@ -51,6 +54,7 @@ export class Outbox<S extends Sendable = Sendable> {
   /** Queues one encoded frame for one socket. */
   push(socket: S, text: string): void {
     this.#enqueue(socket, text, ++this.#pushes);
+    this.#urgent.add(socket);
   }
 
   /** Queues one encoded frame for many sockets (one push: their queues stay comparable). */
@@ -69,21 +73,25 @@ export class Outbox<S extends Sendable = Sendable> {
 
   /**
    * Called at the end of every turn of the room: sends now when only single-socket frames are
-   * waiting or the room is quiet; otherwise arms one timer for the rest of the window, so the
-   * broadcasts due meanwhile join one batch.
+   * waiting or the room is quiet; otherwise sends the sockets that got frames of their own and
+   * arms one timer for the rest of the window, so the broadcasts due meanwhile join one batch.
    */
   settle(): void {
-    if (this.#queues.size === 0 || this.#timerArmed) return;
-    const wait = this.#broadcastPending ? this.#lastBroadcastFlush + this.#windowMs - this.#scheduler.now() : 0;
-    if (wait <= 0) {
-      this.flush();
-      return;
+    if (this.#queues.size === 0) return;
+    if (!this.#timerArmed) {
+      const wait = this.#broadcastPending ? this.#lastBroadcastFlush + this.#windowMs - this.#scheduler.now() : 0;
+      if (wait <= 0) {
+        this.flush();
+        return;
+      }
+      this.#timerArmed = true;
+      this.#scheduler.later(() => {
+        this.#timerArmed = false;
+        this.flush();
+      }, wait);
     }
-    this.#timerArmed = true;
-    this.#scheduler.later(() => {
-      this.#timerArmed = false;
-      this.flush();
-    }, wait);
+    for (const socket of this.#urgent) this.flushSocket(socket);
+    this.#urgent.clear();
   }
 
   /** Sends everything queued for one socket now (before it is closed, say). */
@@ -113,6 +121,7 @@ export class Outbox<S extends Sendable = Sendable> {
       send(socket, text);
     }
     this.#queues.clear();
+    this.#urgent.clear();
   }
 
   #enqueue(socket: S, text: string, id: number): void {

@@ -81,10 +81,14 @@ export type RoomError = Omit<ErrorFrame, "code"> & { code: string };
 /** Any single frame a room sends, as the page reads it. */
 export type RoomFrame = Exclude<SingleServerFrame, ErrorFrame> | RoomError;
 
-/** What one text frame from the room turned out to be. */
+/**
+ * What one text frame from the room turned out to be. `skipped` says why items of a `batch` were
+ * left out (an unknown type from a newer room, a malformed frame, a nested batch): a client
+ * carries on without them, a test fails on them.
+ */
 export type Incoming =
   | { kind: "pong" }
-  | { kind: "frames"; frames: RoomFrame[] }
+  | { kind: "frames"; frames: RoomFrame[]; skipped: string[] }
   | { kind: "invalid"; reason: string };
 
 /** Decodes one text frame from the room: the heartbeat, or its frames with any `batch` unpacked. */
@@ -99,14 +103,16 @@ export function decodeServerText(text: string): Incoming {
   if (isBatch(raw)) {
     // A batch never nests; frames of unknown types inside it are skipped like single ones.
     const frames: RoomFrame[] = [];
+    const skipped: string[] = [];
     for (const item of raw.frames) {
-      const frame = validateSingle(item);
+      const frame = isBatch(item) ? null : validateSingle(item);
       if (frame) frames.push(frame);
+      else skipped.push(isBatch(item) ? "a nested batch" : `unknown or malformed: ${JSON.stringify(item).slice(0, 200)}`);
     }
-    return { kind: "frames", frames };
+    return { kind: "frames", frames, skipped };
   }
   const frame = validateSingle(raw);
-  return frame ? { kind: "frames", frames: [frame] } : { kind: "invalid", reason: "unknown or malformed frame" };
+  return frame ? { kind: "frames", frames: [frame], skipped: [] } : { kind: "invalid", reason: "unknown or malformed frame" };
 }
 
 /** Validates one non-batch frame; unknown types (a newer room) and malformed frames give null. */

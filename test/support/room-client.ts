@@ -3,6 +3,7 @@
  * unpacks batches, and lets a test await the next frame of a kind (with a timeout, never a sleep).
  */
 import { exports } from "cloudflare:workers";
+import { isDeepStrictEqual } from "node:util";
 import type { SingleServerFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
 import { decodeServerText } from "../../src/shared/server-frames.ts";
 
@@ -42,7 +43,11 @@ export class TestSocket {
       // that breaks the protocol fails the test that received it.
       const decoded = decodeServerText(text);
       if (decoded.kind === "invalid") this.violations.push(`${decoded.reason}: ${text.slice(0, 200)}`);
-      if (decoded.kind === "frames") this.pending.push(...(decoded.frames as SingleServerFrame[]));
+      if (decoded.kind === "frames") {
+        for (const reason of decoded.skipped) this.violations.push(`in a batch, ${reason}`);
+        this.#checkNothingExtra(text, decoded.frames);
+        this.pending.push(...(decoded.frames as SingleServerFrame[]));
+      }
       this.#wake();
     });
     this.closed = new Promise((resolve) => {
@@ -154,6 +159,19 @@ export class TestSocket {
         clearTimeout(timer);
         resolve();
       });
+    });
+  }
+
+  /**
+   * The decoder keeps only the fields the protocol knows; a frame that carried more (a stack
+   * trace, an internal field) must fail the test, so each frame is compared with what was sent.
+   */
+  #checkNothingExtra(text: string, frames: readonly unknown[]): void {
+    const raw = JSON.parse(text) as { type?: unknown; frames?: unknown[] };
+    const sent = raw.type === "batch" && Array.isArray(raw.frames) ? raw.frames : [raw];
+    if (sent.length !== frames.length) return; // already a violation: an item was skipped
+    sent.forEach((item, i) => {
+      if (!isDeepStrictEqual(item, frames[i])) this.violations.push(`fields beyond the protocol: ${JSON.stringify(item).slice(0, 300)}`);
     });
   }
 

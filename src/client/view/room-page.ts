@@ -91,7 +91,7 @@ export function showRoom(room: string): void {
     events: {
       status: (status) => {
         banner.show(status);
-        messages.showPending(transport.outbox, pendingState(status));
+        messages.showPending(transport.outbox, pendingState(status, transport.heldUntil));
       },
       welcome: (welcome) => {
         setMe(welcome.self);
@@ -107,7 +107,7 @@ export function showRoom(room: string): void {
       frame: (frame) => handle(frame),
       outbox: (pending) => {
         saveOutbox(room, pending);
-        messages.showPending(pending, pendingState(transport.status));
+        messages.showPending(pending, pendingState(transport.status, transport.heldUntil));
       },
       refused: (say, error) => refused(say, error),
     },
@@ -235,7 +235,8 @@ export function showRoom(room: string): void {
   if (matchMedia("(pointer: fine)").matches) composer.focus();
 }
 
-function pendingState(status: ConnectionStatus): string {
+function pendingState(status: ConnectionStatus, heldUntil: number | undefined): string {
+  if (status.state === "open" && heldUntil !== undefined) return "Waiting: too fast";
   if (status.state === "open") return "Sending…";
   if (status.state === "offline") return "Queued: offline";
   return "Queued: waiting for connection";
