@@ -1,8 +1,10 @@
 /**
- * Browser tests: Debian's Chromium against `wrangler dev` (started by global-setup.ts on a free
- * port with its own persist dir). Run with `npm test` (after vitest) or `npm run test:e2e`.
+ * Browser tests: Chromium (browser.ts says which) against `wrangler dev` (started by
+ * global-setup.ts on a free port with its own persist dir). Run with `npm test` (after vitest)
+ * or `npm run test:e2e`.
  */
 import { defineConfig } from "@playwright/test";
+import { chromiumLaunchOptions } from "./browser.ts";
 
 export default defineConfig({
   testDir: ".",
@@ -19,18 +21,7 @@ export default defineConfig({
   outputDir: "../../test-results",
   use: {
     browserName: "chromium",
-    launchOptions: {
-      executablePath: "/usr/bin/chromium",
-      // As root on a closed network: no sandbox, and none of the background fetches that stall.
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    },
+    launchOptions: chromiumLaunchOptions(),
     actionTimeout: 15_000,
     navigationTimeout: 30_000,
     trace: "retain-on-failure",

@@ -6,10 +6,10 @@ import { chromium, type Browser } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { startDevServer } from "../../scripts/dev-server.ts";
+import { chromiumLaunchOptions } from "./browser.ts";
 import { Bot } from "./support.ts";
 
 const DOCS = fileURLToPath(new URL("../../docs/", import.meta.url));
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 const VIEWS = [
   { file: "screenshot-light.png", colorScheme: "light", viewport: { width: 1200, height: 760 } },
   { file: "screenshot-dark.png", colorScheme: "dark", viewport: { width: 1200, height: 760 } },
@@ -18,7 +18,7 @@ const VIEWS = [
 ] as const;
 
 const server = await startDevServer();
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
+const browser = await chromium.launch(chromiumLaunchOptions());
 try {
   const room = "design-review";
   const token = randomBytes(32).toString("base64url");

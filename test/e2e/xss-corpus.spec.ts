@@ -33,8 +33,8 @@ interface Alarms {
   frames: string[];
 }
 
-/** The elements the page builds for people's text; anything else appearing is markup from a payload. */
-const PAGE_TAGS = ["LI", "SPAN", "DIV", "TIME", "A", "MARK", "BUTTON", "P"];
+/** The elements the page builds for people's text (BDI: a name isolated inside a sentence); anything else appearing is markup from a payload. */
+const PAGE_TAGS = ["LI", "SPAN", "DIV", "TIME", "A", "MARK", "BUTTON", "P", "BDI"];
 /** Containers whose content is built from what other clients send. */
 const USER_CONTENT = ["#messages", "#pending", "#people-list", "#typing", "#announcer", "#private-name", "#me-name", "#composer-error"];
 

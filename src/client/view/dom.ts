@@ -1,6 +1,11 @@
 /**
  * The one way the page builds DOM: elements with attributes and children, where every string
  * becomes a text node. User text therefore never passes through an HTML parser.
+ *
+ * Each piece of user text (a name, a message) is also its own bidirectional isolate: an element
+ * with `dir="auto"`, or `isolate()` for text inside a sentence of the page's own. Then its
+ * direction comes from its own first strong letter, and neither a right-to-left name nor a
+ * U+202E inside a message can reorder what is around it (the time, the next words).
  */
 
 /** Attributes and properties for `el`. */
@@ -21,6 +26,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   for (const [name, value] of Object.entries(props.attrs ?? {})) element.setAttribute(name, value);
   element.append(...children);
   return element;
+}
+
+/** User text inside a sentence of the page's own ("NAME joined"): a `<bdi>` that isolates it. */
+export function isolate(text: string): HTMLElement {
+  return el("bdi", {}, text);
 }
 
 /** Finds a required element of the static page by id, with its expected type. */

@@ -1,8 +1,19 @@
 /** What each error a room can send means for the person using the page. */
 import type { RoomError } from "../../shared/server-frames.ts";
+import { isolate } from "./dom.ts";
 
-/** A sentence for people about a refused action; `to` names the recipient of a private message. */
-export function describeError(error: RoomError, to?: string): string {
+/**
+ * A sentence for people about a refused action, as text and an `isolate()`d name; `to` names the
+ * recipient of a private message.
+ */
+export function describeError(error: RoomError, to?: string): (Node | string)[] {
+  if (error.code === "unknown_user") {
+    return [to ? isolate(to) : "That person", " is not online any more, so the private message was not sent."];
+  }
+  return [errorText(error)];
+}
+
+function errorText(error: RoomError): string {
   switch (error.code) {
     case "rate_limited": {
       const seconds = Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000));
@@ -10,8 +21,6 @@ export function describeError(error: RoomError, to?: string): string {
     }
     case "too_long":
       return "That message is too long: the limit is 2000 characters.";
-    case "unknown_user":
-      return `${to ?? "That person"} is not online any more, so the private message was not sent.`;
     case "name_invalid":
       return `That name can't be used (${error.message}).`;
     case "bad_message":

@@ -5,7 +5,7 @@
 import type { MessageFrame, User } from "../../shared/protocol.ts";
 import type { PendingSay } from "../transport.ts";
 import { initialOf, paintUser } from "./colors.ts";
-import { el } from "./dom.ts";
+import { el, isolate } from "./dom.ts";
 import { mentionsMe, renderText } from "./rich-text.ts";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
@@ -27,31 +27,32 @@ export function messageRow(message: MessageFrame, me: User): HTMLLIElement {
   paintUser(row, message.from.id);
 
   const avatar = el("span", { class: "avatar", attrs: { "aria-hidden": "true" } }, initialOf(message.from.name));
-  const author = el("span", { class: "author" }, own ? "You" : message.from.name);
+  const author = el("span", { class: "author", attrs: { dir: "auto" } }, own ? "You" : message.from.name);
   const meta = el("div", { class: "meta" }, author);
-  if (message.to) meta.append(el("span", { class: "private-label" }, privateLabel(message, me)));
+  if (message.to) meta.append(el("span", { class: "private-label" }, ...privateLabel(message, me)));
   meta.append(timeElement(message.ts));
 
-  const body = el("div", { class: "bubble" }, meta, el("div", { class: "text" }, ...renderText(message.text, own ? undefined : me.name)));
+  const text = el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(message.text, own ? undefined : me.name));
+  const body = el("div", { class: "bubble" }, meta, text);
   row.append(avatar, body);
   return row;
 }
 
-/** Builds a quiet system line (join, leave, rename). */
-export function systemRow(text: string, ts = Date.now()): HTMLLIElement {
-  return el("li", { class: "system" }, el("span", {}, text), " ", timeElement(ts));
+/** Builds a quiet system line (join, leave, rename); names in `parts` come `isolate()`d. */
+export function systemRow(parts: (Node | string)[], ts = Date.now()): HTMLLIElement {
+  return el("li", { class: "system" }, el("span", {}, ...parts), " ", timeElement(ts));
 }
 
 /** Builds the row of an own message that the room has not echoed yet. */
 export function pendingRow(say: PendingSay): HTMLLIElement {
   const meta = el("div", { class: "meta" }, el("span", { class: "author" }, "You"));
-  if (say.to) meta.append(el("span", { class: "private-label" }, `private to ${say.to.name}`));
+  if (say.to) meta.append(el("span", { class: "private-label" }, "private to ", isolate(say.to.name)));
   meta.append(el("span", { class: "state" }, "Sending…"));
   const row = el(
     "li",
     { class: `msg own pending${say.to ? " private" : ""}`, attrs: { "data-id": say.id } },
     el("span", { class: "avatar", attrs: { "aria-hidden": "true" } }),
-    el("div", { class: "bubble" }, meta, el("div", { class: "text" }, ...renderText(say.text))),
+    el("div", { class: "bubble" }, meta, el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(say.text))),
   );
   return row;
 }
@@ -69,9 +70,10 @@ export function updateGrouping(row: Element | null): void {
   row.classList.toggle("continued", continued);
 }
 
-function privateLabel(message: MessageFrame, me: User): string {
-  if (message.from.id === me.id) return message.to?.id === me.id ? "private note to yourself" : `private to ${message.to?.name}`;
-  return "private to you";
+function privateLabel(message: MessageFrame, me: User): (Node | string)[] {
+  if (message.from.id !== me.id) return ["private to you"];
+  if (message.to?.id === me.id) return ["private note to yourself"];
+  return ["private to ", isolate(message.to?.name ?? "")];
 }
 
 function timeElement(ts: number): HTMLTimeElement {

@@ -77,10 +77,10 @@ export class MessageList {
     this.#fillViewport();
   }
 
-  /** A join, leave or rename line. */
-  addSystem(text: string): void {
+  /** A join, leave or rename line, from text and `isolate()`d names. */
+  addSystem(...parts: (Node | string)[]): void {
     const atBottom = this.#atBottom();
-    this.#el.list.append(systemRow(text));
+    this.#el.list.append(systemRow(parts));
     if (atBottom) this.scrollToBottom();
   }
 

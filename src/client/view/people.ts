@@ -71,7 +71,7 @@ export class PeopleList {
         "button",
         { class: "person", attrs: { type: "button", title: label, "data-id": user.id } },
         avatar,
-        el("span", { class: "person-name" }, user.name),
+        el("span", { class: "person-name", attrs: { dir: "auto" } }, user.name),
       );
       if (self) button.append(el("span", { class: "you" }, "you"));
       button.append(el("span", { class: "visually-hidden" }, `: ${label}`));

@@ -12,7 +12,7 @@ import { Attention } from "./attention.ts";
 import { Banner } from "./banner.ts";
 import { initialOf, paintUser } from "./colors.ts";
 import { Composer } from "./composer.ts";
-import { byId } from "./dom.ts";
+import { byId, isolate } from "./dom.ts";
 import { describeError, shortReason } from "./errors.ts";
 import { isPrivateRoom, roomLabel } from "./landing.ts";
 import { MessageList } from "./messages.ts";
@@ -70,7 +70,7 @@ export function showRoom(room: string): void {
     },
     {
       submit: (text, to) => {
-        showError("");
+        showError([]);
         transport.say(text, to);
       },
       typing: () => transport.send({ type: "typing" }),
@@ -119,19 +119,19 @@ export function showRoom(room: string): void {
         return incoming([frame]);
       case "join":
         people.set(frame.user);
-        return messages.addSystem(`${frame.user.name} joined`);
+        return messages.addSystem(isolate(frame.user.name), " joined");
       case "leave":
         people.remove(frame.user.id);
         typing.stopped(frame.user.id);
-        return messages.addSystem(`${frame.user.name} left`);
+        return messages.addSystem(isolate(frame.user.name), " left");
       case "rename":
         people.set(frame.user);
         composer.renamed(frame.user);
         if (frame.user.id === me.id) {
           setMe(frame.user);
-          return messages.addSystem(`You are now ${frame.user.name}`);
+          return messages.addSystem("You are now ", isolate(frame.user.name));
         }
-        return messages.addSystem(`${frame.old} is now ${frame.user.name}`);
+        return messages.addSystem(isolate(frame.old), " is now ", isolate(frame.user.name));
       case "typing":
         return typing.typing(frame.user);
       case "history":
@@ -166,11 +166,11 @@ export function showRoom(room: string): void {
   }
 
   let errorTimer: ReturnType<typeof setTimeout> | undefined;
-  function showError(text: string): void {
+  function showError(parts: (Node | string)[]): void {
     const element = byId("composer-error", HTMLElement);
-    element.textContent = text;
+    element.replaceChildren(...parts);
     clearTimeout(errorTimer);
-    if (text) errorTimer = setTimeout(() => (element.textContent = ""), ERROR_SHOWN_MS);
+    if (parts.length > 0) errorTimer = setTimeout(() => element.replaceChildren(), ERROR_SHOWN_MS);
   }
 
   // ---- header: copy link, people drawer, rename ----

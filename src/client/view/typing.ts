@@ -1,5 +1,6 @@
 /** The "alice is typing…" line: who typed lately, forgotten a few seconds after their last notice. */
 import type { User } from "../../shared/protocol.ts";
+import { isolate } from "./dom.ts";
 
 /** A notice stays this long; the room passes at most one per user per 2 s while they type. */
 const SHOWN_MS = 4_000;
@@ -36,15 +37,16 @@ export class TypingLine {
   }
 
   #render(): void {
-    this.#element.textContent = typingText([...this.#typing.values()].map((t) => t.name));
+    this.#element.replaceChildren(...typingLine([...this.#typing.values()].map((t) => isolate(t.name))));
   }
 }
 
 /** "alice is typing…", "alice and bob are typing…", "alice, bob and 2 others are typing…". */
-export function typingText(names: string[]): string {
-  if (names.length === 0) return "";
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  if (names.length === 3) return `${names[0]}, ${names[1]} and ${names[2]} are typing…`;
-  return `${names[0]}, ${names[1]} and ${names.length - 2} others are typing…`;
+export function typingLine(names: Node[]): (Node | string)[] {
+  const [first, second, third] = names;
+  if (!first) return [];
+  if (!second) return [first, " is typing…"];
+  if (!third) return [first, " and ", second, " are typing…"];
+  if (names.length === 3) return [first, ", ", second, " and ", third, " are typing…"];
+  return [first, ", ", second, ` and ${names.length - 2} others are typing…`];
 }
