@@ -4,8 +4,13 @@ import { readConfig } from "../src/server/config.ts";
 import { fullBucket, takeToken } from "../src/server/rate-limit.ts";
 
 describe("room settings", () => {
-  it("defaults to a bucket of 20 refilled at 5 per second and 10,000 kept messages", () => {
-    expect(readConfig({})).toEqual({ historyLimit: 10_000, burst: 20, perSecond: 5 });
+  it("defaults to a bucket of 20 refilled at 5 per second, 10,000 kept messages, shards of 2,000 and no admin key", () => {
+    expect(readConfig({})).toEqual({ historyLimit: 10_000, burst: 20, perSecond: 5, shardCapacity: 2_000, adminKey: undefined });
+  });
+
+  it("takes SHARD_CAPACITY and ADMIN_KEY from the environment, and an empty ADMIN_KEY is no key", () => {
+    expect(readConfig({ SHARD_CAPACITY: "2", ADMIN_KEY: "s3cret" })).toMatchObject({ shardCapacity: 2, adminKey: "s3cret" });
+    expect(readConfig({ ADMIN_KEY: "" }).adminKey).toBeUndefined();
   });
 
   it("never keeps fewer than 10,000 messages, whatever HISTORY_LIMIT says", () => {

@@ -19,6 +19,8 @@ import {
   loneSurrogate,
   nearValidObject,
   nestedJson,
+  FIELD_NAMES,
+  KNOWN_FIELDS,
   validFrame,
   validId,
   validName,
@@ -33,9 +35,12 @@ import {
 const LIMITED = { interruptAfterTimeLimit: 30_000, markInterruptAsFailure: true };
 
 const ERROR_CODES: readonly ErrorCode[] = [
-  "bad_json", "bad_message", "not_ready", "too_long", "name_invalid", "unknown_user", "rate_limited", "internal",
+  "bad_json", "bad_message", "not_ready", "too_long", "name_invalid", "unknown_user", "not_found", "forbidden", "gone",
+  "too_many", "muted", "banned", "slow_mode", "locked", "rate_limited", "internal",
 ];
-const TYPES = new Set(["hello", "say", "rename", "typing", "history"]);
+const TYPES = new Set([
+  "hello", "say", "edit", "delete", "react", "rename", "typing", "history", "members", "grant", "kick", "mute", "ban", "settings",
+]);
 const TOKEN_RULE = /^[A-Za-z0-9_-]{16,128}$/;
 // "Control characters (Cc, the bidirectional embeddings, overrides and isolates)".
 const CONTROL = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
@@ -98,80 +103,151 @@ function idStatus(value: unknown): "valid" | "maybe" | "invalid" {
   return codePoints(value) <= LIMITS.idMax ? "maybe" : "invalid";
 }
 
+/** "text (string)": after trimming 1–2000 code points (empty: bad_message; longer: too_long). */
+function textFault(value: unknown): Fault | undefined {
+  if (typeof value !== "string") return { codes: ["bad_message"], certain: true };
+  const text = value.trim();
+  const length = codePoints(text);
+  // Reading: text with a lone surrogate is not UTF-8 text, so it is a bad message (whatever its length).
+  if (!text.isWellFormed()) return { codes: length > LIMITS.text ? ["bad_message", "too_long"] : ["bad_message"], certain: true };
+  if (length === 0) return { codes: ["bad_message"], certain: true };
+  if (length > LIMITS.text) return { codes: ["too_long"], certain: true };
+  return undefined;
+}
+
+/** A field naming a user (`to`, `after`, `user`): a string; one that cannot be an id may be refused or left to the room. */
+function userIdFault(value: unknown): Fault | undefined {
+  if (typeof value !== "string") return { codes: ["bad_message"], certain: true };
+  if (value.length === 0 || value.length > LIMITS.idMax || !value.isWellFormed()) return { codes: ["bad_message"], certain: false };
+  return undefined;
+}
+
+/** "emoji (string): 1–16 code points after trimming, no whitespace, no control characters". */
+function emojiFault(value: unknown): Fault | undefined {
+  if (typeof value !== "string") return { codes: ["bad_message"], certain: true };
+  const emoji = value.trim();
+  if (codePoints(emoji) < 1 || codePoints(emoji) > LIMITS.emoji || /\s/u.test(emoji) || CONTROL.test(emoji)) {
+    return { codes: ["bad_message"], certain: true };
+  }
+  // Reading: a lone surrogate is no character; refusing it is allowed, not required.
+  return emoji.isWellFormed() ? undefined : { codes: ["bad_message"], certain: false };
+}
+
+/** A whole number from `min` to `max`; past 2^53 JSON numbers are not exact, so refusing those is allowed. */
+function rangeFault(value: unknown, min: number, max: number): Fault | undefined {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max) return undefined;
+  return { codes: ["bad_message"], certain: true };
+}
+
+/** Frame types that store an event and carry a client `id`. */
+const WITH_ID = new Set(["say", "edit", "delete", "react"]);
+
 /** Restates PROTOCOL.md's client → room field rules for one parsed JSON value. */
 function judge(raw: unknown): Verdict {
   const faults: Fault[] = [];
+  const fault = (found: Fault | undefined) => found && faults.push(found);
   const refuse = (codes: ErrorCode[], certain = true) => faults.push({ codes, certain });
   let refs: (string | undefined)[] = [undefined];
   let normalized: Record<string, unknown> | undefined;
 
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     refuse(["bad_message"]);
-  } else {
-    const f = raw as Record<string, unknown>;
-    const has = (key: string) => Object.hasOwn(f, key) && f[key] !== undefined;
-    const type = Object.hasOwn(f, "type") ? f.type : undefined;
-    if (typeof type !== "string" || !TYPES.has(type)) {
-      refuse(["bad_message"]);
-    } else if (type === "hello") {
-      if (typeof f.token !== "string" || !TOKEN_RULE.test(f.token)) refuse(["bad_message"]);
+    return verdictOf(faults, refs, normalized);
+  }
+  const f = raw as Record<string, unknown>;
+  const has = (key: string) => Object.hasOwn(f, key) && f[key] !== undefined;
+  const type = Object.hasOwn(f, "type") ? f.type : undefined;
+  if (typeof type !== "string" || !TYPES.has(type)) {
+    refuse(["bad_message"]);
+    return verdictOf(faults, refs, normalized);
+  }
+  normalized = { type };
+  /** Copies a present field into the expected output, trimmed when `trim`. */
+  const keep = (key: string, trim = false) => {
+    if (has(key)) normalized![key] = trim && typeof f[key] === "string" ? (f[key] as string).trim() : f[key];
+  };
+  /** A required field: `check` when present, a bad message when absent. */
+  const required = (key: string, check: (value: unknown) => Fault | undefined, trim = false) => {
+    fault(has(key) ? check(f[key]) : { codes: ["bad_message"], certain: true });
+    keep(key, trim);
+  };
+  const optional = (key: string, check: (value: unknown) => Fault | undefined, trim = false) => {
+    if (has(key)) fault(check(f[key]));
+    keep(key, trim);
+  };
+  if (WITH_ID.has(type)) {
+    const id = idStatus(f.id);
+    if (id === "invalid") refuse(["bad_message"]);
+    if (id === "maybe") refuse(["bad_message"], false);
+    refs = id === "valid" ? [f.id as string] : id === "maybe" ? [f.id as string, undefined] : [undefined];
+    keep("id");
+  }
+  switch (type) {
+    case "hello":
+      required("token", (v) => (typeof v === "string" && TOKEN_RULE.test(v) ? undefined : { codes: ["bad_message"], certain: true }));
       // "a name that is present must be valid": null is present.
-      const name = has("name") ? nameFault(f.name) : undefined;
-      if (name) faults.push(name);
-      const since = has("since") ? seqFault(f.since) : undefined;
-      if (since) faults.push(since);
-      if (has("epoch") && typeof f.epoch !== "string") refuse(["bad_message"]);
-      // PROTOCOL.md sets no length for epoch; the module caps it at 128 (see the dedicated test below).
-      if (typeof f.epoch === "string" && f.epoch.length > 128) refuse(["bad_message"], false);
-      normalized = { type, token: f.token };
-      if (has("name")) normalized.name = typeof f.name === "string" ? f.name.trim() : f.name;
-      if (has("since")) normalized.since = f.since;
-      if (has("epoch")) normalized.epoch = f.epoch;
-    } else if (type === "say") {
-      const id = idStatus(f.id);
-      if (id === "invalid") refuse(["bad_message"]);
-      if (id === "maybe") refuse(["bad_message"], false);
-      refs = id === "valid" ? [f.id as string] : id === "maybe" ? [f.id as string, undefined] : [undefined];
-      if (typeof f.text !== "string") {
-        refuse(["bad_message"]);
-      } else {
-        const text = f.text.trim();
-        const length = codePoints(text);
-        // Reading: text with a lone surrogate is not UTF-8 text, so it is a bad message (whatever its length).
-        if (!text.isWellFormed()) refuse(length > LIMITS.text ? ["bad_message", "too_long"] : ["bad_message"]);
-        else if (length === 0) refuse(["bad_message"]);
-        else if (length > LIMITS.text) refuse(["too_long"]);
-      }
-      if (has("to")) {
-        if (typeof f.to !== "string") refuse(["bad_message"]);
-        // A string that cannot be a user id may be refused as a bad field or left to the room (unknown_user).
-        else if (f.to.length === 0 || f.to.length > LIMITS.idMax) refuse(["bad_message"], false);
-      }
-      normalized = { type, id: f.id, text: typeof f.text === "string" ? f.text.trim() : f.text };
-      if (has("to")) normalized.to = f.to;
-    } else if (type === "rename") {
+      optional("name", nameFault, true);
+      optional("since", seqFault);
+      optional("epoch", (v) => (typeof v === "string" ? undefined : { codes: ["bad_message"], certain: true }));
+      optional("key", (v) => (typeof v === "string" ? undefined : { codes: ["bad_message"], certain: true }));
+      break;
+    case "say":
+      required("text", textFault, true);
+      optional("to", userIdFault);
+      optional("replyTo", seqFault);
+      break;
+    case "edit":
+      required("target", seqFault);
+      required("text", textFault, true);
+      break;
+    case "delete":
+      required("target", seqFault);
+      break;
+    case "react":
+      required("target", seqFault);
+      required("emoji", emojiFault, true);
+      required("on", (v) => (typeof v === "boolean" ? undefined : { codes: ["bad_message"], certain: true }));
+      break;
+    case "rename":
       // A missing name is a bad name, or a bad message: either reads right.
       if (!has("name")) refuse(["name_invalid", "bad_message"]);
-      else {
-        const name = nameFault(f.name);
-        if (name) faults.push(name);
-      }
-      normalized = { type, name: typeof f.name === "string" ? f.name.trim() : f.name };
-    } else if (type === "typing") {
-      normalized = { type };
-    } else {
+      else fault(nameFault(f.name));
+      keep("name", true);
+      break;
+    case "typing":
+      break;
+    case "history":
       // "before (optional integer seq)": seqs are never negative, so a negative before is not one.
-      const before = has("before") ? seqFault(f.before) : undefined;
-      if (before) faults.push(before);
-      const limit = f.limit;
-      if (has("limit") && !(typeof limit === "number" && Number.isInteger(limit) && limit >= 1 && limit <= LIMITS.pageMax)) {
-        refuse(["bad_message"]);
-      }
-      normalized = { type };
-      if (has("before")) normalized.before = f.before;
-      if (has("limit")) normalized.limit = f.limit;
-    }
+      optional("before", seqFault);
+      optional("limit", (v) => rangeFault(v, 1, LIMITS.pageMax));
+      break;
+    case "members":
+      optional("after", userIdFault);
+      optional("limit", (v) => rangeFault(v, 1, LIMITS.membersMax));
+      break;
+    case "grant":
+      required("user", userIdFault);
+      required("role", (v) => (v === "moderator" || v === "member" ? undefined : { codes: ["bad_message"], certain: true }));
+      break;
+    case "kick":
+      required("user", userIdFault);
+      break;
+    case "mute":
+    case "ban":
+      required("user", userIdFault);
+      required("ms", (v) => rangeFault(v, 0, type === "mute" ? LIMITS.muteMaxMs : LIMITS.banMaxMs));
+      break;
+    case "settings":
+      optional("slowMs", (v) => rangeFault(v, 0, LIMITS.slowMaxMs));
+      optional("locked", (v) => (typeof v === "boolean" ? undefined : { codes: ["bad_message"], certain: true }));
+      // "A settings frame with one field keeps the other; with neither: bad_message."
+      if (!has("slowMs") && !has("locked")) refuse(["bad_message"]);
+      break;
   }
+  return verdictOf(faults, refs, normalized);
+}
+
+function verdictOf(faults: Fault[], refs: (string | undefined)[], normalized: Record<string, unknown> | undefined): Verdict {
   return {
     mayAccept: faults.every((fault) => !fault.certain),
     mayRefuse: faults.length > 0,
@@ -269,7 +345,7 @@ describe("protocol fuzz", () => {
         if (!decoded.ok) return;
         expect(escaped(decoded.frame)).toEqual(escaped(judge(frame).normalized));
         // `from` and other unknown fields never survive decoding.
-        expect(Object.keys(decoded.frame).every((k) => ["type", "token", "name", "since", "epoch", "id", "text", "to", "before", "limit"].includes(k))).toBe(true);
+        expect(Object.keys(decoded.frame).every((k) => (FIELD_NAMES as readonly string[]).slice(0, KNOWN_FIELDS).includes(k))).toBe(true);
         // Round trip: what the module decoded, encoded again, decodes to the same frame.
         expect(escaped(decodeClientFrame(encode(decoded.frame)))).toEqual(escaped(decoded));
       }),

@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { LIMITS } from "../src/shared/protocol.ts";
 import type { ErrorCode, ErrorFrame, SingleServerFrame } from "../src/shared/protocol.ts";
 import { nameKey } from "../src/shared/names.ts";
-import { decodeClientFrame } from "../src/shared/validate.ts";
+import { decodeClientFrame, frameRef } from "../src/shared/validate.ts";
 import {
   anyFrameText,
   awkwardNumberText,
@@ -25,7 +25,7 @@ import {
   validId,
   weirdValue,
 } from "./support/frame-arbitraries.ts";
-import { TestSocket, connect, join, newToken, roomName } from "./support/room-client.ts";
+import { TestSocket, connect, join, newToken, roomName, userOf } from "./support/room-client.ts";
 
 /** One frame to send and the answers it may get: one of `codes`, with `ref` one of `refs`. */
 interface Shot {
@@ -121,7 +121,8 @@ function beforeHello(data: string | Uint8Array): Shot | null {
     const decoded = decodeClientFrame(text);
     if (decoded.type === "hello") return decoded.ok ? null : { codes: [decoded.code], refs: [undefined] };
     if (decoded.type === "say" && decoded.ok) return null;
-    if (decoded.type !== undefined) return { codes: ["not_ready"], refs: [decoded.ok ? undefined : decoded.ref] };
+    // "ref: present whenever that frame had a valid id", for every frame that carries one.
+    if (decoded.type !== undefined) return { codes: ["not_ready"], refs: [decoded.ok ? frameRef(decoded.frame) : decoded.ref] };
     return { codes: [decoded.code, "not_ready"], refs: [undefined] };
   });
 }
@@ -247,11 +248,11 @@ describe("room fuzz", () => {
 
     // Nothing changed: the first stored message is seq 1, and the observer saw nothing before it.
     const message = await socket.say("still here");
-    expect(message).toMatchObject({ seq: 1, text: "still here", from: welcome.self });
+    expect(message).toMatchObject({ seq: 1, text: "still here", from: userOf(welcome) });
     const { before } = await observer.through("message", (m) => m.seq === 1);
     expect(before, `the observer saw: ${JSON.stringify(before).slice(0, 500)}`).toEqual([]);
     const { welcome: late } = await join(room, { name: "latecomer" });
-    expect(late.users).toEqual(expect.arrayContaining([welcome.self, observerWelcome.self]));
+    expect(late.users).toEqual(expect.arrayContaining([userOf(welcome), userOf(observerWelcome)]));
     expect(late.users).toHaveLength(3);
   }, 120_000);
 

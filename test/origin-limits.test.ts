@@ -7,8 +7,8 @@ import { evictDurableObject, listDurableObjectIds, runDurableObjectAlarm, runInD
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CLOSE, LIMITS, TIMINGS } from "../src/shared/protocol.ts";
-import { TestSocket, connect, join, newToken, roomName, workerFetch } from "./support/room-client.ts";
-import type { SocketState } from "../src/server/presence.ts";
+import { TestSocket, connect, join, newToken, roomName, workerFetch, userOf } from "./support/room-client.ts";
+import type { SocketState } from "../src/server/local-sockets.ts";
 
 /** The origin `workerFetch` serves the page from. */
 const OWN_ORIGIN = "https://chat.test";
@@ -105,7 +105,7 @@ describe("frame size", () => {
     socket.send(sayOfBytes(LIMITS.frameBytes + 1, "over-limit"));
     expect(await socket.closedWithin()).toMatchObject({ code: CLOSE.tooBig });
     // The closed socket left presence: the others are told.
-    expect((await observer.next("leave")).user).toEqual(welcome.self);
+    expect((await observer.next("leave")).user).toEqual(userOf(welcome));
     // And the oversized say was never stored: the next message takes seq 2.
     expect(await observer.say("after")).toMatchObject({ seq: 2 });
   });
@@ -175,7 +175,7 @@ describe("silent sockets", () => {
     expect(await sweep(stub)).toBe(1);
 
     expect(await silent.closedWithin()).toMatchObject({ code: CLOSE.timeout });
-    expect((await pinger.next("leave")).user).toEqual(silentWelcome.self);
+    expect((await pinger.next("leave")).user).toEqual(userOf(silentWelcome));
     // The pinger was heard recently (its ping), so it stays and is still served; the close
     // that the silent client sends back later is no second leave.
     await pinger.say("still here");

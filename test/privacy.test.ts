@@ -9,7 +9,7 @@ import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { MessageFrame, MessagesPage, SingleServerFrame } from "../src/shared/protocol.ts";
-import { TestSocket, connect, join, newToken, roomName, workerFetch } from "./support/room-client.ts";
+import { TestSocket, connect, join, newToken, roomName, workerFetch, messagesOf, userOf } from "./support/room-client.ts";
 
 /** A text nobody could type by chance, to search for in everything a socket received. */
 function secret(label: string): string {
@@ -113,7 +113,7 @@ describe("private messages", () => {
     const toSelf = await alice.say(secrets.toSelf, { to: ids.alice });
     const m3 = await carol.say("public three");
     const publicSeqs = [m1.seq, m2.seq, m3.seq];
-    const seqsOf = (messages: MessageFrame[]) => messages.map((m) => m.seq);
+    const seqsOf = (messages: readonly { seq: number }[]) => messages.map((m) => m.seq);
 
     // A fresh tab of Carol's, and a newcomer: welcome lists only public messages.
     const carolTab = await join(room, { token: tokens.carol });
@@ -241,12 +241,12 @@ describe("identity", () => {
   it("only the token's holder speaks as a user: the same token is the same user, a name alone is not", async () => {
     const { room, tokens, alice, ids } = await threeUsers("identity-token");
     const sameToken = await join(room, { token: tokens.bob });
-    expect(sameToken.welcome.self).toEqual({ id: ids.bob, name: "bob" });
+    expect(sameToken.welcome.self).toEqual({ id: ids.bob, name: "bob", role: "member" });
     const sameName = await join(room, { name: "bob" });
     expect(sameName.welcome.self.id).not.toBe(ids.bob);
     expect(sameName.welcome.self.name).not.toBe("bob");
     const said = await sameName.socket.say("not bob");
-    expect((await alice.next("message", (m) => m.seq === said.seq)).from).toEqual(sameName.welcome.self);
+    expect((await alice.next("message", (m) => m.seq === said.seq)).from).toEqual(userOf(sameName.welcome));
   });
 
   it("reusing another user's client id makes a new message, never returns theirs", async () => {

@@ -6,22 +6,11 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { Room } from "../src/server/room.ts";
-import { MessageStore } from "../src/server/store.ts";
-import { TestSocket, connect, join, newToken, roomName, workerFetch } from "./support/room-client.ts";
+import { TestSocket, connect, join, newToken, roomName, workerFetch, messagesOf, userOf } from "./support/room-client.ts";
+import { seedMessages } from "./support/seed.ts";
 
-/**
- * Writes `count` messages straight into a room's SQLite (much faster than saying them), then
- * evicts the room so that its next instance reads the log afresh, as after a restart.
- */
-async function seed(room: string, count: number, prune?: number): Promise<void> {
-  const stub = env.ROOMS.getByName(room);
-  await runInDurableObject(stub, (_: Room, state) => {
-    const store = new MessageStore(state.storage.sql);
-    for (let i = 1; i <= count; i++) store.append({ id: "seed", name: "seed" }, `s${i}`, `m${i}`, Date.now());
-    if (prune !== undefined) store.prune(prune);
-  });
-  await evictDurableObject(stub);
-}
+/** Writes messages straight into a room's SQLite, then evicts it (as after a restart). */
+const seed = seedMessages;
 
 /** Sends `count` says from `socket` and waits for each echo: that many tokens spent. */
 async function drain(socket: TestSocket, count: number): Promise<void> {
@@ -32,7 +21,7 @@ async function drain(socket: TestSocket, count: number): Promise<void> {
 /** How many messages the room's SQLite holds. */
 function storedCount(room: string): Promise<number> {
   return runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) =>
-    state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages").one().n,
+    state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE kind = 0").one().n,
   );
 }
 
@@ -100,7 +89,7 @@ describe("2. Durable", () => {
     alice.send({ type: "say", id: "m1", text: "kept" });
     const received = await bob.next("message");
     const row = await runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) =>
-      state.storage.sql.exec<{ text: string }>("SELECT text FROM messages WHERE seq = ?", received.seq).one(),
+      state.storage.sql.exec<{ text: string }>("SELECT text FROM events WHERE seq = ?", received.seq).one(),
     );
     expect(row.text).toBe("kept");
   });
@@ -112,7 +101,7 @@ describe("2. Durable", () => {
     const { socket: bob } = await join(room, { name: "bob" });
     // Every INSERT into the log fails from now on, as a full disk would.
     await runInDurableObject(stub, (_: Room, state) => {
-      state.storage.sql.exec("CREATE TRIGGER fail_writes BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+      state.storage.sql.exec("CREATE TRIGGER fail_writes BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     });
     alice.send({ type: "say", id: "lost", text: "never stored" });
     const error = await alice.next("error");
@@ -140,7 +129,7 @@ describe("2. Durable", () => {
     const { socket: again, welcome: back } = await join(room, { name: "alice" });
     expect(back.epoch).toBe(welcome.epoch);
     expect(back.seq).toBe(1);
-    expect(back.messages.map((m) => m.text)).toEqual(["before"]);
+    expect(messagesOf(back).map((m) => m.text)).toEqual(["before"]);
     expect((await again.say("after")).seq).toBe(2);
   });
 
@@ -243,7 +232,7 @@ describe("4. Gap-free resume", () => {
 
     const { welcome: back } = await join(room, { token, since: lastSeen, epoch: welcome.epoch });
     expect(back.resumed).toBe(true);
-    expect(back.messages.map((m) => m.text)).toEqual(["missed 1", "missed 2", "missed 3"]);
+    expect(messagesOf(back).map((m) => m.text)).toEqual(["missed 1", "missed 2", "missed 3"]);
     expect(back.seq).toBe(4);
   });
 
@@ -259,7 +248,7 @@ describe("4. Gap-free resume", () => {
     await alice.say("public");
     const { welcome: back } = await join(room, { token: bobToken, since: 0, epoch: welcome.epoch });
     expect(back.resumed).toBe(true);
-    expect(back.messages.map((m) => m.text)).toEqual(["public"]);
+    expect(messagesOf(back).map((m) => m.text)).toEqual(["public"]);
   });
 
   it("includes the user's own private messages, sent and received, in a resume and in its fallback", async () => {
@@ -276,10 +265,10 @@ describe("4. Gap-free resume", () => {
     const expected = ["to bob", "from bob", "public"];
     const { welcome: resumed } = await join(room, { token: bobToken, since: 0, epoch: b.epoch });
     expect(resumed.resumed).toBe(true);
-    expect(resumed.messages.map((m) => m.text)).toEqual(expected);
+    expect(messagesOf(resumed).map((m) => m.text)).toEqual(expected);
     const { welcome: fallback } = await join(room, { token: bobToken, since: 0, epoch: "another-log" });
     expect(fallback.resumed).toBe(false);
-    expect(fallback.messages.map((m) => m.text)).toEqual(expected);
+    expect(messagesOf(fallback).map((m) => m.text)).toEqual(expected);
   });
 
   it.each([
@@ -293,7 +282,7 @@ describe("4. Gap-free resume", () => {
     for (let i = 1; i <= 3; i++) await alice.say(`m${i}`);
     const { welcome: back } = await join(room, fields(welcome.epoch));
     expect(back.resumed).toBe(false);
-    expect(back.messages.map((m) => m.text)).toEqual(["m1", "m2", "m3"]);
+    expect(messagesOf(back).map((m) => m.text)).toEqual(["m1", "m2", "m3"]);
   });
 
   it("refuses to resume over more than 500 missed messages, and sends the latest 50 instead", async () => {
@@ -330,7 +319,7 @@ describe("5. Private stays private", () => {
     const { socket: carol } = await join(room, { name: "carol" });
 
     const sent = await alice.say("just for bob", { to: bobWelcome.self.id });
-    expect(sent.to).toEqual(bobWelcome.self);
+    expect(sent.to).toEqual(userOf(bobWelcome));
     expect(await bob.next("message", (m) => m.id === sent.id)).toEqual(sent);
     expect(await aliceTab.next("message", (m) => m.id === sent.id)).toEqual(sent);
     await alice.say("public barrier");
@@ -346,7 +335,7 @@ describe("5. Private stays private", () => {
   it("allows a private message to yourself", async () => {
     const { socket, welcome } = await join(roomName("private-self"), { name: "alice" });
     const note = await socket.say("note to self", { to: welcome.self.id });
-    expect(note.to).toEqual(welcome.self);
+    expect(note.to).toEqual(userOf(welcome));
   });
 });
 
@@ -354,13 +343,13 @@ describe("6. Presence is true", () => {
   it("lists everyone online in welcome and announces joins and leaves to the others", async () => {
     const room = roomName("presence");
     const { socket: alice, welcome: a } = await join(room, { name: "alice" });
-    expect(a.users).toEqual([a.self]);
+    expect(a.users).toEqual([userOf(a)]);
     const { socket: bob, welcome: b } = await join(room, { name: "bob" });
-    expect(b.users).toEqual(expect.arrayContaining([a.self, b.self]));
+    expect(b.users).toEqual(expect.arrayContaining([userOf(a), userOf(b)]));
     expect(b.users).toHaveLength(2);
-    expect((await alice.next("join")).user).toEqual(b.self);
+    expect((await alice.next("join")).user).toEqual(userOf(b));
     await bob.close();
-    expect((await alice.next("leave")).user).toEqual(b.self);
+    expect((await alice.next("leave")).user).toEqual(userOf(b));
   });
 
   it("counts several sockets with one token as one user: one join, and a leave only with the last", async () => {
@@ -374,9 +363,9 @@ describe("6. Presence is true", () => {
     await tab1.close();
     await tab2.say("still here");
     await watcher.next("message", (m) => m.text === "still here");
-    expect(watcher.pending.filter((f) => f.type === "join" || f.type === "leave")).toEqual([{ type: "join", user: w1.self }]);
+    expect(watcher.pending.filter((f) => f.type === "join" || f.type === "leave")).toEqual([{ type: "join", user: userOf(w1), online: 2 }]);
     await tab2.close();
-    expect((await watcher.next("leave")).user).toEqual(w1.self);
+    expect((await watcher.next("leave")).user).toEqual(userOf(w1));
   });
 
   it("closes a socket that sends no accepted hello within 10 s with 4408", async () => {
@@ -428,7 +417,7 @@ describe("7. Flooding is contained", () => {
     const room = roomName("flood");
     const { socket: flooder, welcome } = await join(room, { name: "flooder" });
     const { socket: calm } = await join(room, { name: "calm" });
-    expect(welcome.limits).toEqual({ text: 2000, name: 32, burst: 20, perSecond: Number(env.RATE_PER_SECOND) });
+    expect(welcome.limits).toEqual({ text: 2000, name: 32, burst: 20, perSecond: Number(env.RATE_PER_SECOND), reactions: 20, usersListed: 100 });
     for (let i = 0; i < 30; i++) flooder.send({ type: "say", id: `f${i}`, text: `flood ${i}` });
     for (let i = 0; i < 20; i++) await flooder.next("message", (m) => m.id === `f${i}`);
     for (let i = 20; i < 30; i++) {

@@ -2,13 +2,10 @@
  * Every rule of PROTOCOL.md's "Client → room" table, broken on purpose: each gets the right
  * `error` frame, changes nothing, leaves the socket open, and the room keeps working after it.
  */
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Room } from "../src/server/room.ts";
-import { MessageStore } from "../src/server/store.ts";
 import { TIMINGS, type ErrorFrame } from "../src/shared/protocol.ts";
-import { connect, join, newToken, roomName, type TestSocket } from "./support/room-client.ts";
+import { connect, join, newToken, roomName, type TestSocket, userOf } from "./support/room-client.ts";
+import { seedMessages } from "./support/seed.ts";
 
 /** Sends a frame, expects exactly the error `code` (and `ref`), then proves the socket still works. */
 async function expectRefused(socket: TestSocket, frame: object | string | ArrayBuffer, code: string, ref?: string) {
@@ -99,7 +96,7 @@ describe("hello", () => {
   it("refuses a second hello after one was accepted with bad_message, and nothing changes", async () => {
     const { socket, welcome } = await join(roomName("second-hello"), { name: "alice" });
     await expectRefused(socket, { type: "hello", token: newToken(), name: "mallory" }, "bad_message");
-    expect((await socket.say("who am I")).from).toEqual(welcome.self);
+    expect((await socket.say("who am I")).from).toEqual(userOf(welcome));
   });
 });
 
@@ -152,7 +149,7 @@ describe("say", () => {
     const room = roomName("say-from");
     const { socket, welcome } = await join(room, { name: "alice" });
     socket.send({ type: "say", id: "m1", text: "hi", from: { id: "someone-else", name: "boss" } });
-    expect((await socket.next("message")).from).toEqual(welcome.self);
+    expect((await socket.next("message")).from).toEqual(userOf(welcome));
   });
 });
 
@@ -260,7 +257,7 @@ describe("rename", () => {
     await expectRefused(socket, { type: "rename", name: "" }, "name_invalid");
     await expectRefused(socket, { type: "rename" }, "name_invalid");
     await expectRefused(socket, { type: "rename", name: "x".repeat(33) }, "name_invalid");
-    expect((await socket.say("same me")).from).toEqual(welcome.self);
+    expect((await socket.say("same me")).from).toEqual(userOf(welcome));
   });
 });
 
@@ -273,7 +270,7 @@ describe("typing", () => {
     await alice.say("barrier");
     await bob.next("message", (m) => m.text === "barrier");
     const notices = bob.pending.splice(0).filter((f) => f.type === "typing");
-    expect(notices).toEqual([{ type: "typing", user: welcome.self }]);
+    expect(notices).toEqual([{ type: "typing", user: userOf(welcome) }]);
     expect(alice.pending.filter((f) => f.type === "typing")).toEqual([]);
   });
 
@@ -282,11 +279,11 @@ describe("typing", () => {
     const { socket: alice, welcome } = await join(room, { name: "alice" });
     const { socket: bob } = await join(room, { name: "bob" });
     alice.send({ type: "typing" });
-    expect(await bob.next("typing")).toEqual({ type: "typing", user: welcome.self });
+    expect(await bob.next("typing")).toEqual({ type: "typing", user: userOf(welcome) });
     // The rule is about time itself, so here the test does wait: no event marks 2 s passing.
     await new Promise((resolve) => setTimeout(resolve, TIMINGS.typingThrottleMs + 100));
     alice.send({ type: "typing" });
-    expect(await bob.next("typing")).toEqual({ type: "typing", user: welcome.self });
+    expect(await bob.next("typing")).toEqual({ type: "typing", user: userOf(welcome) });
   });
 });
 
@@ -306,11 +303,7 @@ describe("history", () => {
 
   it("answers the newest 50 visible messages when no limit is given", async () => {
     const room = roomName("history-default");
-    await runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) => {
-      const store = new MessageStore(state.storage.sql);
-      for (let i = 1; i <= 60; i++) store.append({ id: "seed", name: "seed" }, `s${i}`, `m${i}`, Date.now());
-    });
-    await evictDurableObject(env.ROOMS.getByName(room));
+    await seedMessages(room, 60);
     const { socket } = await join(room, { name: "reader" });
     socket.send({ type: "history" });
     const page = await socket.next("history");

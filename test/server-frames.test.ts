@@ -14,10 +14,11 @@ describe("reading room frames in the page", () => {
     expect(decodeServerText(JSON.stringify({ ...message, extra: 1 }))).toEqual({ kind: "frames", frames: [message], skipped: [] });
   });
 
-  it("reads messages listed in history whether or not each carries its type", () => {
-    const { type: _, ...bare } = message;
-    const decoded = decodeServerText(JSON.stringify({ type: "history", messages: [bare, message], hasMore: false }));
+  it("reads messages listed in history as whole frames, each with its type (protocol v2's fine print)", () => {
+    const decoded = decodeServerText(JSON.stringify({ type: "history", messages: [message, message], hasMore: false }));
     expect(decoded).toEqual({ kind: "frames", frames: [{ type: "history", messages: [message, message], hasMore: false }], skipped: [] });
+    const { type: _, ...bare } = message;
+    expect(decodeServerText(JSON.stringify({ type: "history", messages: [bare], hasMore: false })).kind).toBe("invalid");
   });
 
   it("refuses malformed frames, frames of unknown types and text that is not JSON", () => {

@@ -42,13 +42,15 @@ class FakeSocket {
 function welcome(overrides: Partial<WelcomeFrame> = {}): WelcomeFrame {
   return {
     type: "welcome",
-    self: ALICE,
+    self: { ...ALICE, role: "member" },
     users: [ALICE],
+    online: 1,
+    settings: { slowMs: 0, locked: false },
     messages: [],
     seq: 0,
     epoch: "epoch-1",
     resumed: false,
-    limits: { text: 2000, name: 32, burst: 20, perSecond: 5 },
+    limits: { text: 2000, name: 32, burst: 20, perSecond: 5, reactions: 20, usersListed: 100 },
     ...overrides,
   };
 }
@@ -155,7 +157,7 @@ describe("transport", () => {
     t.transport.start();
     t.join();
     const frames: SingleServerFrame[] = [
-      { type: "join", user: BOB },
+      { type: "join", user: BOB, online: 2 },
       message(1, BOB, "b1"),
       { type: "typing", user: BOB },
       message(2, BOB, "b2"),

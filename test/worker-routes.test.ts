@@ -6,7 +6,7 @@ import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Room } from "../src/server/room.ts";
-import { MessageStore } from "../src/server/store.ts";
+import { seedMessages } from "./support/seed.ts";
 import { join, roomName, workerFetch } from "./support/room-client.ts";
 
 async function expectJsonError(response: Response, status: number): Promise<void> {
@@ -127,10 +127,7 @@ describe("the public history API", () => {
 
   it("answers the newest 50 public messages when no limit is given", async () => {
     const room = roomName("history-api-default");
-    await runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) => {
-      const store = new MessageStore(state.storage.sql);
-      for (let i = 1; i <= 60; i++) store.append({ id: "seed", name: "seed" }, `s${i}`, `m${i}`, Date.now());
-    });
+    await seedMessages(room, 60);
     const page = (await (await workerFetch(`/api/rooms/${room}/messages`)).json()) as { messages: { seq: number }[]; hasMore: boolean };
     expect(page.messages.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
     expect(page.hasMore).toBe(true);
@@ -140,9 +137,9 @@ describe("the public history API", () => {
     const room = roomName("history-api-fails");
     const stub = env.ROOMS.getByName(room);
     await join(room, { name: "alice" });
-    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE messages RENAME TO messages_away"));
+    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE events RENAME TO events_away"));
     await expectJsonError(await workerFetch(`/api/rooms/${room}/messages`), 500);
-    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE messages_away RENAME TO messages"));
+    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE events_away RENAME TO events"));
     expect((await workerFetch(`/api/rooms/${room}/messages`)).status).toBe(200);
   });
 

@@ -60,7 +60,7 @@ export class ClientView {
       segment = { start, end: start, shown: new Map() };
       this.segments.push(segment);
     }
-    for (const message of welcome.messages) this.#show(segment, message);
+    for (const message of welcome.messages) if (message.type === "message") this.#show(segment, message);
     segment.end = Math.max(segment.end, welcome.seq);
   }
 

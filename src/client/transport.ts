@@ -266,7 +266,7 @@ export class Transport {
     // The room's seq, not the last visible message: private messages between others take seqs too.
     this.#lastSeq = welcome.seq;
     let echoed = false;
-    for (const message of welcome.messages) echoed = this.#acknowledge(message) || echoed;
+    for (const event of welcome.messages) if (event.type === "message") echoed = this.#acknowledge(event) || echoed;
     this.#setStatus({ state: "open" });
     this.#options.events?.welcome?.(welcome);
     if (echoed) this.#emitOutbox();

@@ -23,12 +23,17 @@ export class Buckets {
   }
 
   /**
-   * Tries to take one token from `userId`'s bucket at `now`; `saved` is the newest bucket an open
-   * socket's attachment holds (what the user had before a hibernation). Nothing is spent until
-   * `commit` is called with the returned bucket, so a refused or failed action costs nothing.
+   * Tries to take one token from `userId`'s bucket at `now`. Nothing is spent until `commit` is
+   * called with the returned bucket, so a refused action costs nothing.
    */
-  take(userId: string, now: number, saved?: Bucket): Take {
-    return takeToken(this.#current(userId, now, saved), now, this.#burst, this.#perSecond);
+  take(userId: string, now: number): Take {
+    return takeToken(this.#current(userId, now), now, this.#burst, this.#perSecond);
+  }
+
+  /** A bucket an open socket's attachment kept through a hibernation; the newest one wins. */
+  restore(userId: string, bucket: Bucket): void {
+    const live = this.#live.get(userId);
+    if (!live || bucket.at > live.at) this.#live.set(userId, bucket);
   }
 
   /** Records a spent token. */
@@ -37,8 +42,8 @@ export class Buckets {
   }
 
   /** The user's last socket left: forget the bucket, keeping it in SQLite if it is not yet full. */
-  left(userId: string, now: number, saved?: Bucket): void {
-    const bucket = this.#live.get(userId) ?? saved;
+  left(userId: string, now: number): void {
+    const bucket = this.#live.get(userId);
     this.#live.delete(userId);
     if (!bucket || this.#refilled(bucket, now) >= this.#burst) return;
     this.#sql.exec(
@@ -53,10 +58,9 @@ export class Buckets {
     this.#sql.exec("DELETE FROM buckets WHERE at < ?", now - fullAfterMs);
   }
 
-  #current(userId: string, now: number, saved?: Bucket): Bucket {
+  #current(userId: string, now: number): Bucket {
     const live = this.#live.get(userId);
     if (live) return live;
-    if (saved) return saved;
     const row = this.#sql
       .exec<{ tokens: number; at: number }>("SELECT tokens, at FROM buckets WHERE user_id = ?", userId)
       .toArray()[0];

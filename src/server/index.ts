@@ -2,14 +2,18 @@
  * The Worker: it only routes and guards. It checks the path, the room name and the Origin, then
  * hands the request to the room's Durable Object. Everything outside /api/ is static assets.
  */
+import type { CreatedRoom } from "../shared/protocol.ts";
 import { isRoomName, parsePageQuery } from "../shared/validate.ts";
 import { json, jsonError } from "./http.ts";
 import { isAllowedOrigin } from "./origin.ts";
+import { hashOwnerKey, newOwnerKey } from "./owner-keys.ts";
 
 export { Room } from "./room.ts";
 
-/** `/api/rooms/:room/ws` and `/api/rooms/:room/messages`; the room segment is validated separately. */
-const ROOM_ROUTE = /^\/api\/rooms\/([^/]*)\/(ws|messages)$/;
+/** `/api/rooms/:room`, `/api/rooms/:room/ws` and `/api/rooms/:room/messages`; the room is validated separately. */
+const ROOM_ROUTE = /^\/api\/rooms\/([^/]*)(?:\/(ws|messages))?$/;
+
+const BAD_ROOM = "room names are 1–64 characters of a-z 0-9 _ -";
 
 export default {
   async fetch(request, env): Promise<Response> {
@@ -21,7 +25,7 @@ export default {
       return request.method === "GET" ? json({ ok: true }) : methodNotAllowed("GET");
     }
     if (pathname === "/api/rooms") {
-      return request.method === "POST" ? json({ room: privateRoomName() }, 201) : methodNotAllowed("POST");
+      return request.method === "POST" ? createRoom(request, env) : methodNotAllowed("POST");
     }
     const match = ROOM_ROUTE.exec(pathname);
     if (!match) return jsonError(404, "not_found", "no such endpoint");
@@ -29,8 +33,9 @@ export default {
 
     // The name is checked exactly as it stands in the path, before any Durable Object is touched.
     const [, room = "", action] = match;
-    if (!isRoomName(room)) return jsonError(400, "bad_room", "room names are 1–64 characters of a-z 0-9 _ -");
+    if (!isRoomName(room)) return jsonError(400, "bad_room", BAD_ROOM);
 
+    if (action === undefined) return roomCall(room, async () => json(await env.ROOMS.getByName(room).info(room)));
     if (action === "messages") {
       const query = parsePageQuery(url.searchParams);
       if (!query.ok) return jsonError(400, "bad_query", query.message);
@@ -46,6 +51,41 @@ export default {
     return roomCall(room, () => env.ROOMS.getByName(room).fetch(request));
   },
 } satisfies ExportedHandler<Env>;
+
+/**
+ * `POST /api/rooms`: a room with an owner. Without a name, a private room with an unguessable id;
+ * with one, that room if it was never used. The owner key is shown here once; the room keeps
+ * only its hash.
+ */
+async function createRoom(request: Request, env: Env): Promise<Response> {
+  const body = await readBody(request);
+  if (!body.ok) return jsonError(400, "bad_body", "the body must be empty or a JSON object with an optional string name");
+  if (body.name !== undefined && !isRoomName(body.name)) return jsonError(400, "bad_room", BAD_ROOM);
+  const room = body.name ?? privateRoomName();
+  const ownerKey = newOwnerKey();
+  return roomCall(room, async () => {
+    const claimed = await env.ROOMS.getByName(room).claim(hashOwnerKey(ownerKey), body.name !== undefined);
+    if (!claimed.ok) return jsonError(409, "room_taken", "that room is already in use");
+    const created: CreatedRoom = { room, ownerKey };
+    return json(created, 201);
+  });
+}
+
+/** The body of `POST /api/rooms`: nothing, or a JSON object with an optional string `name`. */
+async function readBody(request: Request): Promise<{ ok: true; name?: string } | { ok: false }> {
+  const text = await request.text();
+  if (text.trim() === "") return { ok: true };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false };
+  const name = (value as { name?: unknown }).name;
+  if (name === undefined) return { ok: true };
+  return typeof name === "string" ? { ok: true, name } : { ok: false };
+}
 
 /** Runs a call into a room; a failure becomes a JSON 500 (logged, never with its stack). */
 async function roomCall(room: string, call: () => Promise<Response>): Promise<Response> {

@@ -1,30 +1,15 @@
 /**
- * Outgoing frames of a room, queued per socket and sent in order. When the room is quiet a frame
- * goes out at the end of the turn that made it; when broadcasts are due faster than one per
- * `windowMs`, they are held until the window since the last broadcast flush has passed, and each
- * socket gets them packed into one `batch` frame. Sockets due the same frames share one batch
- * string: a frame is serialized once, and a batch is built once per distinct queue, never once per
- * receiver. Frames for one socket alone (an error, a welcome) never start or stretch a window, so
- * a flooder's refusals cannot delay everyone else's messages, and they never wait for one: that
- * socket's queue goes out at the end of the turn, broadcasts held for it included, in order.
+ * Outgoing frames of a room's sockets, queued per socket during a turn and sent at its end, in
+ * order: one frame as it is, several packed into one `batch` frame. A frame is serialized once,
+ * never per receiver, and sockets due the same frames share one batch string: a batch is built
+ * once per distinct queue. When frames are due is the group commit's and the batch window's
+ * business (`group-commit.ts`, `batch-window.ts`); this only packs and sends.
  */
 
 /** What the outbox needs of a socket. */
 export interface Sendable {
   send(text: string): void;
 }
-
-/** A clock and a one-shot timer (injected so tests can drive time). */
-export interface Scheduler {
-  now(): number;
-  later(fn: () => void, ms: number): void;
-}
-
-/** The real clock and timer. The timer is short-lived, so it never keeps a room from hibernating. */
-export const realScheduler: Scheduler = {
-  now: () => Date.now(),
-  later: (fn, ms) => void setTimeout(fn, ms),
-};
 
 interface Queue {
   texts: string[];
@@ -35,33 +20,17 @@ interface Queue {
 /** Per-socket queues of encoded frames, flushed as single frames or batches. */
 export class Outbox<S extends Sendable = Sendable> {
   readonly #queues = new Map<S, Queue>();
-  readonly #windowMs: number;
-  readonly #scheduler: Scheduler;
   #pushes = 0;
-  /** True when something queued since the last flush went to more than one socket. */
-  #broadcastPending = false;
-  /** When the last flush that carried a broadcast went out. */
-  #lastBroadcastFlush = -Infinity;
-  #timerArmed = false;
-  /** Sockets that got a frame of their own since the last flush: they go out at once. */
-  readonly #urgent = new Set<S>();
-
-  constructor(windowMs: number, scheduler: Scheduler = realScheduler) {
-    this.#windowMs = windowMs;
-    this.#scheduler = scheduler;
-  }
 
   /** Queues one encoded frame for one socket. */
   push(socket: S, text: string): void {
     this.#enqueue(socket, text, ++this.#pushes);
-    this.#urgent.add(socket);
   }
 
   /** Queues one encoded frame for many sockets (one push: their queues stay comparable). */
   pushAll(sockets: Iterable<S>, text: string): void {
     const id = ++this.#pushes;
     for (const socket of sockets) this.#enqueue(socket, text, id);
-    this.#broadcastPending = true;
   }
 
   /** Number of frames waiting, over all sockets. */
@@ -69,29 +38,6 @@ export class Outbox<S extends Sendable = Sendable> {
     let count = 0;
     for (const queue of this.#queues.values()) count += queue.texts.length;
     return count;
-  }
-
-  /**
-   * Called at the end of every turn of the room: sends now when only single-socket frames are
-   * waiting or the room is quiet; otherwise sends the sockets that got frames of their own and
-   * arms one timer for the rest of the window, so the broadcasts due meanwhile join one batch.
-   */
-  settle(): void {
-    if (this.#queues.size === 0) return;
-    if (!this.#timerArmed) {
-      const wait = this.#broadcastPending ? this.#lastBroadcastFlush + this.#windowMs - this.#scheduler.now() : 0;
-      if (wait <= 0) {
-        this.flush();
-        return;
-      }
-      this.#timerArmed = true;
-      this.#scheduler.later(() => {
-        this.#timerArmed = false;
-        this.flush();
-      }, wait);
-    }
-    for (const socket of this.#urgent) this.flushSocket(socket);
-    this.#urgent.clear();
   }
 
   /** Sends everything queued for one socket now (before it is closed, say). */
@@ -104,8 +50,6 @@ export class Outbox<S extends Sendable = Sendable> {
 
   /** Sends everything queued, one frame or one batch per socket. */
   flush(): void {
-    if (this.#broadcastPending) this.#lastBroadcastFlush = this.#scheduler.now();
-    this.#broadcastPending = false;
     const built = new Map<string, string>();
     for (const [socket, queue] of this.#queues) {
       if (queue.texts.length === 1) {
@@ -121,7 +65,6 @@ export class Outbox<S extends Sendable = Sendable> {
       send(socket, text);
     }
     this.#queues.clear();
-    this.#urgent.clear();
   }
 
   #enqueue(socket: S, text: string, id: number): void {

@@ -1,156 +1,146 @@
 /**
- * Who is online, derived only from the sockets the runtime holds and their attachments, so it is
- * true again after the room wakes from hibernation. Several sockets with one token are one user.
+ * Who is online, as the room's core sees it: connections (a socket of the room's own or of one
+ * of its shards) grouped into users, with the indexes that keep every join O(1)-ish whatever the
+ * size of the room: normalized name → user (uniqueness), and ids in ascending order (paging).
+ * Nothing here touches a socket; the I/O layers rebuild it from what they hold when they wake.
  */
 import { nameKey } from "../shared/names.ts";
-import type { User } from "../shared/protocol.ts";
-import type { Bucket } from "./rate-limit.ts";
+import type { ListedUser, User } from "../shared/protocol.ts";
 
-/** What the room remembers about one socket; serialized as its attachment (survives hibernation). */
-export interface SocketState {
-  /** When the socket was accepted (ms); the hello deadline counts from here. */
-  openedAt: number;
-  /** When the last frame arrived (ms); pings are read from the runtime's auto-response time. */
-  lastSeen: number;
-  /** Set by an accepted hello. */
-  user?: User;
-  /** The user's bucket as this socket last charged it; the newest across sockets wins on wake. */
-  bucket?: Bucket;
+/** A connection the room has welcomed. */
+export interface Conn {
+  /** Unique within the room: `<shard>:<n>`, shard 0 being the room's own object. */
+  key: string;
+  /** The user's public id. */
+  user: string;
+  /** This connection presented a valid owner key. */
+  owner: boolean;
+  /** Order of admission: a frame queued before a conn joined never reaches it. */
+  serial: number;
 }
 
-/** Sockets the room holds, grouped by user, with their states cached in memory. */
+/** A user online, with every one of their connections. */
+export interface OnlineUser {
+  id: string;
+  name: string;
+  conns: Set<string>;
+  /** How many of the connections presented the owner key. */
+  ownerConns: number;
+}
+
+/** The room's presence index. */
 export class Presence {
-  readonly #users = new Map<string, { name: string; sockets: Set<WebSocket> }>();
-  readonly #states = new Map<WebSocket, SocketState>();
-  /** Sockets already dropped by this instance (the sweep closed them; their close comes later). */
-  readonly #dropped = new WeakSet<WebSocket>();
+  readonly #conns = new Map<string, Conn>();
+  readonly #users = new Map<string, OnlineUser>();
+  readonly #names = new Map<string, string>();
+  /** Online user ids in ascending order (plain string order, as SQLite's BINARY collation). */
+  readonly #sorted: string[] = [];
 
-  /**
-   * Rebuilds presence from the runtime's sockets (after a wake-up, or on first use). Closing
-   * sockets count too (the sweep drops any whose close never comes). A socket whose close event
-   * woke the room is not among them at all: `drop` reads its user from its attachment.
-   */
-  constructor(sockets: WebSocket[]) {
-    for (const ws of sockets) {
-      const state = ws.deserializeAttachment() as SocketState | null;
-      if (!state) continue;
-      this.#states.set(ws, state);
-      if (state.user) this.#join(ws, state.user);
+  /** How many users are online. */
+  get online(): number {
+    return this.#users.size;
+  }
+
+  /** How many connections are open. */
+  get connections(): number {
+    return this.#conns.size;
+  }
+
+  /** Adds a welcomed connection; true when it is its user's first (the user came online). */
+  add(conn: Conn, name: string): boolean {
+    this.#conns.set(conn.key, conn);
+    const existing = this.#users.get(conn.user);
+    if (existing) {
+      existing.conns.add(conn.key);
+      if (conn.owner) existing.ownerConns++;
+      return false;
     }
+    this.#users.set(conn.user, { id: conn.user, name, conns: new Set([conn.key]), ownerConns: conn.owner ? 1 : 0 });
+    this.#names.set(nameKey(name), conn.user);
+    this.#sorted.splice(this.#insertionPoint(conn.user), 0, conn.user);
+    return true;
   }
 
-  /** Starts tracking a freshly accepted socket. */
-  open(ws: WebSocket, now: number): void {
-    const state: SocketState = { openedAt: now, lastSeen: now };
-    this.#states.set(ws, state);
-    ws.serializeAttachment(state);
+  /** Removes a connection; returns its user and whether that was the user's last connection. */
+  remove(key: string): { conn: Conn; user: User; last: boolean } | undefined {
+    const conn = this.#conns.get(key);
+    if (!conn) return undefined;
+    this.#conns.delete(key);
+    const entry = this.#users.get(conn.user)!;
+    entry.conns.delete(key);
+    if (conn.owner) entry.ownerConns--;
+    const user = { id: entry.id, name: entry.name };
+    if (entry.conns.size > 0) return { conn, user, last: false };
+    this.#users.delete(conn.user);
+    if (this.#names.get(nameKey(entry.name)) === conn.user) this.#names.delete(nameKey(entry.name));
+    const at = this.#insertionPoint(conn.user);
+    if (this.#sorted[at] === conn.user) this.#sorted.splice(at, 1);
+    return { conn, user, last: true };
   }
 
-  /** The state of a socket (a socket the runtime hands us is always tracked; this heals if not). */
-  state(ws: WebSocket): SocketState {
-    let state = this.#states.get(ws);
-    if (!state) {
-      state = (ws.deserializeAttachment() as SocketState | null) ?? { openedAt: Date.now(), lastSeen: Date.now() };
-      this.#states.set(ws, state);
-    }
-    return state;
+  /** A welcomed connection by key. */
+  conn(key: string): Conn | undefined {
+    return this.#conns.get(key);
   }
 
-  /** Writes a socket's state through to its attachment. */
-  save(ws: WebSocket): void {
-    const state = this.#states.get(ws);
-    if (state) ws.serializeAttachment(state);
+  /** The user online under `id`. */
+  user(id: string): OnlineUser | undefined {
+    return this.#users.get(id);
   }
 
-  /** Every tracked socket with its state. */
-  entries(): IterableIterator<[WebSocket, SocketState]> {
-    return this.#states.entries();
-  }
-
-  /** Marks a socket as belonging to `user`; true when it is the user's first socket online. */
-  admit(ws: WebSocket, user: User): boolean {
-    const state = this.state(ws);
-    state.user = user;
-    this.save(ws);
-    return this.#join(ws, user);
-  }
-
-  /**
-   * Forgets a socket; returns its user when that was the user's last socket (they left). A
-   * socket never tracked (its close woke the room, and the runtime no longer lists it) still
-   * names its user in its attachment: with no other socket online, that user left.
-   */
-  drop(ws: WebSocket): User | undefined {
-    if (this.#dropped.has(ws)) return undefined;
-    this.#dropped.add(ws);
-    const tracked = this.#states.get(ws);
-    this.#states.delete(ws);
-    const user = tracked ? tracked.user : (ws.deserializeAttachment() as SocketState | null)?.user;
-    if (!user) return undefined;
-    const entry = this.#users.get(user.id);
-    if (!tracked) return entry ? undefined : user;
-    if (!entry?.sockets.delete(ws) || entry.sockets.size > 0) return undefined;
-    this.#users.delete(user.id);
-    return { id: user.id, name: entry.name };
-  }
-
-  /** The user online under `id`, if any. */
-  user(id: string): User | undefined {
-    const entry = this.#users.get(id);
-    return entry && { id, name: entry.name };
-  }
-
-  /** Everyone online. */
-  users(): User[] {
-    return Array.from(this.#users, ([id, { name }]) => ({ id, name }));
-  }
-
-  /** The sockets of one user. */
-  socketsOf(id: string): ReadonlySet<WebSocket> {
-    return this.#users.get(id)?.sockets ?? new Set();
-  }
-
-  /** Every socket that has said hello, grouped by user id. */
-  *joinedSockets(): Generator<[string, WebSocket]> {
-    for (const [id, { sockets }] of this.#users) for (const ws of sockets) yield [id, ws];
+  /** The connection keys of a user (empty when offline). */
+  connsOf(id: string): ReadonlySet<string> {
+    return this.#users.get(id)?.conns ?? new Set();
   }
 
   /** True when a user other than `self` holds `name`, compared as `nameKey` says. */
   isTaken(name: string, self?: string): boolean {
-    const wanted = nameKey(name);
-    for (const [id, entry] of this.#users) if (id !== self && nameKey(entry.name) === wanted) return true;
-    return false;
+    const holder = this.#names.get(nameKey(name));
+    return holder !== undefined && holder !== self;
   }
 
-  /** Renames a user on every one of their sockets. */
+  /** Renames an online user. */
   rename(id: string, name: string): void {
     const entry = this.#users.get(id);
     if (!entry) return;
+    if (this.#names.get(nameKey(entry.name)) === id) this.#names.delete(nameKey(entry.name));
     entry.name = name;
-    for (const ws of entry.sockets) {
-      const state = this.state(ws);
-      state.user = { id, name };
-      this.save(ws);
-    }
+    this.#names.set(nameKey(name), id);
   }
 
-  /** The newest bucket any socket of the user saved (what the user had before a hibernation). */
-  savedBucket(id: string): Bucket | undefined {
-    let newest: Bucket | undefined;
-    for (const ws of this.socketsOf(id)) {
-      const bucket = this.#states.get(ws)?.bucket;
-      if (bucket && (!newest || bucket.at > newest.at)) newest = bucket;
+  /** Up to `max` users for a welcome: `self` first, then others in id order. */
+  sample(self: string, max: number, listed: (u: OnlineUser) => ListedUser): ListedUser[] {
+    const out = [listed(this.#users.get(self)!)];
+    for (const id of this.#sorted) {
+      if (out.length >= max) break;
+      if (id !== self) out.push(listed(this.#users.get(id)!));
     }
-    return newest;
+    return out;
   }
 
-  #join(ws: WebSocket, user: User): boolean {
-    const entry = this.#users.get(user.id);
-    if (entry) {
-      entry.sockets.add(ws);
-      return false;
+  /** One page of users online with ids after `after`, ascending; `next` when more follow. */
+  page(after: string | undefined, limit: number, listed: (u: OnlineUser) => ListedUser): { users: ListedUser[]; next?: string } {
+    let start = after === undefined ? 0 : this.#insertionPoint(after);
+    if (after !== undefined && this.#sorted[start] === after) start++;
+    const ids = this.#sorted.slice(start, start + limit);
+    const users = ids.map((id) => listed(this.#users.get(id)!));
+    return start + limit < this.#sorted.length ? { users, next: ids.at(-1)! } : { users };
+  }
+
+  /** Every connection, for the sweep and for shards' bookkeeping. */
+  allConns(): IterableIterator<Conn> {
+    return this.#conns.values();
+  }
+
+  /** Binary search: the index of the first id not below `id`. */
+  #insertionPoint(id: string): number {
+    let low = 0;
+    let high = this.#sorted.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.#sorted[mid]! < id) low = mid + 1;
+      else high = mid;
     }
-    this.#users.set(user.id, { name: user.name, sockets: new Set([ws]) });
-    return true;
+    return low;
   }
 }

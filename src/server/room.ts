@@ -1,54 +1,58 @@
 /**
- * The Room Durable Object: one per chat room, the one place its truth lives. It holds the sockets
- * with the Hibernation API, orders and stores every message in SQLite before anyone sees it, and
- * broadcasts. Nothing that matters lives only in instance fields: presence is rebuilt from the
- * runtime's sockets and their attachments whenever the room wakes.
+ * The Room Durable Object: one per chat room, the one place its truth lives. It carries frames
+ * between its sockets (held with the Hibernation API) and the room's core (`room-core.ts`), which
+ * decides everything; it runs the batch window, the sweep alarm and the HTTP calls. Nothing that
+ * matters lives only in instance fields: the core is rebuilt from SQLite and the sockets'
+ * attachments whenever the room wakes.
  */
 import { DurableObject } from "cloudflare:workers";
-import { CLOSE, HEARTBEAT, LIMITS, TIMINGS, encode } from "../shared/protocol.ts";
-import type { Bucket } from "./rate-limit.ts";
-import type {
-  ClientFrame,
-  ErrorCode,
-  HelloFrame,
-  HistoryRequestFrame,
-  RenameFrame,
-  SayFrame,
-  SingleServerFrame,
-  User,
-} from "../shared/protocol.ts";
+import { CLOSE, HEARTBEAT, LIMITS, TIMINGS } from "../shared/protocol.ts";
+import type { MessagesPage, RoomInfo, SingleServerFrame } from "../shared/protocol.ts";
 import { decodeClientFrame } from "../shared/validate.ts";
+import { BatchWindow } from "./batch-window.ts";
 import { readConfig, type RoomConfig } from "./config.ts";
+import type { Audience, CloseTarget, Outlet } from "./group-commit.ts";
 import { jsonError } from "./http.ts";
-import { userIdFromToken } from "./identity.ts";
-import { guestName, uniqueName } from "./names.ts";
-import { Presence } from "./presence.ts";
-import { Buckets } from "./buckets.ts";
-import type { SocketState } from "./presence.ts";
-import { Outbox } from "./outbox.ts";
-import { MessageStore, type Page } from "./store.ts";
+import { LocalSockets } from "./local-sockets.ts";
+import { RoomCore } from "./room-core.ts";
 
-/** Frames due faster than one per this many ms are held this long and packed into batches. */
+/** Broadcasts due faster than one per this many ms are held this long and packed into batches. */
 const BATCH_WINDOW_MS = 10;
 
 const encoder = new TextEncoder();
 
+/** What `claim` answers. */
+export type ClaimResult = { ok: true } | { ok: false; reason: "taken" };
+
 /** One chat room. */
 export class Room extends DurableObject<Env> {
   readonly #config: RoomConfig;
-  readonly #store: MessageStore;
-  readonly #presence: Presence;
-  readonly #outbox = new Outbox<WebSocket>(BATCH_WINDOW_MS);
-  readonly #buckets: Buckets;
-  /** Per-user time of the last `typing` passed on; losing it on eviction only lets one more through. */
-  readonly #typingAt = new Map<string, number>();
+  readonly #sockets: LocalSockets;
+  readonly #core: RoomCore;
+  readonly #window = new BatchWindow(BATCH_WINDOW_MS);
+  #occupancyTimer = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = readConfig(env);
-    this.#store = new MessageStore(ctx.storage.sql);
-    this.#presence = new Presence(ctx.getWebSockets());
-    this.#buckets = new Buckets(ctx.storage.sql, this.#config.burst, this.#config.perSecond);
+    this.#sockets = new LocalSockets("0", ctx.getWebSockets());
+    const outlet: Outlet = {
+      frame: (audience, frame) => this.#deliver(audience, frame),
+      close: (target, code, reason) => this.#closeTarget(target, code, reason),
+    };
+    this.#core = new RoomCore({
+      sql: ctx.storage.sql,
+      transaction: (fn) => ctx.storage.transactionSync(fn),
+      config: this.#config,
+      outlet,
+      hooks: {
+        admitted: (conn, name) => this.#sockets.admitted(conn, name),
+        renamed: (user, name) => this.#sockets.renamed(user, name),
+        charged: (key, bucket) => this.#sockets.charged(key, bucket),
+      },
+    });
+    this.#core.queue.holding = () => this.#window.open;
+    for (const { conn, name, bucket } of this.#sockets.conns()) this.#core.restore(conn, name, bucket);
     // The runtime answers heartbeats itself, so a ping never wakes a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
   }
@@ -61,37 +65,55 @@ export class Room extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     const now = Date.now();
     this.ctx.acceptWebSocket(server);
-    this.#presence.open(server, now);
+    this.#sockets.open(server, now);
     await this.#wakeAtLatest(now + TIMINGS.helloTimeoutMs);
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Public messages for the HTTP history API (never private ones). */
-  publicPage(limit: number, before?: number): Page {
-    return this.#store.page(null, limit, before);
+  /** Public messages for the HTTP history API, in their current state (never private ones). */
+  publicPage(limit: number, before?: number): MessagesPage {
+    const rows = this.#core.log.messageRows(null, limit + 1, before);
+    return { messages: this.#core.folder.messages(rows.slice(0, limit).reverse(), null), hasMore: rows.length > limit };
   }
 
-  /**
-   * Handles one frame. Synchronous on purpose: a frame is handled in one uninterrupted turn. The
-   * frame is decoded before it is handled, so even an `internal` error names the frame (`ref`)
-   * and the client's outbox can settle it.
-   */
+  /** What a lobby shows before joining. */
+  info(room: string): RoomInfo {
+    return {
+      room,
+      online: this.#core.presence.online,
+      seq: this.#core.log.lastSeq,
+      owned: this.#core.settings.ownerKeyHash !== undefined,
+      settings: this.#core.settings.current,
+    };
+  }
+
+  /** Gives the room an owner key (by its hash); a named room only if it was never used. */
+  claim(ownerKeyHash: string, named: boolean): ClaimResult {
+    const used = this.#core.log.lastSeq > 0 || this.#core.settings.ownerKeyHash !== undefined;
+    if (named && used) return { ok: false, reason: "taken" };
+    this.#core.settings.setOwnerKeyHash(ownerKeyHash);
+    return { ok: true };
+  }
+
+  /** Handles one frame. Synchronous on purpose: a frame is handled in one uninterrupted turn. */
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
-    let ref: string | undefined;
     try {
-      const state = this.#presence.state(ws);
-      state.lastSeen = Date.now();
-      const frame = this.#decode(ws, data);
-      if (frame) {
-        ref = frame.type === "say" ? frame.id : undefined;
-        this.#handle(ws, frame);
+      const state = this.#sockets.state(ws);
+      if (!state || ws.readyState !== WebSocket.OPEN) return;
+      this.#sockets.heard(ws, Date.now());
+      const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
+      if (bytes > LIMITS.frameBytes) {
+        this.#sockets.closeSocket(ws, CLOSE.tooBig, "frame over 65536 bytes");
+        this.#gone(ws);
+      } else if (typeof data !== "string") {
+        this.#core.error({ to: "conn", conn: state.key }, "bad_message", "binary frames are not accepted");
+      } else {
+        this.#receive(state.key, data);
       }
-      if (ws.readyState === WebSocket.OPEN) this.#presence.save(ws);
     } catch (err) {
       this.#log("frame failed", err);
-      this.#error(ws, "internal", "the room could not handle that frame", ref);
     }
-    this.#outbox.settle();
+    this.#settle();
   }
 
   /** A socket closed: if it was its user's last, everyone else sees them leave. */
@@ -100,207 +122,103 @@ export class Room extends DurableObject<Env> {
       // Complete the closing handshake ourselves: web_socket_auto_reply_to_close covers sockets
       // accepted with accept(), not hibernatable ones (rechecked on workerd 1.20261117; the test
       // "the closing handshake" fails without this). Where the runtime replied, this is ignored.
-      this.#close(ws, echoableCloseCode(code), "");
+      this.#sockets.closeSocket(ws, echoableCloseCode(code), "");
+      this.#gone(ws);
     } catch (err) {
       this.#log(`close ${code} ${reason} failed`, err);
     }
-    this.#outbox.settle();
+    this.#settle();
   }
 
   /** A socket failed: treated as closed. */
   override webSocketError(ws: WebSocket, error: unknown): void {
     try {
       this.#log("socket error", error);
-      this.#left(ws);
+      this.#gone(ws);
     } catch (err) {
       this.#log("socket error handling failed", err);
     }
-    this.#outbox.settle();
+    this.#settle();
   }
 
-  /** The sweep: closes sockets that never said hello or went silent, prunes the log, re-arms. */
+  /** The sweep: closes sockets that never said hello or went silent, prunes, re-arms. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    for (const [ws, state] of this.#presence.entries()) {
+    for (const [ws, state] of [...this.#sockets.entries()]) {
       if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) {
-        this.#left(ws);
-      } else if (!state.user && now >= state.openedAt + TIMINGS.helloTimeoutMs) {
-        this.#close(ws, CLOSE.timeout, "no hello within 10 s");
-      } else if (state.user && now >= this.#lastHeard(ws, state.lastSeen) + TIMINGS.idleTimeoutMs) {
-        this.#close(ws, CLOSE.timeout, "nothing received for 60 s");
+        this.#gone(ws);
+      } else if (!state.conn && now >= state.openedAt + TIMINGS.helloTimeoutMs) {
+        this.#sockets.closeSocket(ws, CLOSE.timeout, "no hello within 10 s");
+        this.#gone(ws);
+      } else if (state.conn && now >= this.#lastHeard(ws, state.lastSeen) + TIMINGS.idleTimeoutMs) {
+        this.#sockets.closeSocket(ws, CLOSE.timeout, "nothing received for 60 s");
+        this.#gone(ws);
       }
     }
-    this.#outbox.settle();
-    this.#store.prune(this.#config.historyLimit);
-    this.#buckets.prune(now);
+    this.#settle();
+    this.#core.log.prune(this.#config.historyLimit);
+    this.#core.buckets.prune(now);
     await this.#rearm(now);
   }
 
-  /** Checks a frame against the protocol; answers what is wrong with it, or returns it to handle. */
-  #decode(ws: WebSocket, data: string | ArrayBuffer): ClientFrame | undefined {
-    const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
-    if (bytes > LIMITS.frameBytes) return void this.#close(ws, CLOSE.tooBig, "frame over 65536 bytes");
-    if (typeof data !== "string") return void this.#error(ws, "bad_message", "binary frames are not accepted");
-
+  /** Decodes a text frame and hands it to the core; a failure answers `internal`, with `ref`. */
+  #receive(key: string, data: string): void {
     const decoded = decodeClientFrame(data);
-    const user = this.#presence.state(ws).user;
-    if (!user && decoded.type !== undefined && decoded.type !== "hello") {
-      const ref = decoded.ok ? (decoded.frame.type === "say" ? decoded.frame.id : undefined) : decoded.ref;
-      return void this.#error(ws, "not_ready", "send hello first", ref);
-    }
-    if (user && decoded.type === "hello") return void this.#error(ws, "bad_message", "hello was already accepted");
-    if (!decoded.ok) return void this.#error(ws, decoded.code, decoded.message, decoded.ref);
-    return decoded.frame;
-  }
-
-  /** Handles a valid frame. */
-  #handle(ws: WebSocket, frame: ClientFrame): void {
-    if (frame.type === "hello") return this.#hello(ws, frame);
-    const user = this.#presence.state(ws).user;
-    if (!user) return this.#error(ws, "not_ready", "send hello first");
-    switch (frame.type) {
-      case "say":
-        return this.#say(ws, user, frame);
-      case "rename":
-        return this.#rename(ws, user, frame);
-      case "typing":
-        return this.#typing(user);
-      case "history":
-        return this.#history(ws, user, frame);
-    }
-  }
-
-  #hello(ws: WebSocket, hello: HelloFrame): void {
-    const id = userIdFromToken(hello.token);
-    // A second socket of an online user joins under the user's current name.
-    const online = this.#presence.user(id);
-    const taken = (name: string) => this.#presence.isTaken(name, id);
-    const name = online?.name ?? (hello.name !== undefined ? uniqueName(hello.name, taken) : guestName(taken));
-    const self: User = { id, name };
-    const first = this.#presence.admit(ws, self);
-    const { resumed, messages } = this.#store.resume(id, hello.since, hello.epoch, LIMITS.resumeMax, LIMITS.pageDefault);
-    this.#send(ws, {
-      type: "welcome",
-      self,
-      users: this.#presence.users(),
-      messages,
-      seq: this.#store.lastSeq,
-      epoch: this.#store.epoch,
-      resumed,
-      limits: { text: LIMITS.text, name: LIMITS.name, burst: this.#config.burst, perSecond: this.#config.perSecond },
-    });
-    if (first) this.#broadcast({ type: "join", user: self }, id);
-  }
-
-  /**
-   * The protocol checks a say's duplicate id before its `to` and its bucket. The common case is
-   * a new message that passes both, so the duplicate check rides on the INSERT itself
-   * (`append` refuses a stored id); only a say about to be refused looks the id up first, so a
-   * stored duplicate still wins over `unknown_user` and `rate_limited`. Nothing is spent on a
-   * duplicate: the bucket is charged only after the INSERT.
-   */
-  #say(ws: WebSocket, user: User, say: SayFrame): void {
-    const now = Date.now();
-    const to = say.to === undefined ? undefined : this.#presence.user(say.to);
-    const take = this.#buckets.take(user.id, now, this.#presence.savedBucket(user.id));
-
-    if ((say.to !== undefined && !to) || !take.ok) {
-      const stored = this.#store.findByClientId(user.id, say.id);
-      if (stored) return this.#send(ws, stored);
-      if (!take.ok && (say.to === undefined || to)) {
-        return this.#send(ws, {
-          type: "error",
-          code: "rate_limited",
-          message: "slow down",
-          ref: say.id,
-          retryAfterMs: take.retryAfterMs,
-        });
-      }
-      return this.#error(ws, "unknown_user", "nobody online has that id", say.id);
-    }
-
-    const message = this.#store.append(user, say.id, say.text, now, to);
-    if (!message) return this.#send(ws, this.#store.findByClientId(user.id, say.id)!);
-    this.#spend(ws, user, take.bucket);
-
-    if (!to) return this.#broadcast(message);
-    const both = new Set([...this.#presence.socketsOf(user.id), ...this.#presence.socketsOf(to.id)]);
-    this.#outbox.pushAll(both, encode(message));
-  }
-
-  /** Refused, or ending on the current name: nothing spent, nothing sent. Else it costs a token. */
-  #rename(ws: WebSocket, user: User, rename: RenameFrame): void {
-    const name = uniqueName(rename.name, (n) => this.#presence.isTaken(n, user.id));
-    if (name === user.name) return;
-    if (!this.#charge(ws, user)) return;
-    this.#presence.rename(user.id, name);
-    this.#broadcast({ type: "rename", user: { id: user.id, name }, old: user.name });
-  }
-
-  #typing(user: User): void {
-    const now = Date.now();
-    if (now - (this.#typingAt.get(user.id) ?? 0) < TIMINGS.typingThrottleMs) return;
-    this.#typingAt.set(user.id, now);
-    this.#broadcast({ type: "typing", user }, user.id);
-  }
-
-  #history(ws: WebSocket, user: User, request: HistoryRequestFrame): void {
-    if (!this.#charge(ws, user)) return;
-    const page = this.#store.page(user.id, request.limit ?? LIMITS.pageDefault, request.before);
-    this.#send(ws, { type: "history", ...page });
-  }
-
-  /** Takes a token for an action that is not a stored message; answers rate_limited when empty. */
-  #charge(ws: WebSocket, user: User): boolean {
-    const take = this.#buckets.take(user.id, Date.now(), this.#presence.savedBucket(user.id));
-    if (!take.ok) {
-      this.#send(ws, { type: "error", code: "rate_limited", message: "slow down", retryAfterMs: take.retryAfterMs });
-      return false;
-    }
-    this.#spend(ws, user, take.bucket);
-    return true;
-  }
-
-  /** Records a spent token in memory and in the charging socket's attachment. */
-  #spend(ws: WebSocket, user: User, bucket: Bucket): void {
-    this.#buckets.commit(user.id, bucket);
-    this.#presence.state(ws).bucket = bucket;
-  }
-
-  /** Drops a socket from presence; if its user has no socket left, the others see a leave. */
-  #left(ws: WebSocket): void {
-    const saved = (ws.deserializeAttachment() as SocketState | null)?.bucket;
-    const gone = this.#presence.drop(ws);
-    if (gone) this.#buckets.left(gone.id, Date.now(), saved);
-    if (gone) this.#broadcast({ type: "leave", user: gone }, gone.id);
-    // Close frames may arrive for sockets the sweep already dropped: nothing to do then.
-  }
-
-  #close(ws: WebSocket, code: number, reason: string): void {
-    this.#outbox.flushSocket(ws);
     try {
-      ws.close(code, reason);
+      this.#core.receive(key, decoded);
     } catch (err) {
-      this.#log("close failed", err);
+      this.#log("frame failed", err);
+      const ref = decoded.ok && "id" in decoded.frame ? decoded.frame.id : undefined;
+      this.#core.error({ to: "conn", conn: key }, "internal", "the room could not handle that frame", ref);
     }
-    this.#left(ws);
   }
 
-  /** Serializes once and queues for every joined socket, except those of `exceptUser`. */
-  #broadcast(frame: SingleServerFrame, exceptUser?: string): void {
-    this.#outbox.pushAll(this.#recipients(exceptUser), encode(frame));
+  /** A socket is gone: forget it; if the core knew it, its user may have left. */
+  #gone(ws: WebSocket): void {
+    const state = this.#sockets.drop(ws);
+    if (!state?.conn) return;
+    // A socket whose close woke the room was never restored: put it back to take it out properly.
+    this.#core.restore({ key: state.key, ...state.conn }, state.conn.name, state.bucket);
+    this.#core.closed(state.key);
   }
 
-  *#recipients(exceptUser?: string): Generator<WebSocket> {
-    for (const [id, ws] of this.#presence.joinedSockets()) if (id !== exceptUser) yield ws;
+  /** End of a turn: let out what is due, now or at the batch window's end; keep occupancy ticking. */
+  #settle(): void {
+    try {
+      this.#scheduleOccupancy(this.#core.tick());
+      if (!this.#core.queue.idle) this.#window.settle(() => this.#release());
+    } catch (err) {
+      this.#log("settle failed", err);
+    }
+    this.#sockets.outbox.flush();
   }
 
-  #send(ws: WebSocket, frame: SingleServerFrame): void {
-    this.#outbox.push(ws, encode(frame));
+  #release(): void {
+    try {
+      this.#core.queue.commit();
+    } catch (err) {
+      this.#log("commit failed", err);
+    }
+    this.#sockets.outbox.flush();
   }
 
-  #error(ws: WebSocket, code: ErrorCode, message: string, ref?: string): void {
-    this.#send(ws, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
+  /** At most one `occupancy` a second: a short timer while the count keeps changing. */
+  #scheduleOccupancy(due: number | undefined): void {
+    if (due === undefined || this.#occupancyTimer) return;
+    this.#occupancyTimer = true;
+    setTimeout(() => {
+      this.#occupancyTimer = false;
+      this.#settle();
+    }, Math.max(0, due - Date.now()));
+  }
+
+  #deliver(audience: Audience, frame: SingleServerFrame): void {
+    if (audience.to !== "conn") this.#window.broadcast();
+    this.#sockets.deliver(audience, frame, (user) => this.#core.presence.connsOf(user));
+  }
+
+  #closeTarget(target: CloseTarget, code: number, reason: string): void {
+    this.#sockets.close(target, code, reason);
   }
 
   /** The last time anything arrived on a socket: a frame, or a ping the runtime answered. */
@@ -318,10 +236,8 @@ export class Room extends DurableObject<Env> {
   /** Arms the sweep for the earliest deadline of any socket, or not at all when none is left. */
   async #rearm(now: number): Promise<void> {
     let next = Infinity;
-    for (const [ws, state] of this.#presence.entries()) {
-      const deadline = state.user
-        ? this.#lastHeard(ws, state.lastSeen) + TIMINGS.idleTimeoutMs
-        : state.openedAt + TIMINGS.helloTimeoutMs;
+    for (const [ws, state] of this.#sockets.entries()) {
+      const deadline = state.conn ? this.#lastHeard(ws, state.lastSeen) + TIMINGS.idleTimeoutMs : state.openedAt + TIMINGS.helloTimeoutMs;
       next = Math.min(next, deadline);
     }
     if (next === Infinity) await this.ctx.storage.deleteAlarm();

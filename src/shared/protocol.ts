@@ -1,16 +1,22 @@
 /**
- * The wire protocol, version 1: frame types, limits and encoding, shared by the room and the page.
+ * The wire protocol, version 2: frame types, limits and encoding, shared by the room and the page.
  * The contract itself is PROTOCOL.md; this module is its one implementation, so the two sides
  * cannot drift. It uses no DOM and no Workers types. Validation of incoming client frames lives in
- * `validate.ts` beside it.
+ * `validate.ts` beside it, of room frames in `server-frames.ts`.
  */
 
-/** Hard limits of protocol v1. Text and name lengths count Unicode code points. */
+/** Hard limits of the protocol. Text, name and emoji lengths count Unicode code points. */
 export const LIMITS = {
-  /** Longest `say` text after trimming. */
+  /** Longest `say` or `edit` text after trimming. */
   text: 2000,
   /** Longest name after trimming. */
   name: 32,
+  /** Longest reaction emoji after trimming. */
+  emoji: 16,
+  /** Distinct reactions a message may hold. */
+  reactions: 20,
+  /** A reply's quote of its target is cut to this many code points. */
+  quote: 200,
   /** Largest frame payload in bytes; a larger one closes the socket with 1009. */
   frameBytes: 65_536,
   /** Client message ids: 1–64 characters. */
@@ -21,13 +27,22 @@ export const LIMITS = {
   /** History pages: 1–100 messages, 50 when not given. */
   pageMax: 100,
   pageDefault: 50,
-  /** A resume returns at most this many messages, else the client redraws. */
+  /** Members pages: 1–500 users, 100 when not given. */
+  membersMax: 500,
+  membersDefault: 100,
+  /** `welcome.users` lists at most this many; above it, `occupancy` replaces joins and leaves. */
+  usersListed: 100,
+  /** A resume returns at most this many events, else the client redraws. */
   resumeMax: 500,
   /** Room names: 1–64 of a-z 0-9 _ -. */
   roomMax: 64,
+  /** Longest mute and ban, and the slowest slow mode, in ms. */
+  muteMaxMs: 604_800_000,
+  banMaxMs: 31_536_000_000,
+  slowMaxMs: 3_600_000,
 } as const;
 
-/** Timings of protocol v1, in milliseconds. */
+/** Timings of the protocol, in milliseconds. */
 export const TIMINGS = {
   /** A socket must send an accepted `hello` within this long of opening. */
   helloTimeoutMs: 10_000,
@@ -35,6 +50,8 @@ export const TIMINGS = {
   idleTimeoutMs: 60_000,
   /** At most one `typing` per user passes in this window. */
   typingThrottleMs: 2_000,
+  /** At most one `occupancy` frame in this window. */
+  occupancyMs: 1_000,
   /** Clients send `ping` this often (the protocol allows 25–30 s). */
   pingIntervalMs: 25_000,
 } as const;
@@ -46,6 +63,8 @@ export const HEARTBEAT = { ping: "ping", pong: "pong" } as const;
 export const CLOSE = {
   /** No accepted hello in time, or silent for too long. */
   timeout: 4408,
+  /** Kicked or banned by a moderator. */
+  removed: 4403,
   /** Frame larger than `LIMITS.frameBytes`. */
   tooBig: 1009,
 } as const;
@@ -56,7 +75,7 @@ export const ROOM_NAME = /^[a-z0-9_-]{1,64}$/;
 /** Tokens: a client-made secret in base64url. */
 export const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
-/** Every error code a room or the Worker sends. */
+/** Every error code a room sends. */
 export type ErrorCode =
   | "bad_json"
   | "bad_message"
@@ -64,13 +83,42 @@ export type ErrorCode =
   | "too_long"
   | "name_invalid"
   | "unknown_user"
+  | "not_found"
+  | "forbidden"
+  | "gone"
+  | "too_many"
+  | "muted"
+  | "banned"
+  | "slow_mode"
+  | "locked"
   | "rate_limited"
   | "internal";
 
-/** A user as others see them: the public id (derived from the token) and the current name. */
+/** What a user may do in a room. `owner` holds only for sockets that presented the owner key. */
+export type Role = "owner" | "moderator" | "member";
+
+/** A user as others see them in messages and events: the public id and the current name. */
 export interface User {
   id: string;
   name: string;
+}
+
+/** A user in a list (`welcome.users`, `join`, `members`): `role` present only when not `member`. */
+export interface ListedUser extends User {
+  role?: "owner" | "moderator";
+}
+
+/** The user a welcome is for: `role` always present. */
+export interface SelfUser extends User {
+  role: Role;
+}
+
+/** A room's moderation settings. */
+export interface RoomSettings {
+  /** Members' stored says are at least this many ms apart (0: off). */
+  slowMs: number;
+  /** Only moderators and owners may say. */
+  locked: boolean;
 }
 
 // ---- client → room ----
@@ -82,14 +130,41 @@ export interface HelloFrame {
   name?: string;
   since?: number;
   epoch?: string;
+  /** An owner key of this room (or the deployment's ADMIN_KEY). */
+  key?: string;
 }
 
-/** A chat message; `to` (a user id) makes it private. */
+/** A chat message; `to` (a user id) makes it private, `replyTo` (a seq) answers a message. */
 export interface SayFrame {
   type: "say";
   id: string;
   text: string;
   to?: string;
+  replyTo?: number;
+}
+
+/** Replace the text of one's own message. */
+export interface EditFrame {
+  type: "edit";
+  id: string;
+  target: number;
+  text: string;
+}
+
+/** Delete a message (one's own, or any visible one for moderators and owners). */
+export interface DeleteFrame {
+  type: "delete";
+  id: string;
+  target: number;
+}
+
+/** Add (`on: true`) or take away one's reaction to a message. */
+export interface ReactFrame {
+  type: "react";
+  id: string;
+  target: number;
+  emoji: string;
+  on: boolean;
 }
 
 /** Change the user's name. */
@@ -110,12 +185,94 @@ export interface HistoryRequestFrame {
   limit?: number;
 }
 
+/** Ask for a page of the users online, in ascending id order. */
+export interface MembersRequestFrame {
+  type: "members";
+  after?: string;
+  limit?: number;
+}
+
+/** Owners: make a user a moderator, or a member again. */
+export interface GrantFrame {
+  type: "grant";
+  user: string;
+  role: "moderator" | "member";
+}
+
+/** Moderators and owners: close every socket of a user (they may come back). */
+export interface KickFrame {
+  type: "kick";
+  user: string;
+}
+
+/** Moderators and owners: a user may not post for `ms` (0 lifts it). */
+export interface MuteFrame {
+  type: "mute";
+  user: string;
+  ms: number;
+}
+
+/** Moderators and owners: close a user's sockets and refuse their hello for `ms` (0 lifts it). */
+export interface BanFrame {
+  type: "ban";
+  user: string;
+  ms: number;
+}
+
+/** Moderators and owners: change slow mode or the lock (a field left out keeps its value). */
+export interface SettingsRequestFrame {
+  type: "settings";
+  slowMs?: number;
+  locked?: boolean;
+}
+
+/** The moderation actions, as named in `moderation` frames. */
+export type ModerationAction = "grant" | "kick" | "mute" | "ban";
+
 /** Any frame a client may send (after validation). */
-export type ClientFrame = HelloFrame | SayFrame | RenameFrame | TypingFrame | HistoryRequestFrame;
+export type ClientFrame =
+  | HelloFrame
+  | SayFrame
+  | EditFrame
+  | DeleteFrame
+  | ReactFrame
+  | RenameFrame
+  | TypingFrame
+  | HistoryRequestFrame
+  | MembersRequestFrame
+  | GrantFrame
+  | KickFrame
+  | MuteFrame
+  | BanFrame
+  | SettingsRequestFrame;
+
+/** Client frames that store an event, each with a client-chosen `id`. */
+export type StoredClientFrame = SayFrame | EditFrame | DeleteFrame | ReactFrame;
 
 // ---- room → client ----
 
-/** A stored chat message; `to` is present when it is private. */
+/** The quoted message a reply answers, as it stands (its text cut to 200 code points). */
+export interface ReplyQuote {
+  seq: number;
+  from: User;
+  text: string;
+  /** The quoted message is deleted; `text` is then "". */
+  deleted?: true;
+}
+
+/** One emoji's reactions to a message, in `welcome`, `history` and the HTTP API. */
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  /** The viewer reacted with it (absent in the HTTP API). */
+  me?: boolean;
+}
+
+/**
+ * A stored chat message. Live it carries what was sent; in `welcome`, `history` and the HTTP API
+ * it also shows its current state (`edited`, `deleted`, `reactions`). A deleted message carries
+ * only `type`, `seq`, `id`, `from`, `ts`, `to`, `deleted: true` and `text: ""`.
+ */
 export interface MessageFrame {
   type: "message";
   seq: number;
@@ -124,7 +281,52 @@ export interface MessageFrame {
   text: string;
   ts: number;
   to?: User;
+  replyTo?: ReplyQuote;
+  /** The `ts` of the message's last edit. */
+  edited?: number;
+  deleted?: true;
+  reactions?: ReactionCount[];
 }
+
+/** A stored edit: the target message's text became `text`. */
+export interface EditEventFrame {
+  type: "edit";
+  seq: number;
+  id: string;
+  target: number;
+  text: string;
+  user: User;
+  ts: number;
+  to?: User;
+}
+
+/** A stored delete of the target message. */
+export interface DeleteEventFrame {
+  type: "delete";
+  seq: number;
+  id: string;
+  target: number;
+  user: User;
+  ts: number;
+  to?: User;
+}
+
+/** A stored reaction change; `count` is the emoji's count after it. */
+export interface ReactEventFrame {
+  type: "react";
+  seq: number;
+  id: string;
+  target: number;
+  emoji: string;
+  on: boolean;
+  count: number;
+  user: User;
+  ts: number;
+  to?: User;
+}
+
+/** Any stored event as a frame. */
+export type EventFrame = MessageFrame | EditEventFrame | DeleteEventFrame | ReactEventFrame;
 
 /** The bucket and size limits in force, sent in `welcome`. */
 export interface WelcomeLimits {
@@ -132,30 +334,45 @@ export interface WelcomeLimits {
   name: number;
   burst: number;
   perSecond: number;
+  reactions: number;
+  usersListed: number;
 }
 
 /** The answer to an accepted `hello`. */
 export interface WelcomeFrame {
   type: "welcome";
-  self: User;
-  users: User[];
-  messages: MessageFrame[];
+  self: SelfUser;
+  /** At most 100 users online, self always among them; all of them when at most 100 are online. */
+  users: ListedUser[];
+  /** How many users are online. */
+  online: number;
+  /** A resume lists every event after `since`; otherwise the latest 50 messages. */
+  messages: EventFrame[];
   seq: number;
   epoch: string;
   resumed: boolean;
+  settings: RoomSettings;
   limits: WelcomeLimits;
 }
 
-/** A user's first socket came online. */
+/** A user's first socket came online (sent while at most 100 are online). */
 export interface JoinFrame {
   type: "join";
-  user: User;
+  user: ListedUser;
+  online: number;
 }
 
-/** A user's last socket went away. */
+/** A user's last socket went away (sent while at most 100 were online before). */
 export interface LeaveFrame {
   type: "leave";
   user: User;
+  online: number;
+}
+
+/** The number online changed without a `join` or `leave` that carried it (at most once a second). */
+export interface OccupancyFrame {
+  type: "occupancy";
+  online: number;
 }
 
 /** A user changed name; `user.name` is the new one. */
@@ -178,6 +395,31 @@ export interface HistoryFrame {
   hasMore: boolean;
 }
 
+/** A page of the users online, ascending by id; `next` is the `after` of the next page. */
+export interface MembersFrame {
+  type: "members";
+  users: ListedUser[];
+  next?: string;
+}
+
+/** A moderator or owner acted on a user; sent to everyone online. */
+export interface ModerationFrame {
+  type: "moderation";
+  action: ModerationAction;
+  user: User;
+  by: User;
+  /** With `grant`. */
+  role?: "moderator" | "member";
+  /** With `mute` and `ban`: when it ends (ms); absent when lifted. */
+  until?: number;
+}
+
+/** The room's settings changed. */
+export interface SettingsFrame extends RoomSettings {
+  type: "settings";
+  by: User;
+}
+
 /** Something a client sent was refused; nothing changed. */
 export interface ErrorFrame {
   type: "error";
@@ -191,11 +433,18 @@ export interface ErrorFrame {
 export type SingleServerFrame =
   | WelcomeFrame
   | MessageFrame
+  | EditEventFrame
+  | DeleteEventFrame
+  | ReactEventFrame
   | JoinFrame
   | LeaveFrame
+  | OccupancyFrame
   | RenamedFrame
   | TypingNoticeFrame
   | HistoryFrame
+  | MembersFrame
+  | ModerationFrame
+  | SettingsFrame
   | ErrorFrame;
 
 /** Several frames packed into one, in order; never nested. */
@@ -213,6 +462,21 @@ export type ServerFrame = SingleServerFrame | BatchFrame;
 export interface MessagesPage {
   messages: MessageFrame[];
   hasMore: boolean;
+}
+
+/** Body of `POST /api/rooms` (201). */
+export interface CreatedRoom {
+  room: string;
+  ownerKey: string;
+}
+
+/** Body of `GET /api/rooms/:room`. */
+export interface RoomInfo {
+  room: string;
+  online: number;
+  seq: number;
+  owned: boolean;
+  settings: RoomSettings;
 }
 
 /** Body of every HTTP error. */

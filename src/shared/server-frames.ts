@@ -2,24 +2,36 @@
  * Validation of what a room sends, for every client (the page, the bench and soak clients, the
  * tests): a text frame becomes a list of typed frames (a `batch` unpacked) or nothing. The types
  * are the protocol module's; each schema below is checked against its interface at compile time,
- * so the two cannot drift. `validate.ts` beside it validates what clients send.
+ * so the two cannot drift. `validate.ts` beside it validates what clients send. Unknown fields are
+ * dropped (a newer room may add some); the test client compares what was sent with what was kept.
  */
 import * as v from "valibot";
 import { HEARTBEAT } from "./protocol.ts";
 import type {
+  DeleteEventFrame,
+  EditEventFrame,
   ErrorFrame,
   HistoryFrame,
   JoinFrame,
   LeaveFrame,
+  MembersFrame,
   MessageFrame,
+  ModerationFrame,
+  OccupancyFrame,
+  ReactEventFrame,
   RenamedFrame,
+  SettingsFrame,
   SingleServerFrame,
   TypingNoticeFrame,
   WelcomeFrame,
 } from "./protocol.ts";
 
 const Seq = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const UserSchema = v.object({ id: v.string(), name: v.string() });
+const ListedUserSchema = v.object({ ...UserSchema.entries, role: v.optional(v.picklist(["owner", "moderator"])) });
+const SelfSchema = v.object({ ...UserSchema.entries, role: v.picklist(["owner", "moderator", "member"]) });
+const SettingsEntries = { slowMs: Count, locked: v.boolean() };
 
 const MessageSchema = v.object({
   type: v.literal("message"),
@@ -29,31 +41,57 @@ const MessageSchema = v.object({
   text: v.string(),
   ts: v.number(),
   to: v.optional(UserSchema),
+  replyTo: v.optional(v.object({ seq: Seq, from: UserSchema, text: v.string(), deleted: v.optional(v.literal(true)) })),
+  edited: v.optional(v.number()),
+  deleted: v.optional(v.literal(true)),
+  reactions: v.optional(v.array(v.object({ emoji: v.string(), count: Count, me: v.optional(v.boolean()) }))),
 });
 
-/**
- * A message inside `welcome.messages` and `history.messages`. PROTOCOL.md lists these as
- * "message…" without saying whether each carries `type`; our room sends it, and a room that
- * left it out is read the same way.
- */
-const ListedMessageSchema = v.object({ ...MessageSchema.entries, type: v.optional(v.literal("message"), "message") });
+/** What every change event carries: its seq and client id, the target, who made it and when. */
+const ChangeEntries = { seq: Seq, id: v.string(), target: Seq, user: UserSchema, ts: v.number(), to: v.optional(UserSchema) };
+const EditSchema = v.object({ type: v.literal("edit"), ...ChangeEntries, text: v.string() });
+const DeleteSchema = v.object({ type: v.literal("delete"), ...ChangeEntries });
+const ReactSchema = v.object({ type: v.literal("react"), ...ChangeEntries, emoji: v.string(), on: v.boolean(), count: Count });
+
+/** Items of `welcome.messages`: messages, and on a resume the change events too. */
+const EventSchema = v.variant("type", [MessageSchema, EditSchema, DeleteSchema, ReactSchema]);
 
 const WelcomeSchema = v.object({
   type: v.literal("welcome"),
-  self: UserSchema,
-  users: v.array(UserSchema),
-  messages: v.array(ListedMessageSchema),
+  self: SelfSchema,
+  users: v.array(ListedUserSchema),
+  online: Count,
+  messages: v.array(EventSchema),
   seq: Seq,
   epoch: v.string(),
   resumed: v.boolean(),
-  limits: v.object({ text: v.number(), name: v.number(), burst: v.number(), perSecond: v.number() }),
+  settings: v.object(SettingsEntries),
+  limits: v.object({
+    text: v.number(),
+    name: v.number(),
+    burst: v.number(),
+    perSecond: v.number(),
+    reactions: v.number(),
+    usersListed: v.number(),
+  }),
 });
 
-const JoinSchema = v.object({ type: v.literal("join"), user: UserSchema });
-const LeaveSchema = v.object({ type: v.literal("leave"), user: UserSchema });
+const JoinSchema = v.object({ type: v.literal("join"), user: ListedUserSchema, online: Count });
+const LeaveSchema = v.object({ type: v.literal("leave"), user: UserSchema, online: Count });
+const OccupancySchema = v.object({ type: v.literal("occupancy"), online: Count });
 const RenameSchema = v.object({ type: v.literal("rename"), user: UserSchema, old: v.string() });
 const TypingSchema = v.object({ type: v.literal("typing"), user: UserSchema });
-const HistorySchema = v.object({ type: v.literal("history"), messages: v.array(ListedMessageSchema), hasMore: v.boolean() });
+const HistorySchema = v.object({ type: v.literal("history"), messages: v.array(MessageSchema), hasMore: v.boolean() });
+const MembersSchema = v.object({ type: v.literal("members"), users: v.array(ListedUserSchema), next: v.optional(v.string()) });
+const ModerationSchema = v.object({
+  type: v.literal("moderation"),
+  action: v.picklist(["grant", "kick", "mute", "ban"]),
+  user: UserSchema,
+  by: UserSchema,
+  role: v.optional(v.picklist(["moderator", "member"])),
+  until: v.optional(v.number()),
+});
+const SettingsSchema = v.object({ type: v.literal("settings"), ...SettingsEntries, by: UserSchema });
 const ErrorSchema = v.object({
   type: v.literal("error"),
   // Any string: a newer room may add codes, and the page shows those with a generic line.
@@ -67,11 +105,18 @@ const ErrorSchema = v.object({
 const SCHEMAS = {
   welcome: WelcomeSchema satisfies v.GenericSchema<unknown, WelcomeFrame>,
   message: MessageSchema satisfies v.GenericSchema<unknown, MessageFrame>,
+  edit: EditSchema satisfies v.GenericSchema<unknown, EditEventFrame>,
+  delete: DeleteSchema satisfies v.GenericSchema<unknown, DeleteEventFrame>,
+  react: ReactSchema satisfies v.GenericSchema<unknown, ReactEventFrame>,
   join: JoinSchema satisfies v.GenericSchema<unknown, JoinFrame>,
   leave: LeaveSchema satisfies v.GenericSchema<unknown, LeaveFrame>,
+  occupancy: OccupancySchema satisfies v.GenericSchema<unknown, OccupancyFrame>,
   rename: RenameSchema satisfies v.GenericSchema<unknown, RenamedFrame>,
   typing: TypingSchema satisfies v.GenericSchema<unknown, TypingNoticeFrame>,
   history: HistorySchema satisfies v.GenericSchema<unknown, HistoryFrame>,
+  members: MembersSchema satisfies v.GenericSchema<unknown, MembersFrame>,
+  moderation: ModerationSchema satisfies v.GenericSchema<unknown, ModerationFrame>,
+  settings: SettingsSchema satisfies v.GenericSchema<unknown, SettingsFrame>,
   error: ErrorSchema satisfies v.GenericSchema<unknown, RoomError>,
 } as const;
 

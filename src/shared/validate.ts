@@ -35,8 +35,39 @@ const MessageIdSchema = v.pipe(
 const SEQ_RULE = "must be a whole number from 0";
 const SeqSchema = v.pipe(v.number(SEQ_RULE), v.safeInteger(SEQ_RULE), v.minValue(0, SEQ_RULE));
 
-const LIMIT_RULE = `must be a whole number from 1 to ${LIMITS.pageMax}`;
-const LimitSchema = v.pipe(v.number(LIMIT_RULE), v.integer(LIMIT_RULE), v.minValue(1, LIMIT_RULE), v.maxValue(LIMITS.pageMax, LIMIT_RULE));
+/** A whole number from `min` to `max`, with one message for every way of breaking it. */
+function wholeNumber(min: number, max: number) {
+  const rule = `must be a whole number from ${min} to ${max}`;
+  return v.pipe(v.number(rule), v.safeInteger(rule), v.minValue(min, rule), v.maxValue(max, rule));
+}
+
+/** A user id as a field of a frame: 1–64 characters (an id nobody holds is judged later). */
+const UserIdSchema = v.pipe(
+  v.string("must be a user id"),
+  v.check(wellFormed, "must be a user id"),
+  v.minLength(1, "must be a user id"),
+  v.maxLength(LIMITS.idMax, "must be a user id"),
+);
+
+/** Message text (`say`, `edit`): trimmed, 1–2000 code points, well-formed. */
+const TextSchema = v.pipe(
+  v.string("text must be a string"),
+  v.trim(),
+  v.check(wellFormed, "text has broken Unicode"),
+  v.minCodePoints(1, "text is empty"),
+  v.maxCodePoints(LIMITS.text, `text is over ${LIMITS.text} characters`),
+);
+
+/** A reaction: trimmed, 1–16 code points, no whitespace, no control characters. */
+const EmojiSchema = v.pipe(
+  v.string("emoji must be a string"),
+  v.trim(),
+  v.check(wellFormed, "emoji has broken Unicode"),
+  v.minCodePoints(1, "emoji is empty"),
+  v.maxCodePoints(LIMITS.emoji, `emoji is over ${LIMITS.emoji} characters`),
+  v.check((s) => !/\s/u.test(s), "emoji has whitespace"),
+  v.check((s) => !NAME_CONTROL.test(s), "emoji has control characters"),
+);
 
 const HelloSchema = v.object({
   type: v.literal("hello"),
@@ -45,21 +76,28 @@ const HelloSchema = v.object({
   since: v.optional(SeqSchema),
   // Any string: an unknown epoch just fails to resume (the frame size bounds it).
   epoch: v.optional(v.string("must be a string")),
+  // Any string: a key that is not this room's is `forbidden`, judged by the room.
+  key: v.optional(v.string("must be a string")),
 });
 
 const SaySchema = v.object({
   type: v.literal("say"),
   id: MessageIdSchema,
-  text: v.pipe(
-    v.string("text must be a string"),
-    v.trim(),
-    v.check(wellFormed, "text has broken Unicode"),
-    v.minCodePoints(1, "text is empty"),
-    v.maxCodePoints(LIMITS.text, `text is over ${LIMITS.text} characters`),
-  ),
-  to: v.optional(
-    v.pipe(v.string("to must be a user id"), v.minLength(1, "to must be a user id"), v.maxLength(LIMITS.idMax, "to must be a user id")),
-  ),
+  text: TextSchema,
+  to: v.optional(UserIdSchema),
+  replyTo: v.optional(SeqSchema),
+});
+
+const EditSchema = v.object({ type: v.literal("edit"), id: MessageIdSchema, target: SeqSchema, text: TextSchema });
+
+const DeleteSchema = v.object({ type: v.literal("delete"), id: MessageIdSchema, target: SeqSchema });
+
+const ReactSchema = v.object({
+  type: v.literal("react"),
+  id: MessageIdSchema,
+  target: SeqSchema,
+  emoji: EmojiSchema,
+  on: v.boolean("must be true or false"),
 });
 
 const RenameSchema = v.object({ type: v.literal("rename"), name: NameSchema });
@@ -69,16 +107,55 @@ const TypingSchema = v.object({ type: v.literal("typing") });
 const HistorySchema = v.object({
   type: v.literal("history"),
   before: v.optional(SeqSchema),
-  limit: v.optional(LimitSchema),
+  limit: v.optional(wholeNumber(1, LIMITS.pageMax)),
 });
+
+const MembersSchema = v.object({
+  type: v.literal("members"),
+  after: v.optional(UserIdSchema),
+  limit: v.optional(wholeNumber(1, LIMITS.membersMax)),
+});
+
+const GrantSchema = v.object({
+  type: v.literal("grant"),
+  user: UserIdSchema,
+  role: v.picklist(["moderator", "member"], "must be moderator or member"),
+});
+
+const KickSchema = v.object({ type: v.literal("kick"), user: UserIdSchema });
+
+const MuteSchema = v.object({ type: v.literal("mute"), user: UserIdSchema, ms: wholeNumber(0, LIMITS.muteMaxMs) });
+
+const BanSchema = v.object({ type: v.literal("ban"), user: UserIdSchema, ms: wholeNumber(0, LIMITS.banMaxMs) });
+
+const SettingsSchema = v.pipe(
+  v.object({
+    type: v.literal("settings"),
+    slowMs: v.optional(wholeNumber(0, LIMITS.slowMaxMs)),
+    locked: v.optional(v.boolean("must be true or false")),
+  }),
+  v.check((s) => s.slowMs !== undefined || s.locked !== undefined, "settings needs slowMs or locked"),
+);
 
 const SCHEMAS = {
   hello: HelloSchema,
   say: SaySchema,
+  edit: EditSchema,
+  delete: DeleteSchema,
+  react: ReactSchema,
   rename: RenameSchema,
   typing: TypingSchema,
   history: HistorySchema,
+  members: MembersSchema,
+  grant: GrantSchema,
+  kick: KickSchema,
+  mute: MuteSchema,
+  ban: BanSchema,
+  settings: SettingsSchema,
 } as const;
+
+/** Frame types that store an event; errors about them carry the frame's valid `id` as `ref`. */
+const WITH_ID: ReadonlySet<string> = new Set(["say", "edit", "delete", "react"]);
 
 /** The frame types a client may send. */
 export type FrameType = keyof typeof SCHEMAS;
@@ -120,14 +197,19 @@ export function validateClientFrame(raw: unknown): Decoded {
   const code: ErrorCode =
     issue.type === "max_code_points" && field === "text" ? "too_long" : (FIELD_CODES[field] ?? "bad_message");
   const message = field && !issue.message.startsWith(field) ? `${field}: ${issue.message}` : issue.message;
-  const ref = known === "say" ? refOf(raw) : undefined;
+  const ref = WITH_ID.has(known) ? refOf(raw) : undefined;
   return ref === undefined ? { ok: false, type: known, code, message } : { ok: false, type: known, code, message, ref };
 }
 
-/** The client id of a `say`, when it is a valid one (errors about that `say` carry it as `ref`). */
+/** The client id of a stored-event frame, when it is a valid one (errors about it carry it as `ref`). */
 function refOf(raw: object): string | undefined {
   const id = (raw as { id?: unknown }).id;
   return v.is(MessageIdSchema, id) ? id : undefined;
+}
+
+/** The client id that errors about a valid frame carry as `ref` (stored-event frames only). */
+export function frameRef(frame: ClientFrame): string | undefined {
+  return "id" in frame ? frame.id : undefined;
 }
 
 /** Returns the trimmed name, or null when it breaks the name rules. */

@@ -135,7 +135,7 @@ export class Bot {
       const index = this.#frames.findIndex((f) => types.includes(f.type) && where(f));
       if (index >= 0) return this.#frames.splice(index, 1)[0]!;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`bot: no ${types.join(" or ")} frame within ${timeoutMs} ms`);
+      if (left <= 0) throw new Error(`bot: no ${types.join(" or ")} frame within ${timeoutMs} ms; got ${JSON.stringify(this.#frames).slice(0, 500)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#waiters.push(() => {

@@ -11,6 +11,7 @@
  * attach). "The alarms go off when a payload does become markup" proves that they can fail.
  */
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { nameKey } from "../../src/shared/names.ts";
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { Bot, baseUrl, expectConnected, joinByForm, newPerson, uniqueRoom } from "./support.ts";
@@ -262,6 +263,8 @@ async function expectConversation(page: Page, authors: string[]): Promise<void> 
 
 const codePoints = (s: string) => [...s].length;
 const CONTROL = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+// Default-ignorable code points other than the three emoji need (U+200D, U+FE0E, U+FE0F).
+const INVISIBLE = /(?![\u200D\uFE0E\uFE0F])\p{Default_Ignorable_Code_Point}/u;
 
 test("every name in the corpus fits the protocol's name rules, and every refused one breaks them", () => {
   for (const name of [...NAMES, ...RENAMES]) {
@@ -269,13 +272,15 @@ test("every name in the corpus fits the protocol's name rules, and every refused
     expect(codePoints(trimmed), name).toBeGreaterThanOrEqual(1);
     expect(codePoints(trimmed), name).toBeLessThanOrEqual(32);
     expect(CONTROL.test(trimmed), name).toBe(false);
+    expect(INVISIBLE.test(trimmed), name).toBe(false);
   }
   for (const name of REFUSED_NAMES) {
     const trimmed = name.trim();
-    expect(codePoints(trimmed) < 1 || codePoints(trimmed) > 32 || CONTROL.test(trimmed), JSON.stringify(name)).toBe(true);
+    const breaks = codePoints(trimmed) < 1 || codePoints(trimmed) > 32 || CONTROL.test(trimmed) || INVISIBLE.test(trimmed);
+    expect(breaks, JSON.stringify(name)).toBe(true);
   }
-  const all = [...NAMES, ...RENAMES, "alice", "renamer"].map((n) => n.trim().toLowerCase());
-  expect(new Set(all).size, "names are unique in the room, ignoring case").toBe(all.length);
+  const all = [...NAMES, ...RENAMES, "alice", "renamer"].map((n) => nameKey(n.trim()));
+  expect(new Set(all).size, "names are unique in the room, as the room compares them").toBe(all.length);
   for (const { text } of TEXTS) expect(codePoints(text.trim())).toBeLessThanOrEqual(2000);
   expect(codePoints(TOO_LONG_TEXT)).toBe(2001);
 });

@@ -147,7 +147,7 @@ export const TEXTS: TextPayload[] = [
 /** One code point over the limit: the room must refuse it (`too_long`) and nobody sees it. */
 export const TOO_LONG_TEXT = padTo(`<img src=x onerror=__xss(100)>`, "x", 2001);
 
-/** Names the room accepts (1–32 code points after trimming, no control characters). */
+/** Names the room accepts (1–32 code points after trimming, no control or invisible characters). */
 export const NAMES: string[] = [
   `<img src=x onerror=__xss(101)>`,
   `<script>__xss(102)</script>`,
@@ -168,8 +168,6 @@ export const NAMES: string[] = [
   `<a href=javascript:__xss(117)>a`,
   `张三<img src=x onerror=__xss(118)>`,
   `😈<svg onload=__xss(119)>`,
-  `al\u200Bice`,
-  `\u200Fmallory\u200E`,
   `עברית<b>x</b>`,
   `  <u>padded</u>  `,
   `\uFEFF<i>bom</i>`,
@@ -179,8 +177,11 @@ export const NAMES: string[] = [
   `@alice`,
 ];
 
-/** Names the room must refuse with `name_invalid`: control characters, bidi controls, length. */
+/** Names the room must refuse with `name_invalid`: control characters, bidi controls, invisibles, length. */
 export const REFUSED_NAMES: string[] = [
+  `al\u200Bice`,
+  `\u200Fmallory\u200E`,
+  `\u3164`,
   `\u202Eevil<img src=x>`,
   `a\u202Db`,
   `\u2066<b>x</b>\u2069`,

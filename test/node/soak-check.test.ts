@@ -15,8 +15,9 @@ function message(seq: number, id = `m${seq}`): MessageFrame {
 }
 
 function welcome(seq: number, resumed: boolean, messages: MessageFrame[]): WelcomeFrame {
-  const limits = { text: 2000, name: 32, burst: 20, perSecond: 5 };
-  return { type: "welcome", self: ALICE, users: [ALICE], messages, seq, epoch: "e1", resumed, limits };
+  const limits = { text: 2000, name: 32, burst: 20, perSecond: 5, reactions: 20, usersListed: 100 };
+  const settings = { slowMs: 0, locked: false };
+  return { type: "welcome", self: { ...ALICE, role: "member" }, users: [ALICE], online: 1, messages, seq, epoch: "e1", resumed, settings, limits };
 }
 
 const log = Array.from({ length: 60 }, (_, i) => message(i + 1));

@@ -9,13 +9,19 @@ import fc from "fast-check";
 /** A JSON-compatible value (what `JSON.parse` can hand the validator), plus `undefined` for "absent". */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const FRAME_TYPES = ["hello", "say", "rename", "typing", "history"] as const;
-
-/** Every field name a client frame can carry, plus names a client might try to smuggle in. */
-export const FIELD_NAMES = [
-  "type", "token", "name", "since", "epoch", "id", "text", "to", "before", "limit",
-  "from", "seq", "ts", "self", "user", "__proto__", "constructor", "toString",
+const FRAME_TYPES = [
+  "hello", "say", "edit", "delete", "react", "rename", "typing", "history", "members", "grant", "kick", "mute", "ban", "settings",
 ] as const;
+
+/** Every field name a client frame can carry (the first `KNOWN_FIELDS`), plus names a client might try to smuggle in. */
+export const FIELD_NAMES = [
+  "type", "token", "name", "since", "epoch", "key", "id", "text", "to", "replyTo", "target", "emoji", "on", "before", "limit",
+  "after", "user", "role", "ms", "slowMs", "locked",
+  "from", "seq", "ts", "self", "count", "__proto__", "constructor", "toString",
+] as const;
+
+/** How many of `FIELD_NAMES` are fields of some client frame. */
+export const KNOWN_FIELDS = 21;
 
 /** One lone (unpaired) UTF-16 surrogate. */
 export const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit));
@@ -81,7 +87,7 @@ const seq = fc.oneof(fc.nat(1_000), fc.constantFrom(0, Number.MAX_SAFE_INTEGER),
 
 /** Fields a client may add that the room must ignore (`from` among them: it is never trusted). */
 const extraFields = fc.dictionary(
-  fc.constantFrom("from", "seq", "ts", "self", "user", "x-extra", "v"),
+  fc.constantFrom("from", "seq", "ts", "self", "count", "x-extra", "v"),
   fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>,
   { maxKeys: 2 },
 );
@@ -95,19 +101,51 @@ function defined(record: Record<string, Json | undefined>): { [key: string]: Jso
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as { [key: string]: Json };
 }
 
+/** A user id as a frame field: well-formed, 1–64 UTF-16 units. */
+const userId = fc.string({ minLength: 1, maxLength: 64 }).filter((s) => s.isWellFormed());
+
+/** A valid reaction before trimming: 1–16 code points of emoji and letters, no whitespace inside. */
+export const validEmoji = fc
+  .tuple(
+    fc.array(fc.constantFrom("👍", "❤️", "😂", "🎉", "👩‍💻", "🇫🇷", "+1", "a", "中", "\u{1f3fd}"), { minLength: 1, maxLength: 4 }),
+    fc.constantFrom("", " ", "\u3000"),
+  )
+  .map(([parts, pad]) => pad + parts.join("") + pad)
+  .filter((e) => [...e.trim()].length <= 16);
+
 /** A frame every rule of PROTOCOL.md accepts, possibly with ignorable extra fields. */
 export const validFrame: fc.Arbitrary<{ [key: string]: Json }> = fc.oneof(
   fc
-    .record({ token: validToken, name: optional(validName), since: optional(seq), epoch: optional(fc.string({ maxLength: 128 })) })
+    .record({
+      token: validToken,
+      name: optional(validName),
+      since: optional(seq),
+      epoch: optional(fc.string({ maxLength: 128 })),
+      key: optional(fc.string({ maxLength: 64 })),
+    })
     .map((f) => defined({ type: "hello", ...f })),
   fc
-    .record({ id: validId, text: validText, to: optional(fc.string({ minLength: 1, maxLength: 64 })) })
+    .record({ id: validId, text: validText, to: optional(userId), replyTo: optional(seq) })
     .map((f) => defined({ type: "say", ...f })),
+  fc.record({ id: validId, target: seq, text: validText }).map((f) => ({ type: "edit", ...f })),
+  fc.record({ id: validId, target: seq }).map((f) => ({ type: "delete", ...f })),
+  fc.record({ id: validId, target: seq, emoji: validEmoji, on: fc.boolean() }).map((f) => ({ type: "react", ...f })),
   validName.map((name) => ({ type: "rename", name })),
   fc.constant({ type: "typing" }),
   fc
     .record({ before: optional(seq), limit: optional(fc.integer({ min: 1, max: 100 })) })
     .map((f) => defined({ type: "history", ...f })),
+  fc
+    .record({ after: optional(userId), limit: optional(fc.integer({ min: 1, max: 500 })) })
+    .map((f) => defined({ type: "members", ...f })),
+  fc.record({ user: userId, role: fc.constantFrom("moderator", "member") }).map((f) => ({ type: "grant", ...f })),
+  userId.map((user) => ({ type: "kick", user })),
+  fc.record({ user: userId, ms: fc.integer({ min: 0, max: 604_800_000 }) }).map((f) => ({ type: "mute", ...f })),
+  fc.record({ user: userId, ms: fc.integer({ min: 0, max: 31_536_000_000 }) }).map((f) => ({ type: "ban", ...f })),
+  fc
+    .record({ slowMs: optional(fc.integer({ min: 0, max: 3_600_000 })), locked: optional(fc.boolean()) })
+    .filter((f) => f.slowMs !== undefined || f.locked !== undefined)
+    .map((f) => defined({ type: "settings", ...f })),
 ).chain((frame) => extraFields.map((extra) => ({ ...extra, ...frame })));
 
 /** `depth` levels of nesting around a leaf, as JSON text (never built as an object: no recursion anywhere). */

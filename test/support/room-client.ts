@@ -4,7 +4,7 @@
  */
 import { exports } from "cloudflare:workers";
 import { isDeepStrictEqual } from "node:util";
-import type { SingleServerFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
+import type { MessageFrame, SingleServerFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
 import { decodeServerText } from "../../src/shared/server-frames.ts";
 
 type FrameOf<T extends SingleServerFrame["type"]> = Extract<SingleServerFrame, { type: T }>;
@@ -206,4 +206,14 @@ export async function join(room: string, fields: Parameters<TestSocket["hello"]>
 /** A room name unique to one test, so tests never share state. */
 export function roomName(label: string): string {
   return `${label.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").slice(0, 40)}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** The `message` frames of a welcome (a resume lists change events too). */
+export function messagesOf(welcome: { messages: readonly SingleServerFrame[] }): MessageFrame[] {
+  return welcome.messages.filter((m): m is MessageFrame => m.type === "message");
+}
+
+/** The user a welcome is for, as messages and events name them (without the role). */
+export function userOf(welcome: WelcomeFrame): { id: string; name: string } {
+  return { id: welcome.self.id, name: welcome.self.name };
 }

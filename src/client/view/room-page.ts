@@ -98,10 +98,11 @@ export function showRoom(room: string): void {
         // A guest keeps their guest name across reloads, like a chosen one.
         if (loadName() === undefined) saveName(welcome.self.name);
         people.reset(welcome.users, welcome.self);
-        if (welcome.resumed) incoming(welcome.messages);
+        const listed = welcome.messages.filter((m) => m.type === "message");
+        if (welcome.resumed) incoming(listed);
         else {
           typing.clear();
-          messages.reset(welcome.messages, me);
+          messages.reset(listed, me);
         }
       },
       frame: (frame) => handle(frame),
