@@ -3,8 +3,15 @@
  * outbox, heartbeat and batches, without a room or a browser.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { MessageFrame, SingleServerFrame, User, WelcomeFrame } from "../src/shared/protocol.ts";
-import { Transport, type ConnectionStatus, type PendingSay, type SocketEvents, type TransportOptions } from "../src/client/transport.ts";
+import type { EditEventFrame, MessageFrame, ReactEventFrame, SingleServerFrame, User, WelcomeFrame } from "../src/shared/protocol.ts";
+import {
+  Transport,
+  type ConnectionStatus,
+  type PendingAction,
+  type PendingSay,
+  type SocketEvents,
+  type TransportOptions,
+} from "../src/client/transport.ts";
 import type { RoomError, RoomFrame } from "../src/shared/server-frames.ts";
 
 const TOKEN = "tok_abcdefghijklmnopqrstuvwxyz";
@@ -37,6 +44,10 @@ class FakeSocket {
   says(): Record<string, unknown>[] {
     return this.frames().filter((f) => f.type === "say");
   }
+  /** The stored-event frames sent (say, edit, delete, react), in order. */
+  actions(): Record<string, unknown>[] {
+    return this.frames().filter((f) => ["say", "edit", "delete", "react"].includes(String(f.type)));
+  }
 }
 
 function welcome(overrides: Partial<WelcomeFrame> = {}): WelcomeFrame {
@@ -59,14 +70,23 @@ function message(seq: number, from: User, id: string, text = `m${seq}`): Message
   return { type: "message", seq, id, from, text, ts: 1_700_000_000_000 + seq };
 }
 
+function editEvent(seq: number, user: User, id: string, target: number, text: string): EditEventFrame {
+  return { type: "edit", seq, id, target, text, user, ts: 1_700_000_000_000 + seq };
+}
+
+function reactEvent(seq: number, user: User, id: string, target: number, emoji: string, on: boolean, count: number): ReactEventFrame {
+  return { type: "react", seq, id, target, emoji, on, count, user, ts: 1_700_000_000_000 + seq };
+}
+
 /** A transport wired to fake sockets, recording everything it tells the page. */
 function setup(options: Partial<TransportOptions> = {}) {
   const sockets: FakeSocket[] = [];
   const statuses: ConnectionStatus[] = [];
   const welcomes: WelcomeFrame[] = [];
   const frames: RoomFrame[] = [];
-  const outboxes: (readonly PendingSay[])[] = [];
-  const refused: [PendingSay, RoomError][] = [];
+  const outboxes: (readonly PendingAction[])[] = [];
+  const refused: [PendingAction, RoomError][] = [];
+  let keyRefusals = 0;
   const transport = new Transport({
     url: "ws://chat.test/api/rooms/lobby/ws",
     token: TOKEN,
@@ -83,6 +103,7 @@ function setup(options: Partial<TransportOptions> = {}) {
       frame: (f) => frames.push(f),
       outbox: (o) => outboxes.push(o),
       refused: (say, error) => refused.push([say, error]),
+      keyRefused: () => keyRefusals++,
     },
     ...options,
   });
@@ -92,7 +113,7 @@ function setup(options: Partial<TransportOptions> = {}) {
     last().open();
     last().receive(w);
   };
-  return { transport, sockets, statuses, welcomes, frames, outboxes, refused, last, join };
+  return { transport, sockets, statuses, welcomes, frames, outboxes, refused, last, join, keyRefusals: () => keyRefusals };
 }
 
 beforeEach(() => {
@@ -358,7 +379,7 @@ describe("transport", () => {
     for (const say of says.slice(1)) t.last().receive({ type: "error", code: "rate_limited", message: "slow down", ref: say.id, retryAfterMs: 200 });
     expect(t.refused).toEqual([]);
     expect(t.frames.filter((f) => f.type === "error")).toEqual([]);
-    expect(t.transport.outbox.map((s) => s.text)).toEqual(["two", "three"]);
+    expect(t.transport.outbox.map((s) => ("text" in s ? s.text : s.kind))).toEqual(["two", "three"]);
     // Nothing new goes out while the bucket refills, not even a say typed meanwhile.
     const four = t.transport.say("four");
     vi.advanceTimersByTime(199);
@@ -402,5 +423,233 @@ describe("transport", () => {
     old.drop();
     expect(t.frames).toEqual([]);
     expect(t.transport.status.state).toBe("connecting");
+  });
+
+  it("queues edits, deletes and reactions made offline and sends them after the welcome, in order, each with its own id", () => {
+    const t = setup();
+    const edit = t.transport.change({ kind: "edit", target: 4, text: "fixed" });
+    const react = t.transport.change({ kind: "react", target: 4, emoji: "👍", on: true });
+    const remove = t.transport.change({ kind: "delete", target: 3 });
+    expect(new Set([edit.id, react.id, remove.id]).size).toBe(3);
+    t.transport.start();
+    t.last().open();
+    expect(t.last().actions()).toEqual([]);
+    t.join(welcome({ seq: 4 }));
+    expect(t.last().actions()).toEqual([
+      { type: "edit", id: edit.id, target: 4, text: "fixed" },
+      { type: "react", id: react.id, target: 4, emoji: "👍", on: true },
+      { type: "delete", id: remove.id, target: 3 },
+    ]);
+    expect(t.outboxes.at(-1)).toEqual([edit, react, remove]);
+  });
+
+  it("takes a change out of the outbox when its event comes back, and passes the event on", () => {
+    const t = setup();
+    t.transport.start();
+    t.join(welcome({ seq: 4 }));
+    const edit = t.transport.change({ kind: "edit", target: 4, text: "fixed" });
+    const bobsEdit = editEvent(5, BOB, edit.id, 2, "same id, other user");
+    t.last().receive(bobsEdit);
+    expect(t.transport.outbox).toEqual([edit]);
+    const echo = editEvent(6, ALICE, edit.id, 4, "fixed");
+    t.last().receive(echo);
+    expect(t.transport.outbox).toEqual([]);
+    expect(t.frames).toEqual([bobsEdit, echo]);
+    expect(t.transport.lastSeq).toBe(6);
+  });
+
+  it("resends every change not yet answered after each reconnect, with the same id, until the room answers it", () => {
+    const t = setup();
+    t.transport.start();
+    t.join(welcome({ seq: 4 }));
+    const react = t.transport.change({ kind: "react", target: 4, emoji: "🎉", on: false });
+    const sent = { type: "react", id: react.id, target: 4, emoji: "🎉", on: false };
+    expect(t.last().actions()).toEqual([sent]);
+    for (let i = 0; i < 2; i++) {
+      t.last().drop();
+      vi.runOnlyPendingTimers();
+      t.join(welcome({ seq: 4, resumed: true }));
+      expect(t.last().actions()).toEqual([sent]);
+    }
+    // The room stored it before the last drop: it answers the resend with the stored event (seq ≤ the welcome's).
+    t.last().drop();
+    vi.runOnlyPendingTimers();
+    t.join(welcome({ seq: 5, resumed: true, messages: [] }));
+    t.last().receive(reactEvent(5, ALICE, react.id, 4, "🎉", false, 0));
+    expect(t.transport.outbox).toEqual([]);
+    expect(t.frames).toEqual([]);
+    t.last().drop();
+    vi.runOnlyPendingTimers();
+    t.join(welcome({ seq: 5, resumed: true }));
+    expect(t.last().actions()).toEqual([]);
+  });
+
+  it("counts a stored message as the answer to an edit that reused its id (one id namespace per user)", () => {
+    const t = setup();
+    t.transport.start();
+    t.join(welcome({ seq: 9 }));
+    const edit = t.transport.change({ kind: "edit", target: 2, text: "x" });
+    t.last().receive(message(7, ALICE, edit.id, "the say that had this id"));
+    expect(t.transport.outbox).toEqual([]);
+    expect(t.frames).toEqual([]);
+  });
+
+  it("hands a resume's change events to the page in order, and counts its own among them as answered", () => {
+    const t = setup();
+    t.transport.start();
+    t.join(welcome({ seq: 2, messages: [message(1, BOB, "b1"), message(2, ALICE, "a2")] }));
+    t.last().drop();
+    const edit = t.transport.change({ kind: "edit", target: 2, text: "edited offline" });
+    const later = t.transport.change({ kind: "react", target: 1, emoji: "👀", on: true });
+    vi.runOnlyPendingTimers();
+    const events = [editEvent(3, ALICE, edit.id, 2, "edited offline"), reactEvent(4, BOB, "b-r", 1, "👀", true, 1), message(5, BOB, "b5")];
+    t.join(welcome({ seq: 5, resumed: true, messages: events }));
+    expect(t.welcomes.at(-1)!.messages).toEqual(events);
+    expect(t.last().actions()).toEqual([{ type: "react", id: later.id, target: 1, emoji: "👀", on: true }]);
+    expect(t.transport.outbox).toEqual([later]);
+    t.last().drop();
+    vi.runOnlyPendingTimers();
+    t.last().open();
+    expect(t.last().frames()[0]).toMatchObject({ type: "hello", since: 5 });
+  });
+
+  it("resumes after the last change event seen, not only after the last message", () => {
+    const t = setup();
+    t.transport.start();
+    t.join(welcome({ seq: 1, messages: [message(1, BOB, "b1")] }));
+    t.last().receive(reactEvent(2, BOB, "b-r", 1, "👍", true, 1));
+    t.last().receive({ type: "delete", seq: 3, id: "b-d", target: 1, user: BOB, ts: 3 });
+    t.last().drop();
+    vi.runOnlyPendingTimers();
+    t.last().open();
+    expect(t.last().frames()[0]).toMatchObject({ type: "hello", since: 3, epoch: "epoch-1" });
+  });
+
+  it("keeps rate-limited changes queued with the says around them and resends them in order after retryAfterMs", () => {
+    const t = setup();
+    t.transport.start();
+    t.join(welcome({ seq: 1 }));
+    const say = t.transport.say("one");
+    const react = t.transport.change({ kind: "react", target: 1, emoji: "👍", on: true });
+    const edit = t.transport.change({ kind: "edit", target: 1, text: "two" });
+    for (const action of [say, react, edit]) t.last().receive({ type: "error", code: "rate_limited", message: "slow down", ref: action.id, retryAfterMs: 300 });
+    expect(t.refused).toEqual([]);
+    expect(t.transport.outbox).toEqual([say, react, edit]);
+    expect(t.transport.heldUntil).toBe(Date.now() + 300);
+    vi.advanceTimersByTime(299);
+    expect(t.last().actions()).toHaveLength(3);
+    vi.advanceTimersByTime(1);
+    expect(t.last().actions().slice(3)).toEqual([{ type: "say", id: say.id, text: "one" }]);
+    t.last().receive(message(2, ALICE, say.id, "one"));
+    expect(t.last().actions().slice(4)).toEqual([{ type: "react", id: react.id, target: 1, emoji: "👍", on: true }]);
+    t.last().receive(reactEvent(3, ALICE, react.id, 1, "👍", true, 1));
+    expect(t.last().actions().slice(5)).toEqual([{ type: "edit", id: edit.id, target: 1, text: "two" }]);
+    t.last().receive(editEvent(4, ALICE, edit.id, 1, "two"));
+    expect(t.transport.outbox).toEqual([]);
+  });
+
+  it("takes a refused change out of the outbox and reports it with the room's error", () => {
+    const t = setup();
+    t.transport.start();
+    t.join(welcome({ seq: 3 }));
+    const remove = t.transport.change({ kind: "delete", target: 3 });
+    const error = { type: "error", code: "gone", message: "that message was deleted already", ref: remove.id } as const;
+    t.last().receive(error);
+    expect(t.transport.outbox).toEqual([]);
+    expect(t.refused).toEqual([[remove, error]]);
+    expect(t.frames).toEqual([]);
+  });
+
+  it("sends a reply with the quoted message's seq, and keeps the quote for the page", () => {
+    const t = setup();
+    t.transport.start();
+    t.join(welcome({ seq: 3 }));
+    const quote = { seq: 3, from: BOB, text: "question?" };
+    const reply = t.transport.say("answer", BOB, quote);
+    expect(reply).toMatchObject({ text: "answer", to: BOB, replyTo: quote });
+    expect(t.last().says()).toEqual([{ type: "say", id: reply.id, text: "answer", to: BOB.id, replyTo: 3 }]);
+  });
+
+  it("sends the actions an earlier page left unanswered, says stored without a kind included", () => {
+    const left: PendingAction[] = [
+      { id: "old-say", text: "from a page before v2" },
+      { kind: "react", id: "kept-r", target: 2, emoji: "❤️", on: true },
+      { kind: "delete", id: "kept-d", target: 1 },
+    ];
+    const t = setup({ outbox: left });
+    t.transport.start();
+    t.join(welcome({ seq: 2 }));
+    expect(t.last().actions()).toEqual([
+      { type: "say", id: "old-say", text: "from a page before v2" },
+      { type: "react", id: "kept-r", target: 2, emoji: "❤️", on: true },
+      { type: "delete", id: "kept-d", target: 1 },
+    ]);
+  });
+
+  it("asks for members pages only while connected", () => {
+    const t = setup();
+    expect(t.transport.send({ type: "members", after: "m-id", limit: 100 })).toBe(false);
+    t.transport.start();
+    t.join();
+    expect(t.transport.send({ type: "members", after: "m-id", limit: 100 })).toBe(true);
+    expect(t.last().frames().at(-1)).toEqual({ type: "members", after: "m-id", limit: 100 });
+    const page = { type: "members", users: [ALICE, BOB], next: BOB.id } as const;
+    t.last().receive(page);
+    expect(t.frames).toEqual([page]);
+  });
+
+  it("does not reconnect after a moderator closed the socket with 4403, until started again", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    t.last().drop(4403);
+    expect(t.transport.status).toEqual({ state: "removed" });
+    vi.advanceTimersByTime(10 * 60_000);
+    t.transport.reconnectNow();
+    expect(t.sockets).toHaveLength(1);
+    t.transport.start();
+    expect(t.sockets).toHaveLength(2);
+  });
+
+  it("stops on a hello refused as banned and tries once more only when the ban ends", () => {
+    const t = setup();
+    t.transport.start();
+    t.last().open();
+    t.last().receive({ type: "error", code: "banned", message: "you are banned", retryAfterMs: 60_000 });
+    expect(t.transport.status).toEqual({ state: "banned", until: Date.now() + 60_000 });
+    expect(t.sockets[0]!.closed).not.toBeNull();
+    expect(t.frames).toMatchObject([{ type: "error", code: "banned" }]);
+    t.transport.reconnectNow();
+    vi.advanceTimersByTime(59_999);
+    expect(t.sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(t.sockets).toHaveLength(2);
+    t.last().open();
+    expect(t.last().frames()[0]).toMatchObject({ type: "hello", token: TOKEN });
+  });
+
+  it("sends the owner key in hello, and on forbidden forgets it and joins without it on the same socket", () => {
+    let key: string | undefined = "owner-key-abc";
+    const t = setup({ key: () => key });
+    t.transport.start();
+    t.last().open();
+    t.last().receive({ type: "error", code: "forbidden", message: "that is not an owner key of this room" });
+    expect(t.keyRefusals()).toBe(1);
+    key = undefined;
+    expect(t.last().frames()).toEqual([
+      { type: "hello", token: TOKEN, name: "alice", key: "owner-key-abc" },
+      { type: "hello", token: TOKEN, name: "alice" },
+    ]);
+    t.last().receive(welcome());
+    expect(t.transport.status).toEqual({ state: "open" });
+  });
+
+  it("does not retry a hello without a key on forbidden", () => {
+    const t = setup();
+    t.transport.start();
+    t.last().open();
+    t.last().receive({ type: "error", code: "forbidden", message: "no" });
+    expect(t.keyRefusals()).toBe(0);
+    expect(t.last().frames()).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@
  * person who stops typing when too many messages are still pending, and records what the room
  * acknowledged, what it refused, and what the transport showed.
  */
-import { Transport, type PendingSay, type ReconnectPolicy } from "../../src/client/transport.ts";
+import { Transport, type PendingAction, type ReconnectPolicy } from "../../src/client/transport.ts";
 import type { MessageFrame } from "../../src/shared/protocol.ts";
 import { decodeServerText, type RoomError } from "../../src/shared/server-frames.ts";
 import { newToken } from "../../src/client/ids.ts";
@@ -178,7 +178,7 @@ export class PageClient {
     }
   }
 
-  #outboxChanged(pending: readonly PendingSay[]): void {
+  #outboxChanged(pending: readonly PendingAction[]): void {
     const now = new Set(pending.map((say) => say.id));
     for (const id of this.#pending) if (!now.has(id)) this.leftOutbox.add(id);
     this.#pending = now;

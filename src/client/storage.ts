@@ -1,15 +1,17 @@
 /**
  * What the page remembers in localStorage: the user's secret token (so a reload is the same
- * person), the name they chose, and the rooms they visited. When storage is unavailable (some
+ * person), the name they chose, the rooms they visited, each room's actions not yet answered
+ * (the outbox) and the owner keys of rooms this browser created. When storage is unavailable (some
  * private modes) it falls back to memory for this page's life.
  */
 import { TOKEN } from "../shared/protocol.ts";
 import { isRoomName, normalizeName } from "../shared/validate.ts";
 import { newToken } from "./ids.ts";
-import type { PendingSay } from "./transport.ts";
+import { isPendingAction, type PendingAction } from "./pending.ts";
 
 const KEYS = { token: "edge-chat:token", name: "edge-chat:name", rooms: "edge-chat:rooms" } as const;
 const outboxKey = (room: string) => `edge-chat:outbox:${room}`;
+const ownerKeyKey = (room: string) => `edge-chat:owner-key:${room}`;
 const RECENT_MAX = 6;
 const memory = new Map<string, string>();
 
@@ -64,20 +66,35 @@ export function rememberRoom(room: string): void {
   write(KEYS.rooms, JSON.stringify(rooms));
 }
 
-/** Says of this room not yet echoed when the page last ran (typed offline, then the tab closed). */
-export function loadOutbox(room: string): PendingSay[] {
+/** Actions in this room not yet answered when the page last ran (typed offline, then the tab closed). */
+export function loadOutbox(room: string): PendingAction[] {
   try {
     const parsed: unknown = JSON.parse(read(outboxKey(room)) ?? "[]");
-    return Array.isArray(parsed) ? parsed.filter(isPendingSay) : [];
+    return Array.isArray(parsed) ? parsed.filter(isPendingAction) : [];
   } catch {
     return [];
   }
 }
 
-/** Keeps the room's unechoed says, so a closed tab or a reload does not lose them. */
-export function saveOutbox(room: string, pending: readonly PendingSay[]): void {
+/** Keeps the room's unanswered actions, so a closed tab or a reload does not lose them. */
+export function saveOutbox(room: string, pending: readonly PendingAction[]): void {
   if (pending.length > 0) write(outboxKey(room), JSON.stringify(pending));
   else remove(outboxKey(room));
+}
+
+/** The owner key `POST /api/rooms` gave this browser for `room`, if any. */
+export function loadOwnerKey(room: string): string | undefined {
+  return read(ownerKeyKey(room)) ?? undefined;
+}
+
+/** Keeps a room's owner key (it is shown only once, when the room is created). */
+export function saveOwnerKey(room: string, key: string): void {
+  write(ownerKeyKey(room), key);
+}
+
+/** Forgets a room's owner key (the room refused it). */
+export function forgetOwnerKey(room: string): void {
+  remove(ownerKeyKey(room));
 }
 
 function remove(key: string): void {
@@ -86,11 +103,4 @@ function remove(key: string): void {
   } catch {
     memory.delete(key);
   }
-}
-
-function isPendingSay(value: unknown): value is PendingSay {
-  if (typeof value !== "object" || value === null) return false;
-  const say = value as { id?: unknown; text?: unknown; to?: { id?: unknown; name?: unknown } };
-  const toOk = say.to === undefined || (typeof say.to?.id === "string" && typeof say.to?.name === "string");
-  return typeof say.id === "string" && typeof say.text === "string" && toOk;
 }
