@@ -1,85 +1,70 @@
-/** The online list: everyone in the room with a count; picking a name starts a private message. */
-import type { User } from "../../shared/protocol.ts";
-import { initialOf, paintUser } from "./colors.ts";
+/**
+ * The online list: the count of everyone online, the people the page lists (at most the 100 the
+ * welcome gave, kept up with joins and leaves), "and N more" for the rest, which opens the full
+ * list. Picking a name starts a private message; moderators get a menu beside each name.
+ */
+import type { ListedUser, User } from "../../shared/protocol.ts";
+import type { Roster } from "../roster.ts";
 import { el } from "./dom.ts";
+import { personButton } from "./person-row.ts";
+
+const count = new Intl.NumberFormat();
 
 /** The elements the list works with. */
 export interface PeopleElements {
   list: HTMLUListElement;
   count: HTMLElement;
   toggleCount: HTMLElement;
+  more: HTMLButtonElement;
 }
 
-/** Who is online, kept in sync with welcome/join/leave/rename. */
+/** What picking something in the list does. */
+export interface PeopleHooks {
+  /** Someone else's name: a private message to them. */
+  pick(user: User): void;
+  /** One's own name: rename. */
+  pickSelf(): void;
+  /** "and N more" / "everyone": the full list. */
+  openAll(): void;
+  /** A control of the page's own to put beside a person (moderation), or null. */
+  extra(user: ListedUser): HTMLElement | null;
+}
+
+/** Who is online, drawn from the roster. */
 export class PeopleList {
   readonly #el: PeopleElements;
-  readonly #users = new Map<string, User>();
-  readonly #onPick: (user: User) => void;
-  readonly #onPickSelf: () => void;
+  readonly #roster: Roster;
+  readonly #hooks: PeopleHooks;
   #selfId = "";
 
-  constructor(elements: PeopleElements, onPick: (user: User) => void, onPickSelf: () => void) {
+  constructor(elements: PeopleElements, roster: Roster, hooks: PeopleHooks) {
     this.#el = elements;
-    this.#onPick = onPick;
-    this.#onPickSelf = onPickSelf;
+    this.#roster = roster;
+    this.#hooks = hooks;
+    elements.more.addEventListener("click", () => hooks.openAll());
   }
 
-  /** Replaces the whole list (from a welcome). */
-  reset(users: User[], self: User): void {
-    this.#selfId = self.id;
-    this.#users.clear();
-    for (const user of users) this.#users.set(user.id, user);
-    this.#users.set(self.id, self);
-    this.#render();
-  }
-
-  /** Adds or updates a user (join, rename). */
-  set(user: User): void {
-    this.#users.set(user.id, user);
-    this.#render();
-  }
-
-  /** Removes a user (leave). */
-  remove(id: string): void {
-    this.#users.delete(id);
-    this.#render();
-  }
-
-  /** The online user with this id. */
-  get(id: string): User | undefined {
-    return this.#users.get(id);
-  }
-
-  /** Everyone online. */
-  all(): User[] {
-    return [...this.#users.values()];
-  }
-
-  #render(): void {
-    const collator = new Intl.Collator(undefined, { sensitivity: "base" });
-    const users = this.all().sort((a, b) => {
-      if (a.id === this.#selfId) return -1;
-      if (b.id === this.#selfId) return 1;
-      return collator.compare(a.name, b.name);
-    });
-    const rows = users.map((user) => {
-      const self = user.id === this.#selfId;
-      const avatar = el("span", { class: "avatar small", attrs: { "aria-hidden": "true" } }, initialOf(user.name));
-      paintUser(avatar, user.id);
-      const label = self ? "Change your name" : `Send a private message to ${user.name}`;
-      const button = el(
-        "button",
-        { class: "person", attrs: { type: "button", title: label, "data-id": user.id } },
-        avatar,
-        el("span", { class: "person-name", attrs: { dir: "auto" } }, user.name),
-      );
-      if (self) button.append(el("span", { class: "you" }, "you"));
-      button.append(el("span", { class: "visually-hidden" }, `: ${label}`));
-      button.addEventListener("click", () => (self ? this.#onPickSelf() : this.#onPick(user)));
-      return el("li", {}, button);
-    });
+  /** Draws the list again after the roster changed; `selfId` is who this page is. */
+  render(selfId: string): void {
+    this.#selfId = selfId;
+    const rows = this.#roster.listed().map((user) => this.row(user));
     this.#el.list.replaceChildren(...rows);
-    this.#el.count.textContent = String(users.length);
-    this.#el.toggleCount.textContent = String(users.length);
+    const online = count.format(this.#roster.online);
+    this.#el.count.textContent = online;
+    this.#el.toggleCount.textContent = online;
+    const unlisted = this.#roster.unlisted;
+    this.#el.more.hidden = unlisted === 0;
+    this.#el.more.textContent = `and ${count.format(unlisted)} more`;
+  }
+
+  /** One person's list item (also used by the full list). */
+  row(user: ListedUser): HTMLLIElement {
+    const self = user.id === this.#selfId;
+    const button = personButton(user, self, self ? "Change your name" : `Send a private message to ${user.name}`);
+    button.addEventListener("click", () => (self ? this.#hooks.pickSelf() : this.#hooks.pick(user)));
+    const item = el("li", { class: "person-item" }, button);
+    const extra = self ? null : this.#hooks.extra(user);
+    if (extra) item.append(extra);
+    return item;
   }
 }

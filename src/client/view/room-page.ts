@@ -2,12 +2,14 @@
  * The room page: it connects a transport to the views (conversation, people, typing line,
  * composer, banner) and to the browser's online/offline and visibility events.
  */
-import type { MessageFrame, User } from "../../shared/protocol.ts";
+import type { MembersFrame, MessageFrame, User } from "../../shared/protocol.ts";
 import { normalizeName } from "../../shared/validate.ts";
 import { openBrowserSocket, roomSocketUrl } from "../browser-socket.ts";
 import type { RoomError, RoomFrame } from "../../shared/server-frames.ts";
 import { loadName, loadOutbox, loadToken, rememberRoom, saveName, saveOutbox } from "../storage.ts";
-import { Transport, type ConnectionStatus, type PendingSay } from "../transport.ts";
+import { isSay } from "../pending.ts";
+import { Roster } from "../roster.ts";
+import { Transport, type ConnectionStatus, type PendingAction } from "../transport.ts";
 import { Attention } from "./attention.ts";
 import { Banner } from "./banner.ts";
 import { initialOf, paintUser } from "./colors.ts";
@@ -15,6 +17,7 @@ import { Composer } from "./composer.ts";
 import { byId, isolate } from "./dom.ts";
 import { describeError, shortReason } from "./errors.ts";
 import { isPrivateRoom, roomLabel } from "./landing.ts";
+import { MembersDialog } from "./members-dialog.ts";
 import { MessageList } from "./messages.ts";
 import { PeopleList } from "./people.ts";
 import { toast } from "./toast.ts";
@@ -48,15 +51,51 @@ export function showRoom(room: string): void {
       if (!transport.send({ type: "history", before: messages.oldestSeq, limit: 50 })) messages.olderFailed();
     },
   );
+  const roster = new Roster();
   const people = new PeopleList(
-    { list: byId("people-list", HTMLUListElement), count: byId("people-count", HTMLElement), toggleCount: byId("people-toggle-count", HTMLElement) },
-    (user) => {
-      composer.setPrivate(user);
-      setPeopleOpen(false);
-      composer.focus();
+    {
+      list: byId("people-list", HTMLUListElement),
+      count: byId("people-count", HTMLElement),
+      toggleCount: byId("people-toggle-count", HTMLElement),
+      more: byId("people-more", HTMLButtonElement),
     },
-    () => openRename(),
+    roster,
+    {
+      pick: (user) => {
+        membersDialog.close();
+        composer.setPrivate(user);
+        setPeopleOpen(false);
+        composer.focus();
+      },
+      pickSelf: () => {
+        membersDialog.close();
+        openRename();
+      },
+      openAll: () => membersDialog.open(),
+      extra: () => null,
+    },
   );
+  const members = new MembersDialog(
+    {
+      dialog: byId("members-dialog", HTMLDialogElement),
+      list: byId("members-list", HTMLUListElement),
+      heading: byId("members-count", HTMLElement),
+      status: byId("members-status", HTMLElement),
+      page: byId("members-page", HTMLElement),
+      prev: byId("members-prev", HTMLButtonElement),
+      next: byId("members-next", HTMLButtonElement),
+      close: byId("members-close", HTMLButtonElement),
+    },
+    {
+      request: (after, limit) => askMembers("dialog", after, limit),
+      row: (user) => people.row(user),
+      online: () => roster.online,
+    },
+  );
+  const membersDialog = {
+    open: () => members.open(),
+    close: () => byId("members-dialog", HTMLDialogElement).close(),
+  };
   const typing = new TypingLine(byId("typing", HTMLElement));
   const composer = new Composer(
     {
@@ -73,8 +112,9 @@ export function showRoom(room: string): void {
         showError([]);
         transport.say(text, to);
       },
-      typing: () => transport.send({ type: "typing" }),
-      users: () => people.all(),
+      // Above 100 online the room drops typing notices: do not send them at all.
+      typing: () => !roster.crowded && transport.send({ type: "typing" }),
+      users: () => roster.listed(),
     },
   );
   const banner = new Banner(
@@ -91,13 +131,17 @@ export function showRoom(room: string): void {
     events: {
       status: (status) => {
         banner.show(status);
-        messages.showPending(transport.outbox, pendingState(status, transport.heldUntil));
+        messages.showPending(transport.outbox.filter(isSay), pendingState(status, transport.heldUntil));
       },
       welcome: (welcome) => {
         setMe(welcome.self);
         // A guest keeps their guest name across reloads, like a chosen one.
         if (loadName() === undefined) saveName(welcome.self.name);
-        people.reset(welcome.users, welcome.self);
+        roster.reset(welcome);
+        membersWaiting.length = 0;
+        refreshing = undefined;
+        presenceChanged();
+        members.reconnected();
         const listed = welcome.messages.filter((m) => m.type === "message");
         if (welcome.resumed) incoming(listed);
         else {
@@ -108,9 +152,9 @@ export function showRoom(room: string): void {
       frame: (frame) => handle(frame),
       outbox: (pending) => {
         saveOutbox(room, pending);
-        messages.showPending(pending, pendingState(transport.status, transport.heldUntil));
+        messages.showPending(pending.filter(isSay), pendingState(transport.status, transport.heldUntil));
       },
-      refused: (say, error) => refused(say, error),
+      refused: (action, error) => refused(action, error),
     },
   });
 
@@ -119,14 +163,23 @@ export function showRoom(room: string): void {
       case "message":
         return incoming([frame]);
       case "join":
-        people.set(frame.user);
+        roster.join(frame.user, frame.online);
+        presenceChanged();
         return messages.addSystem(isolate(frame.user.name), " joined");
       case "leave":
-        people.remove(frame.user.id);
+        roster.leave(frame.user.id, frame.online);
+        presenceChanged();
         typing.stopped(frame.user.id);
         return messages.addSystem(isolate(frame.user.name), " left");
+      case "occupancy":
+        // No system lines here: a crowded room announces nobody by name.
+        roster.occupancy(frame.online);
+        return presenceChanged();
+      case "members":
+        return membersPage(frame);
       case "rename":
-        people.set(frame.user);
+        roster.rename(frame.user);
+        people.render(me.id);
         composer.renamed(frame.user);
         if (frame.user.id === me.id) {
           setMe(frame.user);
@@ -138,6 +191,12 @@ export function showRoom(room: string): void {
       case "history":
         return messages.prepend(frame.messages, frame.hasMore, me);
       case "error":
+        // History and members requests carry no id: a refusal of one comes back without `ref`.
+        if (frame.code === "rate_limited" && frame.ref === undefined) {
+          members.rateLimited(frame.retryAfterMs ?? 1_000);
+          messages.olderFailed();
+          return;
+        }
         return showError(describeError(frame));
       case "welcome":
         return;
@@ -153,9 +212,52 @@ export function showRoom(room: string): void {
     }
   }
 
-  function refused(say: PendingSay, error: RoomError): void {
-    messages.showFailed(say, shortReason(error), () => transport.say(say.text, say.to));
-    showError(describeError(error, say.to?.name));
+  function refused(action: PendingAction, error: RoomError): void {
+    if (!isSay(action)) return showError(describeError(error));
+    messages.showFailed(action, shortReason(error), () => transport.say(action.text, action.to, action.replyTo));
+    showError(describeError(error, action.to?.name));
+  }
+
+  // ---- presence: the list, the count, and members pages ----
+
+  /** Who asked for each `members` page still to come (the room answers in order). */
+  const membersWaiting: ("dialog" | "refresh")[] = [];
+  /** The pages of a refresh of the whole list (only while at most 100 are online). */
+  let refreshing: MembersFrame["users"] | undefined;
+  /** The count at the last refresh: a list that still does not match is not asked for again. */
+  let refreshedAt: number | undefined;
+
+  function askMembers(purpose: "dialog" | "refresh", after: string | undefined, limit: number): boolean {
+    const frame = after === undefined ? { type: "members" as const, limit } : { type: "members" as const, after, limit };
+    if (!transport.send(frame)) return false;
+    membersWaiting.push(purpose);
+    return true;
+  }
+
+  function membersPage(frame: MembersFrame): void {
+    const purpose = membersWaiting.shift();
+    roster.learn(frame.users);
+    if (purpose === "dialog") return members.receive(frame);
+    if (purpose !== "refresh" || !refreshing) return;
+    refreshing.push(...frame.users);
+    if (frame.next !== undefined) {
+      askMembers("refresh", frame.next, 500);
+      return;
+    }
+    roster.replace(refreshing);
+    refreshing = undefined;
+    refreshedAt = roster.online;
+    people.render(me.id);
+  }
+
+  /** The count or the list changed: draw them, and fetch the whole list when it fell behind. */
+  function presenceChanged(): void {
+    people.render(me.id);
+    members.update();
+    if (roster.stale && refreshing === undefined && refreshedAt !== roster.online) {
+      refreshing = [];
+      if (!askMembers("refresh", undefined, 500)) refreshing = undefined;
+    }
   }
 
   function setMe(user: User): void {

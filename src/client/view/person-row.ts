@@ -1,0 +1,27 @@
+/** One person as the online list and the full list show them: avatar, name, role badge, "you". */
+import type { ListedUser, Role } from "../../shared/protocol.ts";
+import { initialOf, paintUser } from "./colors.ts";
+import { el } from "./dom.ts";
+
+/** The small badge shown after a name for owners and moderators; null for members. */
+export function roleBadge(role: Role | undefined): HTMLElement | null {
+  if (role !== "owner" && role !== "moderator") return null;
+  return el("span", { class: `role-badge ${role}` }, role);
+}
+
+/** The button for one person; `label` says what a click does (for people who cannot see it). */
+export function personButton(user: ListedUser, self: boolean, label: string): HTMLButtonElement {
+  const avatar = el("span", { class: "avatar small", attrs: { "aria-hidden": "true" } }, initialOf(user.name));
+  paintUser(avatar, user.id);
+  const button = el(
+    "button",
+    { class: "person", attrs: { type: "button", title: label, "data-id": user.id } },
+    avatar,
+    el("span", { class: "person-name", attrs: { dir: "auto" } }, user.name),
+  );
+  const badge = roleBadge(user.role);
+  if (badge) button.append(badge);
+  if (self) button.append(el("span", { class: "you" }, "you"));
+  button.append(el("span", { class: "visually-hidden" }, `: ${label}`));
+  return button;
+}
