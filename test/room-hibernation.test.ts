@@ -3,7 +3,7 @@
  * instance torn down, its sockets hibernated), and everything must go on from SQLite and the
  * sockets' attachments alone.
  */
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { join, newToken, roomName, messagesOf, userOf } from "./support/room-client.ts";
@@ -26,6 +26,29 @@ describe("the closing handshake", () => {
     const { socket } = await join(roomName("close-no-code"), { name: "quiet" });
     socket.ws.close();
     expect((await socket.closedWithin(5_000)).code).toBe(1000);
+  });
+});
+
+describe("a room stored by protocol version 1", () => {
+  it("moves its messages table into the event log once, keeping seqs and the epoch", async () => {
+    const room = roomName("v1-upgrade");
+    const stub = env.ROOMS.getByName(room);
+    await runInDurableObject(stub, (_: unknown, state: DurableObjectState) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE events");
+      sql.exec("DELETE FROM meta");
+      sql.exec(`CREATE TABLE messages (seq INTEGER PRIMARY KEY, client_id TEXT NOT NULL, user_id TEXT NOT NULL, name TEXT NOT NULL,
+        text TEXT NOT NULL, ts INTEGER NOT NULL, to_id TEXT, to_name TEXT)`);
+      sql.exec("INSERT INTO meta (key, value) VALUES ('epoch', 'epoch-from-v1')");
+      sql.exec("INSERT INTO messages VALUES (1, 'a', 'u1', 'ann', 'hello from v1', 1, NULL, NULL)");
+      sql.exec("INSERT INTO messages VALUES (2, 'b', 'u1', 'ann', 'psst', 2, 'u2', 'bo')");
+    });
+    await evictDurableObject(stub);
+    const { socket, welcome } = await join(room, { name: "reader", since: 0, epoch: "epoch-from-v1" });
+    expect(welcome.epoch).toBe("epoch-from-v1");
+    expect(welcome.resumed).toBe(true);
+    expect(messagesOf(welcome).map((m) => [m.seq, m.text])).toEqual([[1, "hello from v1"]]);
+    expect((await socket.say("and v2")).seq).toBe(3);
   });
 });
 

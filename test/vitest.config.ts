@@ -20,6 +20,8 @@ export default defineConfig({
               bindings: {
                 ALLOWED_ORIGINS: " https://friend.example, https://second.example/ ",
                 RATE_PER_SECOND: "0.01",
+                // The deployment's owner key of every room (a secret in production).
+                ADMIN_KEY: "admin-key-of-the-test-deployment",
               },
             },
           }),

@@ -239,7 +239,6 @@ export class RoomCore {
     }
     const bannedUntil = this.users.bannedUntil(id);
     if (!owner && bannedUntil > now) return this.error(reply, "banned", "you are banned from this room", undefined, bannedUntil - now);
-    if (owner) this.users.setOwner(id);
 
     // A second socket of an online user joins under the user's current name.
     const online = this.presence.user(id);
@@ -248,6 +247,8 @@ export class RoomCore {
     const conn: Conn = { key, user: id, owner, serial: this.#nextSerial(now) };
     const first = this.presence.add(conn, name);
     this.users.seen({ id, name });
+    // Remembered for good (after `seen`, which makes the user's row): nobody may act on an owner.
+    if (owner) this.users.setOwner(id);
     this.hooks.admitted(conn, name);
 
     const resume = this.#resume(id, hello);

@@ -122,7 +122,7 @@ export class TestSocket {
   }
 
   /** Sends hello and returns the welcome. */
-  async hello(fields: { token?: string; name?: string; since?: number; epoch?: string } = {}): Promise<WelcomeFrame> {
+  async hello(fields: { token?: string; name?: string; since?: number; epoch?: string; key?: string } = {}): Promise<WelcomeFrame> {
     this.send({ type: "hello", token: fields.token ?? newToken(), ...fields });
     return this.next("welcome");
   }
