@@ -218,6 +218,12 @@ export function normalizeName(name: unknown): string | null {
   return result.success ? result.output : null;
 }
 
+/** Returns the trimmed reaction emoji, or null when it breaks the protocol's emoji rule. */
+export function normalizeEmoji(emoji: unknown): string | null {
+  const result = v.safeParse(EmojiSchema, emoji);
+  return result.success ? result.output : null;
+}
+
 /** True when `room` is a valid room name exactly as it stands. */
 export function isRoomName(room: string): boolean {
   return ROOM_NAME.test(room);
