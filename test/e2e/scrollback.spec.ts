@@ -33,3 +33,23 @@ test("scrolling to the top loads older pages until the start of the room", async
   await expect(rows.last()).toBeInViewport();
   for (const bot of bots) bot.close();
 });
+
+test("clicking the quote of a reply to an old message loads older pages until it is there and focuses it", async ({ browser }) => {
+  const room = uniqueRoom("quote-jump");
+  const bots = await Promise.all(Array.from({ length: 6 }, (_, i) => Bot.join(room, `bot${i}`)));
+  const first = await bots[0]!.say("the very first message");
+  for (let i = 1; i <= 110; i++) await bots[Math.floor(i / 20)]!.say(`filler ${i}`);
+  bots[5]!.send({ type: "say", id: "late-reply", text: "answering the first one", replyTo: first.seq });
+  await bots[5]!.next("message", (f) => f.id === "late-reply");
+
+  const alice = await newPerson(browser);
+  await joinByForm(alice.page, "alice", room);
+  const reply = alice.page.locator("#messages li.msg").last();
+  await expect(reply.locator(".quote")).toContainText("the very first message");
+  await expect(alice.page.locator(`#messages li.msg[data-seq="${first.seq}"]`)).toHaveCount(0);
+  await reply.locator(".quote").click();
+  const target = alice.page.locator(`#messages li.msg[data-seq="${first.seq}"]`);
+  await expect(target).toBeFocused({ timeout: 20_000 });
+  await expect(target).toBeInViewport();
+  for (const bot of bots) bot.close();
+});

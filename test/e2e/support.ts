@@ -156,3 +156,43 @@ export class Bot {
     this.#ws.close(1000, "done");
   }
 }
+
+/** A delivered message's row, found by (part of) its text. */
+export function rowWithText(page: Page, text: string) {
+  return page.locator("#messages li.msg").filter({ has: page.locator(".text", { hasText: text }) });
+}
+
+/** Shows a message's toolbar (as a hover does) and clicks one of its actions (Reply, React, Edit, Delete). */
+export async function messageAction(page: Page, row: ReturnType<Page["locator"]>, action: "Reply" | "React" | "Edit" | "Delete" | "Moderate"): Promise<void> {
+  await row.hover();
+  await row.locator(".actions").getByRole("button", { name: new RegExp(`^${action}\\b`) }).click();
+}
+
+/**
+ * What a person sees of the conversation, the same for everyone who sees the same thing: each
+ * row's seq, author id, text or "deleted", whether it is marked edited, the quote it shows, and
+ * its reactions with counts. (Which reactions are one's own differs per person: `mine` has them.)
+ */
+export function conversationView(page: Page) {
+  return page.locator("#messages li.msg").evaluateAll((rows) =>
+    rows.map((row) => {
+      const r = row as HTMLElement;
+      const quote = r.querySelector<HTMLElement>(".quote");
+      return {
+        seq: Number(r.dataset.seq),
+        from: r.dataset.from ?? "",
+        text: r.classList.contains("deleted") ? "(deleted)" : (r.querySelector(".text")?.textContent ?? ""),
+        edited: r.querySelector(".edited") !== null,
+        quote: quote ? `${quote.dataset.seq}: ${quote.querySelector(".quote-text")?.textContent ?? ""}` : null,
+        reactions: [...r.querySelectorAll(".reaction")].map((c) => `${c.querySelector(".emoji")?.textContent} ${c.querySelector(".count")?.textContent}`),
+      };
+    }),
+  );
+}
+
+/** The emojis of a person's own reactions, per row (in row order). */
+export function mineView(page: Page) {
+  return page.locator("#messages li.msg").evaluateAll((rows) =>
+    rows.map((row) => [...row.querySelectorAll(".reaction.mine .emoji")].map((e) => e.textContent ?? "")),
+  );
+}

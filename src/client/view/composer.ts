@@ -2,9 +2,16 @@
  * The message box: Enter sends, Shift+Enter makes a new line, and nothing is sent while an input
  * method is composing (Chinese, Japanese, Korean). It shows a counter near the length limit, the
  * "private to …" chip (set by picking a name or by typing `@name ` first), and sends typing notices.
+ * It also edits (↑ in an empty box takes the last own message; Enter saves, Escape cancels) and
+ * replies (the quoted message shows above the box; ✕ or Escape cancels).
  */
-import { LIMITS, TIMINGS, codePointLength } from "../../shared/protocol.ts";
-import type { User } from "../../shared/protocol.ts";
+import { nameKey } from "../../shared/names.ts";
+import { LIMITS, TIMINGS, codePointLength, truncateCodePoints } from "../../shared/protocol.ts";
+import type { MessageFrame, ReplyQuote, User } from "../../shared/protocol.ts";
+import { isolate } from "./dom.ts";
+
+/** How much of a quoted message the reply chip shows. */
+const CHIP_QUOTE = 80;
 
 /** The counter appears when this few characters are left. */
 const COUNTER_FROM = 200;
@@ -18,12 +25,20 @@ export interface ComposerElements {
   chip: HTMLElement;
   chipName: HTMLElement;
   chipClear: HTMLButtonElement;
+  /** The "replying to …" / "editing" line above the box. */
+  mode: HTMLElement;
+  modeText: HTMLElement;
+  modeClear: HTMLButtonElement;
 }
 
 /** What the composer needs from the room page. */
 export interface ComposerHooks {
-  /** Sends a message (already trimmed and within the limit); `to` makes it private. */
-  submit(text: string, to: User | undefined): void;
+  /** Sends a message (already trimmed and within the limit); `to` makes it private, `replyTo` answers a message. */
+  submit(text: string, to: User | undefined, replyTo: ReplyQuote | undefined): void;
+  /** Saves an edit of one's own message `seq` (trimmed, within the limit, changed). */
+  edit(seq: number, text: string): void;
+  /** The newest own message that can be edited. */
+  lastOwn(): MessageFrame | undefined;
   /** The person is typing (at most once per throttle window). */
   typing(): void;
   /** Online users, for `@name ` at the start of a message. */
@@ -38,6 +53,8 @@ export class Composer {
   /** Set between compositionstart and compositionend; some browsers report Enter after the end. */
   #composing = false;
   #lastTypingAt = 0;
+  #reply: { quote: ReplyQuote; private: boolean } | undefined;
+  #editing: { seq: number; original: string; draft: string } | undefined;
 
   constructor(elements: ComposerElements, hooks: ComposerHooks) {
     this.#el = elements;
@@ -55,6 +72,10 @@ export class Composer {
       this.setPrivate(undefined);
       input.focus();
     });
+    elements.modeClear.addEventListener("click", () => {
+      this.#cancelMode();
+      input.focus();
+    });
     this.#update();
   }
 
@@ -65,10 +86,42 @@ export class Composer {
 
   /** Sets (or clears) the private recipient and shows the chip. */
   setPrivate(user: User | undefined): void {
+    // A reply to a private message must stay private to the same person.
+    if (this.#reply?.private && user?.id !== this.#to?.id) this.#setReply(undefined);
     this.#to = user;
-    this.#el.chip.hidden = !user;
+    this.#el.chip.hidden = !user || this.#editing !== undefined;
     this.#el.chipName.textContent = user?.name ?? "";
     this.#el.input.placeholder = user ? `Private message to ${user.name}` : "Message";
+  }
+
+  /** Starts a reply to a message; a reply to a private message goes privately to `privateTo`. */
+  startReply(quote: ReplyQuote, privateTo: User | undefined): void {
+    if (this.#editing) this.#stopEditing();
+    if (privateTo) {
+      this.#reply = undefined;
+      this.setPrivate(privateTo);
+    }
+    this.#setReply({ quote, private: privateTo !== undefined });
+    this.focus();
+  }
+
+  /** Puts one's own message in the box to edit it. */
+  startEdit(message: MessageFrame): void {
+    const draft = this.#editing ? this.#editing.draft : this.#el.input.value;
+    this.#setReply(undefined);
+    this.#editing = { seq: message.seq, original: message.text, draft };
+    this.#el.input.value = message.text;
+    this.#el.chip.hidden = true;
+    this.#showMode(["Editing your message"], "Cancel editing");
+    this.#update();
+    this.focus();
+    this.#el.input.setSelectionRange(this.#el.input.value.length, this.#el.input.value.length);
+  }
+
+  /** The message being edited was deleted, or its reply target: stop what refers to it. */
+  forget(seq: number): void {
+    if (this.#editing?.seq === seq) this.#stopEditing();
+    if (this.#reply?.quote.seq === seq) this.#setReply(undefined);
   }
 
   /** Keeps the chip's name current when its user renames. */
@@ -91,9 +144,18 @@ export class Composer {
   #keydown(event: KeyboardEvent): void {
     // keyCode 229 is what browsers report for keys an input method handles, even after compositionend.
     if (event.isComposing || this.#composing || event.keyCode === 229) return;
-    if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+    const plain = !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey;
+    if (event.key === "Enter" && plain) {
       event.preventDefault();
       this.#send();
+    } else if (event.key === "Escape" && (this.#editing || this.#reply)) {
+      event.preventDefault();
+      this.#cancelMode();
+    } else if (event.key === "ArrowUp" && plain && this.#el.input.value === "" && !this.#editing) {
+      const last = this.#hooks.lastOwn();
+      if (!last) return;
+      event.preventDefault();
+      this.startEdit(last);
     } else if (event.key === "Escape" && this.#to) {
       event.preventDefault();
       this.setPrivate(undefined);
@@ -105,9 +167,9 @@ export class Composer {
   }
 
   #changed(): void {
-    if (!this.#composing) this.#takeMention();
+    if (!this.#composing && !this.#editing) this.#takeMention();
     this.#update();
-    if (this.#el.input.value.trim() === "") return;
+    if (this.#el.input.value.trim() === "" || this.#editing) return;
     const now = Date.now();
     if (now - this.#lastTypingAt >= TIMINGS.typingThrottleMs) {
       this.#lastTypingAt = now;
@@ -119,24 +181,65 @@ export class Composer {
   #takeMention(): void {
     const value = this.#el.input.value;
     if (!value.startsWith("@")) return;
-    const lower = value.toLocaleLowerCase();
-    let best: User | undefined;
-    for (const user of this.#hooks.users()) {
-      const prefix = `@${user.name.toLocaleLowerCase()} `;
-      if (lower.startsWith(prefix) && (!best || user.name.length > best.name.length)) best = user;
+    // Names compare as the room compares them (nameKey), so `@ＡＬＩＣＥ ` finds alice.
+    let best: { user: User; length: number } | undefined;
+    for (let end = value.indexOf(" "); end > 1; end = value.indexOf(" ", end + 1)) {
+      const key = nameKey(value.slice(1, end));
+      const user = this.#hooks.users().find((u) => nameKey(u.name) === key);
+      if (user) best = { user, length: end + 1 };
     }
     if (!best) return;
-    this.#el.input.value = value.slice(best.name.length + 2);
-    this.setPrivate(best);
+    this.#el.input.value = value.slice(best.length);
+    this.setPrivate(best.user);
   }
 
   #send(): void {
     const text = this.#el.input.value.trim();
     if (text === "" || codePointLength(text) > LIMITS.text) return;
-    this.#hooks.submit(text, this.#to);
+    if (this.#editing) {
+      if (text !== this.#editing.original.trim()) this.#hooks.edit(this.#editing.seq, text);
+      return this.#stopEditing();
+    }
+    this.#hooks.submit(text, this.#to, this.#reply?.quote);
+    this.#setReply(undefined);
     this.#el.input.value = "";
     this.#lastTypingAt = 0;
     this.#update();
+  }
+
+  #cancelMode(): void {
+    if (this.#editing) this.#stopEditing();
+    else this.#setReply(undefined);
+  }
+
+  /** Leaves editing and gives back what was typed before it began. */
+  #stopEditing(): void {
+    const draft = this.#editing?.draft ?? "";
+    this.#editing = undefined;
+    this.#el.input.value = draft;
+    this.#el.chip.hidden = !this.#to;
+    this.#hideMode();
+    this.#update();
+  }
+
+  #setReply(reply: { quote: ReplyQuote; private: boolean } | undefined): void {
+    this.#reply = reply;
+    if (!reply) return this.#hideMode();
+    const text = reply.quote.text === "" ? "a message" : truncateCodePoints(reply.quote.text, CHIP_QUOTE);
+    this.#showMode(["Replying to ", isolate(reply.quote.from.name), ": ", isolate(text)], "Cancel reply");
+  }
+
+  #showMode(parts: (Node | string)[], clearLabel: string): void {
+    this.#el.modeText.replaceChildren(...parts);
+    this.#el.modeClear.setAttribute("aria-label", clearLabel);
+    this.#el.mode.hidden = false;
+    this.#el.mode.dataset.mode = this.#editing ? "edit" : "reply";
+  }
+
+  #hideMode(): void {
+    if (this.#editing) return;
+    this.#el.mode.hidden = true;
+    this.#el.modeText.replaceChildren();
   }
 
   /** Grows the box with its text, and updates the counter and the send button. */

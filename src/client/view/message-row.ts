@@ -1,11 +1,16 @@
 /**
- * One chat line as DOM: a message (author in their colour, local time, text with safe links and
- * marked mentions, a private label), a quiet system line, or an own message not yet delivered.
+ * One chat line as DOM: a message (author in their colour with a role badge, local time, an
+ * "edited" mark, the quote it replies to, text with safe links and marked mentions, a private
+ * label, reaction chips and its toolbar), a deleted message's quiet line, a system line, or an own
+ * message not yet delivered.
  */
-import type { MessageFrame, User } from "../../shared/protocol.ts";
+import type { MessageFrame, ReplyQuote, Role, User } from "../../shared/protocol.ts";
+import type { ShownMessage } from "../message-fold.ts";
 import type { PendingSay } from "../transport.ts";
 import { initialOf, paintUser } from "./colors.ts";
 import { el, isolate } from "./dom.ts";
+import { messageToolbar, reactionChips, showActionsOnLongPress, type MessageActions } from "./message-actions.ts";
+import { roleBadge } from "./person-row.ts";
 import { mentionsMe, renderText } from "./rich-text.ts";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
@@ -15,27 +20,72 @@ const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeS
 /** Messages closer together than this from the same person share one header. */
 const GROUP_GAP_MS = 5 * 60_000;
 
-/** Builds the row of a stored message as `me` sees it. */
-export function messageRow(message: MessageFrame, me: User): HTMLLIElement {
+/** What a row needs to know besides its message. */
+export interface RowContext {
+  me: User;
+  myRole: Role;
+  /** The role the page knows for a user, for the badge after their name. */
+  roleOf(id: string): Role | undefined;
+  /** The state shown on a change not answered yet ("Sending…", "Queued: offline"). */
+  pendingLabel: string;
+  actions: MessageActions;
+}
+
+/** Builds the row of a stored message as `me` sees it, with the person's pending changes laid over it. */
+export function messageRow(shown: ShownMessage, ctx: RowContext): HTMLLIElement {
+  const { message } = shown;
+  const { me } = ctx;
   const own = message.from.id === me.id;
-  const mention = !own && mentionsMe(message.text, me.name);
-  const classes = ["msg", own ? "own" : "other", message.to ? "private" : "", mention ? "mentioned" : ""];
+  const mention = !own && !message.deleted && mentionsMe(message.text, me.name);
+  const classes = ["msg", own ? "own" : "other", message.to ? "private" : "", mention ? "mentioned" : "", message.deleted ? "deleted" : "", shown.deletePending ? "pending-delete" : ""];
   const row = el("li", {
     class: classes.filter(Boolean).join(" "),
-    attrs: { "data-seq": String(message.seq), "data-from": message.from.id, "data-ts": String(message.ts), "data-to": message.to?.id ?? "" },
+    attrs: { "data-seq": String(message.seq), "data-from": message.from.id, "data-ts": String(message.ts), "data-to": message.to?.id ?? "", tabindex: "-1" },
   });
   paintUser(row, message.from.id);
 
   const avatar = el("span", { class: "avatar", attrs: { "aria-hidden": "true" } }, initialOf(message.from.name));
   const author = el("span", { class: "author", attrs: { dir: "auto" } }, own ? "You" : message.from.name);
   const meta = el("div", { class: "meta" }, author);
+  const badge = roleBadge(ctx.roleOf(message.from.id));
+  if (badge) meta.append(badge);
   if (message.to) meta.append(el("span", { class: "private-label" }, ...privateLabel(message, me)));
   meta.append(timeElement(message.ts));
+  if (message.deleted) {
+    row.append(avatar, el("div", { class: "bubble" }, meta, el("div", { class: "deleted-note" }, "message deleted")));
+    return row;
+  }
+  if (message.edited !== undefined) {
+    meta.append(el("span", { class: "edited", attrs: { title: `edited ${fullFormat.format(new Date(message.edited))}` } }, "edited"));
+  }
+  if (shown.editPending || shown.deletePending) {
+    meta.append(el("span", { class: "state" }, `${shown.deletePending ? "Deleting" : "Saving edit"}: ${ctx.pendingLabel}`));
+  }
 
-  const text = el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(message.text, own ? undefined : me.name));
-  const body = el("div", { class: "bubble" }, meta, text);
+  const body = el("div", { class: "bubble" }, meta);
+  if (message.replyTo) body.append(quoteButton(message.replyTo, me, ctx.actions));
+  body.append(el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(message.text, own ? undefined : me.name)));
+  const chips = reactionChips(message, shown.reactPending, ctx.actions);
+  if (chips) body.append(chips);
+  if (!shown.deletePending) body.append(messageToolbar(message, me, ctx.myRole, ctx.actions));
   row.append(avatar, body);
+  showActionsOnLongPress(row);
   return row;
+}
+
+/** The quote of the message a reply answers; a click scrolls to it. */
+function quoteButton(quote: ReplyQuote, me: User, actions: MessageActions): HTMLButtonElement {
+  const who = quote.from.id === me.id ? "you" : quote.from.name;
+  const text = quote.deleted ? el("span", { class: "quote-text deleted-note" }, "message deleted") : el("span", { class: "quote-text", attrs: { dir: "auto" } }, quote.text);
+  const button = el(
+    "button",
+    { class: "quote", attrs: { type: "button", title: "Show the message this replies to", "data-seq": String(quote.seq) } },
+    el("span", { class: "visually-hidden" }, "In reply to "),
+    el("span", { class: "quote-author", attrs: { dir: "auto" } }, who),
+    text,
+  );
+  button.addEventListener("click", () => actions.jump(quote.seq));
+  return button;
 }
 
 /** Builds a quiet system line (join, leave, rename); names in `parts` come `isolate()`d. */
@@ -48,11 +98,12 @@ export function pendingRow(say: PendingSay): HTMLLIElement {
   const meta = el("div", { class: "meta" }, el("span", { class: "author" }, "You"));
   if (say.to) meta.append(el("span", { class: "private-label" }, "private to ", isolate(say.to.name)));
   meta.append(el("span", { class: "state" }, "Sending…"));
+  const quote = say.replyTo ? [el("div", { class: "quote" }, el("span", { class: "quote-author", attrs: { dir: "auto" } }, say.replyTo.from.name), el("span", { class: "quote-text", attrs: { dir: "auto" } }, say.replyTo.text))] : [];
   const row = el(
     "li",
     { class: `msg own pending${say.to ? " private" : ""}`, attrs: { "data-id": say.id } },
     el("span", { class: "avatar", attrs: { "aria-hidden": "true" } }),
-    el("div", { class: "bubble" }, meta, el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(say.text))),
+    el("div", { class: "bubble" }, meta, ...quote, el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(say.text))),
   );
   return row;
 }
@@ -60,8 +111,10 @@ export function pendingRow(say: PendingSay): HTMLLIElement {
 /** Marks a row as a continuation of the one before it (same author, same audience, close in time). */
 export function updateGrouping(row: Element | null): void {
   if (!(row instanceof HTMLElement) || !row.classList.contains("msg") || row.classList.contains("pending")) return;
+  // A reply shows its own quote and author line: it never continues the message before it.
   const previous = row.previousElementSibling;
   const continued =
+    !row.querySelector(":scope > .bubble > .quote") &&
     previous instanceof HTMLElement &&
     previous.classList.contains("msg") &&
     previous.dataset.from === row.dataset.from &&

@@ -1,11 +1,14 @@
 /**
- * The conversation: messages in seq order (each seq shown once), quiet system lines, own messages
- * still pending below them, scrollback at the top and a "new messages" button at the bottom.
+ * The conversation: messages in seq order (each seq shown once) in their current state (edits,
+ * deletes and reactions folded in as they arrive, the person's own pending changes laid over
+ * them), quiet system lines, own messages still pending below them, scrollback at the top, a
+ * "new messages" button at the bottom, and jumping to the message a reply quotes.
  */
-import type { MessageFrame, User } from "../../shared/protocol.ts";
-import type { PendingSay } from "../transport.ts";
+import type { DeleteEventFrame, EditEventFrame, MessageFrame, ReactEventFrame } from "../../shared/protocol.ts";
+import { foldDelete, foldEdit, foldQuote, foldReact, overlay } from "../message-fold.ts";
+import type { PendingChange, PendingSay } from "../transport.ts";
 import { el } from "./dom.ts";
-import { messageRow, pendingRow, systemRow, updateGrouping } from "./message-row.ts";
+import { messageRow, pendingRow, systemRow, updateGrouping, type RowContext } from "./message-row.ts";
 
 /** Closer than this to the bottom counts as "at the bottom" (new messages scroll into view). */
 const BOTTOM_SLACK_PX = 80;
@@ -26,14 +29,24 @@ export interface MessageListElements {
 export class MessageList {
   readonly #el: MessageListElements;
   readonly #rows = new Map<number, HTMLLIElement>();
+  readonly #states = new Map<number, MessageFrame>();
+  /** Replies by the seq they quote, so an edit or delete of a message updates its quotes. */
+  readonly #replies = new Map<number, Set<number>>();
   readonly #onNeedOlder: () => void;
+  readonly #onNotFound: () => void;
+  #ctx: RowContext;
+  #pending: readonly PendingChange[] = [];
+  /** A quoted message being looked for in older pages. */
+  #seeking: number | undefined;
   #hasOlder = false;
   #loadingOlder = false;
   #unseen = 0;
 
-  constructor(elements: MessageListElements, onNeedOlder: () => void) {
+  constructor(elements: MessageListElements, ctx: RowContext, onNeedOlder: () => void, onNotFound: () => void) {
     this.#el = elements;
+    this.#ctx = ctx;
     this.#onNeedOlder = onNeedOlder;
+    this.#onNotFound = onNotFound;
     elements.scroller.addEventListener("scroll", () => this.#scrolled(), { passive: true });
     elements.jump.addEventListener("click", () => this.scrollToBottom());
     elements.loadOlder.addEventListener("click", () => this.#askOlder());
@@ -45,36 +58,104 @@ export class MessageList {
     return first ? Number(first.dataset.seq) : undefined;
   }
 
+  /** Who is reading and what they may do changed (a welcome, a rename, a grant): draw every row again. */
+  setContext(ctx: RowContext): void {
+    this.#ctx = ctx;
+    for (const seq of this.#rows.keys()) this.#redraw(seq);
+  }
+
+  /** A message as shown now (its current state), if it is loaded. */
+  get(seq: number): MessageFrame | undefined {
+    return this.#states.get(seq);
+  }
+
+  /** The newest own message that can still be edited (for ↑ in an empty composer). */
+  lastOwn(): MessageFrame | undefined {
+    const seqs = [...this.#states.keys()].sort((a, b) => b - a);
+    for (const seq of seqs) {
+      const message = this.#states.get(seq)!;
+      if (message.from.id === this.#ctx.me.id && !message.deleted) return message;
+    }
+    return undefined;
+  }
+
   /** Replaces everything with a fresh page (a first welcome, or one that did not resume). */
-  reset(messages: MessageFrame[], me: User): void {
+  reset(messages: MessageFrame[]): void {
     this.#el.list.replaceChildren();
     this.#rows.clear();
+    this.#states.clear();
+    this.#replies.clear();
     this.#loadingOlder = false;
-    for (const message of messages) this.#insert(message, me);
+    this.#seeking = undefined;
+    for (const message of messages) this.#insert(message);
     this.#setHasOlder((this.oldestSeq ?? 0) > 1);
     this.scrollToBottom();
     this.#fillViewport();
   }
 
   /** Adds live messages; returns those that were new (not shown before). */
-  add(messages: MessageFrame[], me: User): MessageFrame[] {
+  add(messages: MessageFrame[]): MessageFrame[] {
     const atBottom = this.#atBottom();
-    const added = messages.filter((m) => this.#insert(m, me));
+    const added = messages.filter((m) => this.#insert(m));
     if (added.length === 0) return added;
-    if (atBottom || added.some((m) => m.from.id === me.id)) this.scrollToBottom();
+    if (atBottom || added.some((m) => m.from.id === this.#ctx.me.id)) this.scrollToBottom();
     else this.#countUnseen(added.length);
     return added;
   }
 
   /** Adds a page of older messages above the others, keeping what the reader looks at in place. */
-  prepend(messages: MessageFrame[], hasMore: boolean, me: User): void {
+  prepend(messages: MessageFrame[], hasMore: boolean): void {
     const scroller = this.#el.scroller;
     const fromBottom = scroller.scrollHeight - scroller.scrollTop;
-    for (const message of messages) this.#insert(message, me);
+    for (const message of messages) this.#insert(message);
     scroller.scrollTop = scroller.scrollHeight - fromBottom;
     this.#loadingOlder = false;
     this.#setHasOlder(hasMore);
+    if (this.#seeking !== undefined) return this.jumpTo(this.#seeking);
     this.#fillViewport();
+  }
+
+  /** Folds a change event into the message it is about (one not loaded will come in its current state). */
+  apply(event: EditEventFrame | DeleteEventFrame | ReactEventFrame): void {
+    const message = this.#states.get(event.target);
+    if (!message) return;
+    const next =
+      event.type === "edit" ? foldEdit(message, event) : event.type === "delete" ? foldDelete(message, event) : foldReact(message, event, this.#ctx.me.id);
+    this.#states.set(event.target, next);
+    this.#redraw(event.target);
+    if (event.type === "react") return;
+    for (const reply of this.#replies.get(event.target) ?? []) {
+      this.#states.set(reply, foldQuote(this.#states.get(reply)!, next));
+      this.#redraw(reply);
+    }
+  }
+
+  /** Shows the person's edits, deletes and reactions not answered yet on the messages they are about. */
+  showChanges(pending: readonly PendingChange[]): void {
+    const touched = new Set([...this.#pending, ...pending].map((c) => c.target));
+    this.#pending = pending;
+    for (const seq of touched) this.#redraw(seq);
+  }
+
+  /** Scrolls to message `seq` and focuses it, loading older pages until it is there. */
+  jumpTo(seq: number): void {
+    const row = this.#rows.get(seq);
+    if (row) {
+      this.#seeking = undefined;
+      row.scrollIntoView({ block: "center" });
+      row.classList.remove("flash");
+      void row.offsetWidth; // restarts the highlight's animation
+      row.classList.add("flash");
+      row.focus({ preventScroll: true });
+      return;
+    }
+    const oldest = this.oldestSeq;
+    if (!this.#hasOlder || (oldest !== undefined && seq > oldest)) {
+      this.#seeking = undefined;
+      return this.#onNotFound();
+    }
+    this.#seeking = seq;
+    this.#askOlder();
   }
 
   /** A join, leave or rename line, from text and `isolate()`d names. */
@@ -122,10 +203,30 @@ export class MessageList {
     this.#el.jump.hidden = true;
   }
 
+  /** Draws one message again in place (its state, the pending changes or the context changed). */
+  #redraw(seq: number): void {
+    const old = this.#rows.get(seq);
+    const message = this.#states.get(seq);
+    if (!old || !message) return;
+    const focused = old.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+    const row = messageRow(overlay(message, this.#pending), this.#ctx);
+    old.replaceWith(row);
+    this.#rows.set(seq, row);
+    updateGrouping(row);
+    updateGrouping(row.nextElementSibling);
+    if (focused) sameControl(row, focused).focus({ preventScroll: true });
+  }
+
   /** Inserts a message at its seq's place; false when that seq is already shown. */
-  #insert(message: MessageFrame, me: User): boolean {
+  #insert(message: MessageFrame): boolean {
     if (this.#rows.has(message.seq)) return false;
-    const row = messageRow(message, me);
+    this.#states.set(message.seq, message);
+    if (message.replyTo) {
+      let replies = this.#replies.get(message.replyTo.seq);
+      if (!replies) this.#replies.set(message.replyTo.seq, (replies = new Set()));
+      replies.add(message.seq);
+    }
+    const row = messageRow(overlay(message, this.#pending), this.#ctx);
     let next: HTMLLIElement | undefined;
     // Live messages nearly always go last; only history and rare reorders walk the list.
     const last = this.#lastMessageRow();
@@ -178,6 +279,7 @@ export class MessageList {
   /** The request for older messages could not be sent (offline): allow asking again later. */
   olderFailed(): void {
     this.#loadingOlder = false;
+    this.#seeking = undefined;
     this.#el.loadOlder.textContent = "Load earlier messages";
   }
 
@@ -193,4 +295,16 @@ export class MessageList {
     const s = this.#el.scroller;
     if (this.#hasOlder && s.scrollHeight <= s.clientHeight + TOP_SLACK_PX) this.#askOlder();
   }
+}
+
+/** In a redrawn row, the control that stands where `old` stood (the same chip or action), or the row. */
+function sameControl(row: HTMLElement, old: HTMLElement): HTMLElement {
+  // A chip is the same by its emoji (its count changes), an action by its label.
+  const key = (c: HTMLElement) => c.querySelector(".emoji")?.textContent ?? c.textContent;
+  for (const selector of [".reaction", ".actions button", ".quote"]) {
+    if (!old.matches(selector)) continue;
+    const match = [...row.querySelectorAll<HTMLElement>(selector)].find((c) => key(c) === key(old));
+    if (match) return match;
+  }
+  return row;
 }

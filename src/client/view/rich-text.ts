@@ -3,6 +3,7 @@
  * the reader, and each becomes a text node or an element whose content is a text node. Links are
  * only ever http: or https: and open with `rel="noopener noreferrer"`.
  */
+import { nameKey } from "../../shared/names.ts";
 import { el } from "./dom.ts";
 
 /** A run of message text. */
@@ -37,7 +38,7 @@ export function segmentText(text: string, me?: string): Segment[] {
   return segments.filter((s) => s.text.length > 0);
 }
 
-/** True when the text mentions `me` as `@me` (any case). */
+/** True when the text mentions `me` as `@me` (compared as the room compares names). */
 export function mentionsMe(text: string, me: string): boolean {
   return segmentText(text, me).some((s) => s.kind === "mention");
 }
@@ -63,20 +64,30 @@ function safeHref(candidate: string): string | null {
   }
 }
 
+/**
+ * Marks `@me` wherever it stands as a word, comparing names as the room does (`nameKey`), so that
+ * `@ALICE`, `@ａｌｉｃｅ` and `@ali\u200Dce` all mention alice. A candidate after each `@` is
+ * tried at every end up to a few times the name's length (NFKC can fold several characters into one).
+ */
 function mentions(text: string, me: string | undefined): Segment[] {
-  if (!me || !text) return [{ kind: "text", text }];
-  const needle = `@${me}`.toLocaleLowerCase();
-  const haystack = text.toLocaleLowerCase();
-  // Lower-casing can change lengths in rare scripts; then fall back to no highlight rather than cut wrong.
-  if (haystack.length !== text.length) return [{ kind: "text", text }];
+  const key = me ? nameKey(me) : "";
+  if (!key || !text) return [{ kind: "text", text }];
+  const longest = me!.length * 4 + 4;
   const out: Segment[] = [];
   let from = 0;
-  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) {
+  for (let at = text.indexOf("@"); at >= 0; at = text.indexOf("@", at + 1)) {
     const before = text[at - 1];
-    const after = text.slice(at + needle.length).match(/^./u)?.[0];
-    if ((before !== undefined && WORD_CHAR.test(before)) || (after !== undefined && WORD_CHAR.test(after))) continue;
-    out.push({ kind: "text", text: text.slice(from, at) }, { kind: "mention", text: text.slice(at, at + needle.length) });
-    from = at + needle.length;
+    if (before !== undefined && WORD_CHAR.test(before)) continue;
+    let end = -1;
+    for (let stop = at + 2; stop <= Math.min(text.length, at + 1 + longest); stop++) {
+      if (nameKey(text.slice(at + 1, stop)) !== key) continue;
+      const after = text.slice(stop).match(/^./u)?.[0];
+      if (after === undefined || !WORD_CHAR.test(after)) end = stop;
+    }
+    if (end < 0) continue;
+    out.push({ kind: "text", text: text.slice(from, at) }, { kind: "mention", text: text.slice(at, end) });
+    from = end;
+    at = end - 1;
   }
   out.push({ kind: "text", text: text.slice(from) });
   return out;

@@ -1,25 +1,28 @@
 /**
  * The room page: it connects a transport to the views (conversation, people, typing line,
- * composer, banner) and to the browser's online/offline and visibility events.
+ * composer, banner, dialogs) and to the browser's online/offline and visibility events. What a
+ * click on a message does is wired here; how each piece looks lives in its own module.
  */
-import type { MembersFrame, MessageFrame, User } from "../../shared/protocol.ts";
-import { normalizeName } from "../../shared/validate.ts";
-import { openBrowserSocket, roomSocketUrl } from "../browser-socket.ts";
+import { LIMITS, truncateCodePoints } from "../../shared/protocol.ts";
+import type { EventFrame, MessageFrame, Role, User } from "../../shared/protocol.ts";
 import type { RoomError, RoomFrame } from "../../shared/server-frames.ts";
+import { openBrowserSocket, roomSocketUrl } from "../browser-socket.ts";
+import { isSay, type PendingChange } from "../pending.ts";
 import { loadName, loadOutbox, loadToken, rememberRoom, saveName, saveOutbox } from "../storage.ts";
-import { isSay } from "../pending.ts";
-import { Roster } from "../roster.ts";
 import { Transport, type ConnectionStatus, type PendingAction } from "../transport.ts";
 import { Attention } from "./attention.ts";
 import { Banner } from "./banner.ts";
-import { initialOf, paintUser } from "./colors.ts";
 import { Composer } from "./composer.ts";
+import { confirmAction } from "./confirm.ts";
 import { byId, isolate } from "./dom.ts";
 import { describeError, shortReason } from "./errors.ts";
 import { isPrivateRoom, roomLabel } from "./landing.ts";
-import { MembersDialog } from "./members-dialog.ts";
+import type { MessageActions } from "./message-actions.ts";
+import type { RowContext } from "./message-row.ts";
 import { MessageList } from "./messages.ts";
-import { PeopleList } from "./people.ts";
+import { PresenceView } from "./presence-view.ts";
+import { ReactionPicker } from "./reaction-picker.ts";
+import { setUpHeader, showMe } from "./room-header.ts";
 import { toast } from "./toast.ts";
 import { TypingLine } from "./typing.ts";
 
@@ -36,8 +39,34 @@ export function showRoom(room: string): void {
   page.classList.toggle("private-room", isPrivateRoom(room));
   for (const ref of page.querySelectorAll(".room-ref")) ref.textContent = label;
   const attention = new Attention(`${label} · edge-chat`, byId("announcer", HTMLElement));
+  const picker = new ReactionPicker();
 
-  let me: User = { id: "", name: loadName() ?? "" };
+  const actions: MessageActions = {
+    reply: (message) => composer.startReply(quoteOf(message), privatePartner(message)),
+    react: (message) =>
+      picker.open((emoji) => {
+        const current = messages.get(message.seq)?.reactions?.find((r) => r.emoji === emoji);
+        transport.change({ kind: "react", target: message.seq, emoji, on: current?.me !== true });
+      }),
+    toggle: (message, emoji, on) => transport.change({ kind: "react", target: message.seq, emoji, on }),
+    edit: (message) => composer.startEdit(message),
+    remove: async (message) => {
+      const own = message.from.id === ctx.me.id;
+      const asked = await confirmAction("Delete this message?", own ? "It is deleted for everyone, for good." : `${message.from.name}'s message is deleted for everyone, for good.`, "Delete");
+      if (asked) transport.change({ kind: "delete", target: message.seq });
+    },
+    jump: (seq) => messages.jumpTo(seq),
+  };
+  const ctx: RowContext = {
+    me: { id: "", name: loadName() ?? "" },
+    myRole: "member",
+    roleOf: (id) => presence.roster.roleOf(id),
+    get pendingLabel() {
+      return pendingState(transport.status, transport.heldUntil);
+    },
+    actions,
+  };
+
   const messages = new MessageList(
     {
       scroller: byId("scroller", HTMLElement),
@@ -47,55 +76,22 @@ export function showRoom(room: string): void {
       historyStart: byId("history-start", HTMLElement),
       jump: byId("jump-new", HTMLButtonElement),
     },
+    ctx,
     () => {
       if (!transport.send({ type: "history", before: messages.oldestSeq, limit: 50 })) messages.olderFailed();
     },
+    () => toast("That message is no longer in the room's history."),
   );
-  const roster = new Roster();
-  const people = new PeopleList(
-    {
-      list: byId("people-list", HTMLUListElement),
-      count: byId("people-count", HTMLElement),
-      toggleCount: byId("people-toggle-count", HTMLElement),
-      more: byId("people-more", HTMLButtonElement),
+  const presence = new PresenceView({
+    send: (frame) => transport.send(frame),
+    pick: (user) => {
+      composer.setPrivate(user);
+      header.closePeople();
+      composer.focus();
     },
-    roster,
-    {
-      pick: (user) => {
-        membersDialog.close();
-        composer.setPrivate(user);
-        setPeopleOpen(false);
-        composer.focus();
-      },
-      pickSelf: () => {
-        membersDialog.close();
-        openRename();
-      },
-      openAll: () => membersDialog.open(),
-      extra: () => null,
-    },
-  );
-  const members = new MembersDialog(
-    {
-      dialog: byId("members-dialog", HTMLDialogElement),
-      list: byId("members-list", HTMLUListElement),
-      heading: byId("members-count", HTMLElement),
-      status: byId("members-status", HTMLElement),
-      page: byId("members-page", HTMLElement),
-      prev: byId("members-prev", HTMLButtonElement),
-      next: byId("members-next", HTMLButtonElement),
-      close: byId("members-close", HTMLButtonElement),
-    },
-    {
-      request: (after, limit) => askMembers("dialog", after, limit),
-      row: (user) => people.row(user),
-      online: () => roster.online,
-    },
-  );
-  const membersDialog = {
-    open: () => members.open(),
-    close: () => byId("members-dialog", HTMLDialogElement).close(),
-  };
+    pickSelf: () => header.openRename(),
+    extra: () => null,
+  });
   const typing = new TypingLine(byId("typing", HTMLElement));
   const composer = new Composer(
     {
@@ -106,15 +102,23 @@ export function showRoom(room: string): void {
       chip: byId("private-chip", HTMLElement),
       chipName: byId("private-name", HTMLElement),
       chipClear: byId("private-clear", HTMLButtonElement),
+      mode: byId("composer-mode", HTMLElement),
+      modeText: byId("composer-mode-text", HTMLElement),
+      modeClear: byId("composer-mode-clear", HTMLButtonElement),
     },
     {
-      submit: (text, to) => {
+      submit: (text, to, replyTo) => {
         showError([]);
-        transport.say(text, to);
+        transport.say(text, to, replyTo);
       },
+      edit: (seq, text) => {
+        showError([]);
+        transport.change({ kind: "edit", target: seq, text });
+      },
+      lastOwn: () => messages.lastOwn(),
       // Above 100 online the room drops typing notices: do not send them at all.
-      typing: () => !roster.crowded && transport.send({ type: "typing" }),
-      users: () => roster.listed(),
+      typing: () => !presence.roster.crowded && transport.send({ type: "typing" }),
+      users: () => presence.roster.listed(),
     },
   );
   const banner = new Banner(
@@ -131,85 +135,96 @@ export function showRoom(room: string): void {
     events: {
       status: (status) => {
         banner.show(status);
-        messages.showPending(transport.outbox.filter(isSay), pendingState(status, transport.heldUntil));
+        showOutbox(transport.outbox);
       },
       welcome: (welcome) => {
-        setMe(welcome.self);
+        setMe(welcome.self, welcome.self.role);
         // A guest keeps their guest name across reloads, like a chosen one.
         if (loadName() === undefined) saveName(welcome.self.name);
-        roster.reset(welcome);
-        membersWaiting.length = 0;
-        refreshing = undefined;
-        presenceChanged();
-        members.reconnected();
-        const listed = welcome.messages.filter((m) => m.type === "message");
-        if (welcome.resumed) incoming(listed);
+        presence.welcome(welcome);
+        if (welcome.resumed) for (const event of welcome.messages) storedEvent(event);
         else {
           typing.clear();
-          messages.reset(listed, me);
+          messages.reset(welcome.messages.filter((m) => m.type === "message"));
         }
       },
       frame: (frame) => handle(frame),
       outbox: (pending) => {
         saveOutbox(room, pending);
-        messages.showPending(pending.filter(isSay), pendingState(transport.status, transport.heldUntil));
+        showOutbox(pending);
       },
       refused: (action, error) => refused(action, error),
     },
+  });
+  const header = setUpHeader(room, page, {
+    rename: (name) => transport.send({ type: "rename", name }),
+    current: () => ctx.me.name,
+    focusComposer: () => composer.focus(),
   });
 
   function handle(frame: RoomFrame): void {
     switch (frame.type) {
       case "message":
-        return incoming([frame]);
+      case "edit":
+      case "delete":
+      case "react":
+        return storedEvent(frame);
       case "join":
-        roster.join(frame.user, frame.online);
-        presenceChanged();
+        presence.join(frame);
         return messages.addSystem(isolate(frame.user.name), " joined");
       case "leave":
-        roster.leave(frame.user.id, frame.online);
-        presenceChanged();
+        presence.leave(frame);
         typing.stopped(frame.user.id);
         return messages.addSystem(isolate(frame.user.name), " left");
       case "occupancy":
         // No system lines here: a crowded room announces nobody by name.
-        roster.occupancy(frame.online);
-        return presenceChanged();
+        return presence.occupancy(frame.online);
       case "members":
-        return membersPage(frame);
+        return presence.members(frame);
       case "rename":
-        roster.rename(frame.user);
-        people.render(me.id);
+        presence.rename(frame.user);
         composer.renamed(frame.user);
-        if (frame.user.id === me.id) {
-          setMe(frame.user);
+        if (frame.user.id === ctx.me.id) {
+          setMe(frame.user, ctx.myRole);
           return messages.addSystem("You are now ", isolate(frame.user.name));
         }
         return messages.addSystem(isolate(frame.old), " is now ", isolate(frame.user.name));
       case "typing":
         return typing.typing(frame.user);
       case "history":
-        return messages.prepend(frame.messages, frame.hasMore, me);
+        return messages.prepend(frame.messages, frame.hasMore);
       case "error":
         // History and members requests carry no id: a refusal of one comes back without `ref`.
         if (frame.code === "rate_limited" && frame.ref === undefined) {
-          members.rateLimited(frame.retryAfterMs ?? 1_000);
+          presence.rateLimited(frame.retryAfterMs ?? 1_000);
           messages.olderFailed();
           return;
         }
         return showError(describeError(frame));
-      case "welcome":
+      default:
         return;
     }
   }
 
+  /** A stored event, live or from a resume: a message, or a change to one. */
+  function storedEvent(event: EventFrame): void {
+    if (event.type === "message") return incoming([event]);
+    messages.apply(event);
+    if (event.type === "delete") composer.forget(event.target);
+  }
+
   function incoming(list: MessageFrame[]): void {
-    for (const message of messages.add(list, me)) {
+    for (const message of messages.add(list)) {
       typing.stopped(message.from.id);
-      if (message.from.id === me.id) continue;
+      if (message.from.id === ctx.me.id) continue;
       const prefix = message.to ? `Private message from ${message.from.name}` : message.from.name;
       attention.incoming(`${prefix}: ${message.text}`);
     }
+  }
+
+  function showOutbox(pending: readonly PendingAction[]): void {
+    messages.showPending(pending.filter(isSay), pendingState(transport.status, transport.heldUntil));
+    messages.showChanges(pending.filter((a): a is PendingChange => !isSay(a)));
   }
 
   function refused(action: PendingAction, error: RoomError): void {
@@ -218,54 +233,11 @@ export function showRoom(room: string): void {
     showError(describeError(error, action.to?.name));
   }
 
-  // ---- presence: the list, the count, and members pages ----
-
-  /** Who asked for each `members` page still to come (the room answers in order). */
-  const membersWaiting: ("dialog" | "refresh")[] = [];
-  /** The pages of a refresh of the whole list (only while at most 100 are online). */
-  let refreshing: MembersFrame["users"] | undefined;
-  /** The count at the last refresh: a list that still does not match is not asked for again. */
-  let refreshedAt: number | undefined;
-
-  function askMembers(purpose: "dialog" | "refresh", after: string | undefined, limit: number): boolean {
-    const frame = after === undefined ? { type: "members" as const, limit } : { type: "members" as const, after, limit };
-    if (!transport.send(frame)) return false;
-    membersWaiting.push(purpose);
-    return true;
-  }
-
-  function membersPage(frame: MembersFrame): void {
-    const purpose = membersWaiting.shift();
-    roster.learn(frame.users);
-    if (purpose === "dialog") return members.receive(frame);
-    if (purpose !== "refresh" || !refreshing) return;
-    refreshing.push(...frame.users);
-    if (frame.next !== undefined) {
-      askMembers("refresh", frame.next, 500);
-      return;
-    }
-    roster.replace(refreshing);
-    refreshing = undefined;
-    refreshedAt = roster.online;
-    people.render(me.id);
-  }
-
-  /** The count or the list changed: draw them, and fetch the whole list when it fell behind. */
-  function presenceChanged(): void {
-    people.render(me.id);
-    members.update();
-    if (roster.stale && refreshing === undefined && refreshedAt !== roster.online) {
-      refreshing = [];
-      if (!askMembers("refresh", undefined, 500)) refreshing = undefined;
-    }
-  }
-
-  function setMe(user: User): void {
-    me = user;
-    byId("me-name", HTMLElement).textContent = user.name;
-    const avatar = byId("me-avatar", HTMLElement);
-    avatar.textContent = initialOf(user.name);
-    paintUser(avatar, user.id);
+  function setMe(user: User, role: Role): void {
+    ctx.me = { id: user.id, name: user.name };
+    ctx.myRole = role;
+    showMe(user);
+    messages.setContext(ctx);
   }
 
   let errorTimer: ReturnType<typeof setTimeout> | undefined;
@@ -276,55 +248,16 @@ export function showRoom(room: string): void {
     if (parts.length > 0) errorTimer = setTimeout(() => element.replaceChildren(), ERROR_SHOWN_MS);
   }
 
-  // ---- header: copy link, people drawer, rename ----
-
-  byId("copy-link", HTMLButtonElement).addEventListener("click", async () => {
-    const url = `${location.origin}/r/${room}`;
-    try {
-      await navigator.clipboard.writeText(url);
-      toast("Link copied. Send it to anyone you want in this room.");
-    } catch {
-      window.prompt("Copy this link:", url);
-    }
-  });
-
-  const toggle = byId("people-toggle", HTMLButtonElement);
-  function setPeopleOpen(open: boolean): void {
-    page.classList.toggle("people-open", open);
-    toggle.setAttribute("aria-expanded", String(open));
+  /** The quote a reply carries in the outbox (the room makes its own from the seq). */
+  function quoteOf(message: MessageFrame) {
+    return { seq: message.seq, from: message.from, text: truncateCodePoints(message.text, LIMITS.quote) };
   }
-  toggle.addEventListener("click", () => setPeopleOpen(toggle.getAttribute("aria-expanded") !== "true"));
-  // The drawer (narrow screens) closes like a menu: Escape, or a tap on the conversation.
-  page.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && page.classList.contains("people-open")) {
-      setPeopleOpen(false);
-      toggle.focus();
-    }
-  });
-  page.querySelector(".conversation")?.addEventListener("click", () => setPeopleOpen(false));
 
-  const dialog = byId("rename-dialog", HTMLDialogElement);
-  const renameInput = byId("rename-input", HTMLInputElement);
-  const renameError = byId("rename-error", HTMLElement);
-  function openRename(): void {
-    renameInput.value = me.name;
-    renameError.textContent = "";
-    dialog.showModal();
-    renameInput.select();
+  /** The other person of a private message (a reply to it must be private to them). */
+  function privatePartner(message: MessageFrame): User | undefined {
+    if (!message.to) return undefined;
+    return message.from.id === ctx.me.id ? message.to : message.from;
   }
-  byId("rename-button", HTMLButtonElement).addEventListener("click", openRename);
-  byId("rename-cancel", HTMLButtonElement).addEventListener("click", () => dialog.close());
-  byId("rename-form", HTMLFormElement).addEventListener("submit", (event) => {
-    const name = normalizeName(renameInput.value);
-    if (name === null) {
-      event.preventDefault();
-      renameError.textContent = "Names are 1–32 characters, without control characters.";
-      return;
-    }
-    saveName(name);
-    if (!transport.send({ type: "rename", name })) toast("You'll get the new name when you're back online.");
-  });
-  dialog.addEventListener("close", () => composer.focus());
 
   // ---- the network and the tab ----
 
