@@ -6,7 +6,7 @@
  * offline shows at once. No DOM.
  */
 import { LIMITS, truncateCodePoints } from "../shared/protocol.ts";
-import type { DeleteEventFrame, EditEventFrame, MessageFrame, ReactEventFrame, ReactionCount } from "../shared/protocol.ts";
+import type { DeleteEventFrame, EditEventFrame, MessageFrame, ReactEventFrame, ReactionCount, ReplyQuote, User } from "../shared/protocol.ts";
 import type { PendingChange } from "./pending.ts";
 
 /** The message after an edit event. */
@@ -89,4 +89,15 @@ function toggled(reactions: readonly ReactionCount[], emoji: string, on: boolean
   entry.count += on ? 1 : -1;
   entry.me = on;
   return entry.count > 0 ? out : out.filter((r) => r !== entry);
+}
+
+/** The quote a reply carries in the outbox, cut as the room cuts it (the room makes its own from the seq). */
+export function quoteOf(message: MessageFrame): ReplyQuote {
+  return { seq: message.seq, from: message.from, text: truncateCodePoints(message.text, LIMITS.quote) };
+}
+
+/** The other person of a private message, for `selfId` (a reply to it must be private to them). */
+export function privatePartner(message: MessageFrame, selfId: string): User | undefined {
+  if (!message.to) return undefined;
+  return message.from.id === selfId ? message.to : message.from;
 }

@@ -1,5 +1,17 @@
-/** The connection banner: connecting, reconnecting in N s (with "Retry now"), offline; hidden when connected. */
+/**
+ * The connection banner: connecting, reconnecting in N s (with "Retry now"), offline, removed by a
+ * moderator (with "Rejoin"), banned (with the time left); hidden when connected.
+ */
 import type { ConnectionStatus } from "../transport.ts";
+import { isolate } from "./dom.ts";
+import { countdown } from "./restrictions.ts";
+
+/** Why this person's sockets were closed, as far as the page heard it (the moderation frame before the close). */
+export interface Removal {
+  by?: string;
+  /** A ban, until then (ms since epoch). */
+  bannedUntil?: number;
+}
 
 /** How long a first connection may take before the banner says "Connecting…". */
 const FIRST_CONNECT_QUIET_MS = 800;
@@ -9,6 +21,7 @@ export interface BannerElements {
   banner: HTMLElement;
   text: HTMLElement;
   retry: HTMLButtonElement;
+  rejoin: HTMLButtonElement;
 }
 
 /** Shows the transport's status to people. */
@@ -18,18 +31,23 @@ export class Banner {
   #firstConnectTimer: ReturnType<typeof setTimeout> | undefined;
   #everConnected = false;
 
-  constructor(elements: BannerElements, retryNow: () => void) {
+  readonly #removal: () => Removal | undefined;
+
+  constructor(elements: BannerElements, retryNow: () => void, rejoin: () => void, removal: () => Removal | undefined) {
     this.#el = elements;
+    this.#removal = removal;
     elements.retry.addEventListener("click", retryNow);
+    elements.rejoin.addEventListener("click", rejoin);
   }
 
   /** Reflects a new status. */
   show(status: ConnectionStatus): void {
     clearInterval(this.#countdown);
     clearTimeout(this.#firstConnectTimer);
-    const { banner, retry } = this.#el;
+    const { banner, retry, rejoin } = this.#el;
     banner.dataset.state = status.state;
     retry.hidden = status.state !== "waiting";
+    rejoin.hidden = true;
     switch (status.state) {
       case "open":
         this.#everConnected = true;
@@ -55,11 +73,44 @@ export class Banner {
       case "stopped":
         this.#say("Disconnected.");
         return;
+      case "removed":
+        return this.#removed();
+      case "banned":
+        return this.#tick(() => {
+          const left = status.until - Date.now();
+          this.#say(left > 0 ? `You are banned from this room: ${countdown(left)} left. The page joins again when it ends.` : "Your ban is over: joining…");
+        });
     }
   }
 
-  #say(text: string): void {
+  /** Closed by a moderator: kicked (rejoin at once) or banned (rejoin once the ban is over). */
+  #removed(): void {
+    const removal = this.#removal();
+    const by = removal?.by === undefined ? ["a moderator"] : [isolate(removal.by)];
+    const until = removal?.bannedUntil;
+    if (until === undefined) {
+      this.#say("You were removed from the room by ", ...by, ". You may join again.");
+      this.#el.rejoin.hidden = false;
+      return;
+    }
+    this.#tick(() => {
+      const left = until - Date.now();
+      this.#el.rejoin.hidden = left > 0;
+      if (left > 0) this.#say("You were banned from this room by ", ...by, `: ${countdown(left)} left.`);
+      else {
+        clearInterval(this.#countdown);
+        this.#say("Your ban is over. You may join again.");
+      }
+    });
+  }
+
+  #tick(render: () => void): void {
+    render();
+    this.#countdown = setInterval(render, 1000);
+  }
+
+  #say(...parts: (Node | string)[]): void {
     this.#el.banner.hidden = false;
-    this.#el.text.textContent = text;
+    this.#el.text.replaceChildren(...parts);
   }
 }

@@ -1,7 +1,10 @@
-/** The start page: choose a name and a room, or create a private room, then go to /r/<room>. */
+/**
+ * The start page: choose a name and a room, or create a room (private, or named) as its owner,
+ * then go to /r/<room>. A created room's owner key is kept in this browser for that room.
+ */
 import { LIMITS } from "../../shared/protocol.ts";
 import { isRoomName, normalizeName } from "../../shared/validate.ts";
-import { loadName, loadRecentRooms, saveName } from "../storage.ts";
+import { loadName, loadRecentRooms, saveName, saveOwnerKey } from "../storage.ts";
 import { byId, el } from "./dom.ts";
 
 /** Room names the page accepts from people: lower-cased, spaces turned into dashes. */
@@ -17,6 +20,7 @@ export function showLanding(notice?: string): void {
   const roomInput = byId("join-room", HTMLInputElement);
   const error = byId("join-error", HTMLElement);
   const create = byId("create-room", HTMLButtonElement);
+  const createNamed = byId("create-named", HTMLButtonElement);
   landing.hidden = false;
   document.title = "edge-chat";
   nameInput.value = loadName() ?? "";
@@ -49,21 +53,53 @@ export function showLanding(notice?: string): void {
     if (takeName()) location.assign(`/r/${room}`);
   });
 
-  create.addEventListener("click", async () => {
+  create.addEventListener("click", () => void createRoom(undefined, create));
+  createNamed.addEventListener("click", () => {
+    error.textContent = "";
+    const room = roomFromInput(roomInput.value);
+    if (!isRoomName(room)) {
+      error.textContent = `Type the new room's name first: 1–${LIMITS.roomMax} characters, a–z, 0–9, - and _.`;
+      roomInput.focus();
+      return;
+    }
+    void createRoom(room, createNamed);
+  });
+
+  /** `POST /api/rooms`: a private room (no name) or a named one; this browser keeps the owner key. */
+  async function createRoom(name: string | undefined, button: HTMLButtonElement): Promise<void> {
     error.textContent = "";
     if (!takeName()) return;
-    create.disabled = true;
+    button.disabled = true;
     try {
-      const response = await fetch("/api/rooms", { method: "POST" });
-      const body: unknown = await response.json();
-      const room = typeof body === "object" && body !== null ? (body as { room?: unknown }).room : undefined;
-      if (!response.ok || typeof room !== "string" || !isRoomName(room)) throw new Error(`status ${response.status}`);
-      location.assign(`/r/${room}`);
+      const response = await fetch("/api/rooms", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(name === undefined ? {} : { name }),
+      });
+      const created = readCreated(await response.json().catch(() => null));
+      if (response.status === 409) {
+        error.textContent = `#${name} is already in use: join it, or pick another name to create.`;
+      } else if (response.status === 400) {
+        error.textContent = `That room name can't be used: 1–${LIMITS.roomMax} characters, a–z, 0–9, - and _.`;
+      } else if (response.status === 201 && created) {
+        saveOwnerKey(created.room, created.ownerKey);
+        location.assign(`/r/${created.room}`);
+        return;
+      } else {
+        throw new Error(`status ${response.status}`);
+      }
     } catch {
       error.textContent = "Could not create a room just now. Check your connection and try again.";
-      create.disabled = false;
     }
-  });
+    button.disabled = false;
+  }
+}
+
+/** The body of a 201 from `POST /api/rooms`, checked; null when it is not one. */
+function readCreated(body: unknown): { room: string; ownerKey: string } | null {
+  if (typeof body !== "object" || body === null) return null;
+  const { room, ownerKey } = body as { room?: unknown; ownerKey?: unknown };
+  return typeof room === "string" && isRoomName(room) && typeof ownerKey === "string" && ownerKey.length > 0 ? { room, ownerKey } : null;
 }
 
 function showRecent(): void {

@@ -1,8 +1,8 @@
 /**
  * What can be done on a message, as DOM: its reaction chips (a click toggles one's own) and its
- * toolbar (Reply, React, and Edit and Delete on one's own; Delete on others' for moderators and
- * owners). The toolbar shows on hover, on keyboard focus and
- * after a long press on a touch screen; inside it ←/→ move between buttons (one Tab stop).
+ * toolbar (Reply, React, and Edit and Delete on one's own; Delete and Moderate on others' for
+ * moderators and owners). The toolbar shows on hover, on keyboard focus and after a long press
+ * on a touch screen; inside it ←/→ move between buttons (one Tab stop).
  */
 import type { MessageFrame, Role, User } from "../../shared/protocol.ts";
 import { el } from "./dom.ts";
@@ -16,6 +16,8 @@ export interface MessageActions {
   toggle(message: MessageFrame, emoji: string, on: boolean): void;
   edit(message: MessageFrame): void;
   remove(message: MessageFrame): void;
+  /** Opens the moderation menu for a person (moderators and owners). */
+  moderate(user: User): void;
   /** Scrolls to a message (a reply's quote was clicked). */
   jump(seq: number): void;
 }
@@ -53,6 +55,7 @@ export function messageToolbar(message: MessageFrame, me: User, myRole: Role, ac
   ];
   if (own) buttons.push(button("Edit", "Edit your message", () => actions.edit(message)));
   if (own || staff) buttons.push(button("Delete", own ? "Delete your message" : `Delete ${message.from.name}'s message`, () => actions.remove(message)));
+  if (!own && staff) buttons.push(button("Moderate", `Moderate ${message.from.name}`, () => actions.moderate(message.from)));
   buttons.forEach((b, i) => (b.tabIndex = i === 0 ? 0 : -1));
   const toolbar = el("div", { class: "actions", attrs: { role: "toolbar", "aria-label": "Message actions" } }, ...buttons);
   toolbar.addEventListener("keydown", (event) => {

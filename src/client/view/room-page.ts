@@ -3,12 +3,12 @@
  * composer, banner, dialogs) and to the browser's online/offline and visibility events. What a
  * click on a message does is wired here; how each piece looks lives in its own module.
  */
-import { LIMITS, truncateCodePoints } from "../../shared/protocol.ts";
 import type { EventFrame, MessageFrame, Role, User } from "../../shared/protocol.ts";
 import type { RoomError, RoomFrame } from "../../shared/server-frames.ts";
 import { openBrowserSocket, roomSocketUrl } from "../browser-socket.ts";
+import { privatePartner, quoteOf } from "../message-fold.ts";
 import { isSay, type PendingChange } from "../pending.ts";
-import { loadName, loadOutbox, loadToken, rememberRoom, saveName, saveOutbox } from "../storage.ts";
+import { forgetOwnerKey, loadName, loadOutbox, loadOwnerKey, loadToken, rememberRoom, saveName, saveOutbox } from "../storage.ts";
 import { Transport, type ConnectionStatus, type PendingAction } from "../transport.ts";
 import { Attention } from "./attention.ts";
 import { Banner } from "./banner.ts";
@@ -23,6 +23,7 @@ import { MessageList } from "./messages.ts";
 import { PresenceView } from "./presence-view.ts";
 import { ReactionPicker } from "./reaction-picker.ts";
 import { setUpHeader, showMe } from "./room-header.ts";
+import { RoomModeration } from "./room-moderation.ts";
 import { toast } from "./toast.ts";
 import { TypingLine } from "./typing.ts";
 
@@ -42,7 +43,7 @@ export function showRoom(room: string): void {
   const picker = new ReactionPicker();
 
   const actions: MessageActions = {
-    reply: (message) => composer.startReply(quoteOf(message), privatePartner(message)),
+    reply: (message) => composer.startReply(quoteOf(message), privatePartner(message, ctx.me.id)),
     react: (message) =>
       picker.open((emoji) => {
         const current = messages.get(message.seq)?.reactions?.find((r) => r.emoji === emoji);
@@ -55,6 +56,7 @@ export function showRoom(room: string): void {
       const asked = await confirmAction("Delete this message?", own ? "It is deleted for everyone, for good." : `${message.from.name}'s message is deleted for everyone, for good.`, "Delete");
       if (asked) transport.change({ kind: "delete", target: message.seq });
     },
+    moderate: (user) => moderation.moderate(user),
     jump: (seq) => messages.jumpTo(seq),
   };
   const ctx: RowContext = {
@@ -90,8 +92,28 @@ export function showRoom(room: string): void {
       composer.focus();
     },
     pickSelf: () => header.openRename(),
-    extra: () => null,
+    extra: (user) => moderation.personControl(user),
   });
+  const moderation = new RoomModeration(
+    {
+      me: () => ctx.me,
+      role: () => ctx.myRole,
+      setRole: (role) => {
+        ctx.myRole = role;
+        messages.setContext(ctx);
+        presence.render();
+      },
+      roleOf: (id) => presence.roster.roleOf(id),
+      setRoleOf: (id, role) => {
+        presence.roster.setRole(id, role);
+        presence.render();
+        messages.setContext(ctx);
+      },
+      send: (frame) => transport.send(frame),
+      line: (parts) => messages.addSystem(...parts),
+    },
+    () => toast("Not connected: try again when the page is back online."),
+  );
   const typing = new TypingLine(byId("typing", HTMLElement));
   const composer = new Composer(
     {
@@ -122,14 +144,22 @@ export function showRoom(room: string): void {
     },
   );
   const banner = new Banner(
-    { banner: byId("banner", HTMLElement), text: byId("banner-text", HTMLElement), retry: byId("banner-retry", HTMLButtonElement) },
+    {
+      banner: byId("banner", HTMLElement),
+      text: byId("banner-text", HTMLElement),
+      retry: byId("banner-retry", HTMLButtonElement),
+      rejoin: byId("banner-rejoin", HTMLButtonElement),
+    },
     () => transport.reconnectNow(),
+    () => transport.start(),
+    () => moderation.removal,
   );
 
   const transport = new Transport({
     url: roomSocketUrl(room, location),
     token: loadToken(),
     name: () => loadName(),
+    key: () => loadOwnerKey(room),
     openSocket: openBrowserSocket,
     outbox: loadOutbox(room),
     events: {
@@ -142,6 +172,7 @@ export function showRoom(room: string): void {
         // A guest keeps their guest name across reloads, like a chosen one.
         if (loadName() === undefined) saveName(welcome.self.name);
         presence.welcome(welcome);
+        moderation.welcome(welcome);
         if (welcome.resumed) for (const event of welcome.messages) storedEvent(event);
         else {
           typing.clear();
@@ -154,6 +185,11 @@ export function showRoom(room: string): void {
         showOutbox(pending);
       },
       refused: (action, error) => refused(action, error),
+      keyRefused: () => {
+        // The room does not know this key (a wiped room, a key from elsewhere): join as a member.
+        forgetOwnerKey(room);
+        toast("The room did not accept this browser's owner key: you joined as a member.");
+      },
     },
   });
   const header = setUpHeader(room, page, {
@@ -191,6 +227,10 @@ export function showRoom(room: string): void {
         return messages.addSystem(isolate(frame.old), " is now ", isolate(frame.user.name));
       case "typing":
         return typing.typing(frame.user);
+      case "moderation":
+        return moderation.moderation(frame);
+      case "settings":
+        return moderation.settings(frame);
       case "history":
         return messages.prepend(frame.messages, frame.hasMore);
       case "error":
@@ -216,7 +256,10 @@ export function showRoom(room: string): void {
   function incoming(list: MessageFrame[]): void {
     for (const message of messages.add(list)) {
       typing.stopped(message.from.id);
-      if (message.from.id === ctx.me.id) continue;
+      if (message.from.id === ctx.me.id) {
+        moderation.sent();
+        continue;
+      }
       const prefix = message.to ? `Private message from ${message.from.name}` : message.from.name;
       attention.incoming(`${prefix}: ${message.text}`);
     }
@@ -228,6 +271,7 @@ export function showRoom(room: string): void {
   }
 
   function refused(action: PendingAction, error: RoomError): void {
+    moderation.refused(error);
     if (!isSay(action)) return showError(describeError(error));
     messages.showFailed(action, shortReason(error), () => transport.say(action.text, action.to, action.replyTo));
     showError(describeError(error, action.to?.name));
@@ -246,17 +290,6 @@ export function showRoom(room: string): void {
     element.replaceChildren(...parts);
     clearTimeout(errorTimer);
     if (parts.length > 0) errorTimer = setTimeout(() => element.replaceChildren(), ERROR_SHOWN_MS);
-  }
-
-  /** The quote a reply carries in the outbox (the room makes its own from the seq). */
-  function quoteOf(message: MessageFrame) {
-    return { seq: message.seq, from: message.from, text: truncateCodePoints(message.text, LIMITS.quote) };
-  }
-
-  /** The other person of a private message (a reply to it must be private to them). */
-  function privatePartner(message: MessageFrame): User | undefined {
-    if (!message.to) return undefined;
-    return message.from.id === ctx.me.id ? message.to : message.from;
   }
 
   // ---- the network and the tab ----
