@@ -8,7 +8,10 @@ import { json, jsonError } from "./http.ts";
 import { isAllowedOrigin } from "./origin.ts";
 import { hashOwnerKey, newOwnerKey } from "./owner-keys.ts";
 
+import { SHARD_HEADER } from "./room.ts";
+
 export { Room } from "./room.ts";
+export { RoomShard } from "./shard.ts";
 
 /** `/api/rooms/:room`, `/api/rooms/:room/ws` and `/api/rooms/:room/messages`; the room is validated separately. */
 const ROOM_ROUTE = /^\/api\/rooms\/([^/]*)(?:\/(ws|messages))?$/;
@@ -48,7 +51,12 @@ export default {
     if (!isAllowedOrigin(request.headers.get("Origin"), url.origin, env.ALLOWED_ORIGINS)) {
       return jsonError(403, "origin_forbidden", "this origin may not open room sockets");
     }
-    return roomCall(room, () => env.ROOMS.getByName(room).fetch(request));
+    return roomCall(room, async () => {
+      const answer = await env.ROOMS.getByName(room).fetch(request);
+      // A full room names the shard the socket goes to (docs/SHARDS.md).
+      const shard = answer.status === 307 ? answer.headers.get(SHARD_HEADER) : null;
+      return shard === null ? answer : env.ROOM_SHARDS.getByName(`${room}#${shard}`).fetch(request);
+    });
   },
 } satisfies ExportedHandler<Env>;
 
