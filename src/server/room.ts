@@ -18,6 +18,7 @@ import { LocalSockets } from "./local-sockets.ts";
 import { RoomCore } from "./room-core.ts";
 import { ShardLinks, shardOf } from "./shard-links.ts";
 import type { MissedEvent, UplinkBatch } from "./shard-wire.ts";
+import { newStats, type ObjectStats } from "./object-stats.ts";
 import { echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
 
 /** Broadcasts due faster than one per this many ms are held this long and packed into batches. */
@@ -39,10 +40,12 @@ export class Room extends DurableObject<Env> {
   /** The last uplink batch handled per shard, so a retried one is not handled twice. */
   readonly #uplinks = new Map<number, { instance: string; n: number }>();
   #occupancyTimer = false;
+  readonly #stats: ObjectStats;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = readConfig(env);
+    this.#stats = newStats(ctx.id.name ?? ctx.id.toString());
     this.#sockets = new LocalSockets("0", ctx.getWebSockets());
     const outlet: Outlet = {
       frame: (audience, frame, seq) => this.#deliver(audience, frame, seq),
@@ -50,7 +53,10 @@ export class Room extends DurableObject<Env> {
     };
     this.#core = new RoomCore({
       sql: ctx.storage.sql,
-      transaction: (fn) => ctx.storage.transactionSync(fn),
+      transaction: (fn) => {
+        this.#stats.commits++;
+        ctx.storage.transactionSync(fn);
+      },
       config: this.#config,
       outlet,
       hooks: {
@@ -63,7 +69,10 @@ export class Room extends DurableObject<Env> {
     this.#links = new ShardLinks(
       ctx.storage.sql,
       this.#core.log.lastSeq,
-      (index) => env.ROOM_SHARDS.getByName(`${this.#name}#${index}`),
+      (index) => {
+        this.#stats.callsOut++;
+        return env.ROOM_SHARDS.getByName(`${this.#name}#${index}`);
+      },
       (what, err) => this.#log(what, err),
     );
     this.#core.queue.holding = () => this.#window.open;
@@ -118,6 +127,7 @@ export class Room extends DurableObject<Env> {
 
   /** What a shard sends up: its sockets' frames and closes, handled in order, in one turn. */
   uplink(batch: UplinkBatch): void {
+    this.#stats.callsIn++;
     const last = this.#uplinks.get(batch.shard);
     if (last && last.instance === batch.instance && batch.n <= last.n) return;
     this.#uplinks.set(batch.shard, { instance: batch.instance, n: batch.n });
@@ -137,6 +147,7 @@ export class Room extends DurableObject<Env> {
 
   /** The stored events in `(after, through]`, for a shard that missed them (as they stand now). */
   missed(after: number, through: number): MissedEvent[] {
+    this.#stats.callsIn++;
     return this.#core.log.rowsBetween(after, through).map((row) => ({
       seq: row.seq,
       text: encode(this.#core.folder.delivered(row)),
@@ -149,11 +160,27 @@ export class Room extends DurableObject<Env> {
     return this.#links.indexes;
   }
 
+  /** Work counters of the Room and of every shard it knows (one call per shard). */
+  async stats(): Promise<ObjectStats[]> {
+    const own: ObjectStats = { ...this.#stats, sockets: this.#sockets.size, sends: this.#sockets.outbox.sends, events: this.#core.queue.stored };
+    const shards: ObjectStats[] = [];
+    for (const k of this.#links.indexes) {
+      try {
+        const { name, since, sockets, framesIn, sends, callsOut, callsIn, commits, events } = await this.env.ROOM_SHARDS.getByName(`${this.#name}#${k}`).stats();
+        shards.push({ name, since, sockets, framesIn, sends, callsOut, callsIn, commits, events });
+      } catch (err) {
+        this.#log(`stats of shard ${k} failed`, err);
+      }
+    }
+    return [own, ...shards];
+  }
+
   /** Handles one frame. Synchronous on purpose: a frame is handled in one uninterrupted turn. */
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
     try {
       const state = this.#sockets.state(ws);
       if (!state || ws.readyState !== WebSocket.OPEN) return;
+      this.#stats.framesIn++;
       this.#sockets.heard(ws, Date.now());
       const admission = admit(data);
       if (admission.kind === "close") {

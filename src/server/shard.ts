@@ -9,6 +9,7 @@ import { HEARTBEAT, TIMINGS } from "../shared/protocol.ts";
 import { admit, localAnswer } from "./edge.ts";
 import { jsonError } from "./http.ts";
 import { LocalSockets } from "./local-sockets.ts";
+import { newStats, type ObjectStats } from "./object-stats.ts";
 import { echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
 import type { DownlinkBatch } from "./shard-wire.ts";
 import { Uplink } from "./uplink.ts";
@@ -24,15 +25,21 @@ export class RoomShard extends DurableObject<Env> {
   /** The log's seq through which we delivered everything (unknown after a restart). */
   #lastSeq: number | undefined;
   #maxSeqSent = 0;
+  readonly #stats: ObjectStats;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const name = ctx.id.name ?? "";
+    this.#stats = newStats(name);
     const hash = name.lastIndexOf("#");
     this.#room = name.slice(0, hash);
     const index = Number(name.slice(hash + 1));
     this.#sockets = new LocalSockets(String(index), ctx.getWebSockets());
-    this.#uplink = new Uplink(index, () => env.ROOMS.getByName(this.#room), () => this.#sockets.size, (what, err) => this.#log(what, err));
+    const room = () => {
+      this.#stats.callsOut++;
+      return env.ROOMS.getByName(this.#room);
+    };
+    this.#uplink = new Uplink(index, room, () => this.#sockets.size, (what, err) => this.#log(what, err));
     // The runtime answers heartbeats itself, so a ping never wakes a hibernated shard.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
   }
@@ -53,6 +60,7 @@ export class RoomShard extends DurableObject<Env> {
 
   /** What the room hands down: applied in order, each item once, stored events after each socket's welcome. */
   async downlink(batch: DownlinkBatch): Promise<void> {
+    this.#stats.callsIn++;
     if (batch.instance !== this.#instance) {
       this.#instance = batch.instance;
       this.#lastItem = 0;
@@ -76,11 +84,18 @@ export class RoomShard extends DurableObject<Env> {
     this.#uplink.flush();
   }
 
+  /** This shard's work counters. */
+  stats(): ObjectStats {
+    this.#stats.callsIn++;
+    return { ...this.#stats, sockets: this.#sockets.size, sends: this.#sockets.outbox.sends };
+  }
+
   /** Handles one frame: answered here when no room state is needed, else sent up in order. */
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
     try {
       const state = this.#sockets.state(ws);
       if (!state || ws.readyState !== WebSocket.OPEN) return;
+      this.#stats.framesIn++;
       this.#sockets.heard(ws, Date.now());
       const admission = admit(data);
       if (admission.kind === "close") {
@@ -140,6 +155,7 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   async #catchUp(after: number, through: number): Promise<void> {
+    this.#stats.callsOut++;
     const missed = await this.env.ROOMS.getByName(this.#room).missed(after, through);
     for (const event of missed) {
       if (event.seq <= this.#maxSeqSent) continue;

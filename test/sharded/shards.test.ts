@@ -11,7 +11,7 @@ import { EventLog } from "../../src/server/event-log.ts";
 import type { Room } from "../../src/server/room.ts";
 import type { DownlinkBatch } from "../../src/server/shard-wire.ts";
 import { evictAll, objectsOf } from "../support/objects.ts";
-import { join, roomName, userOf } from "../support/room-client.ts";
+import { join, roomName, userOf, workerFetch } from "../support/room-client.ts";
 
 /** How many sockets each object of the room holds. */
 async function socketsPerObject(room: string): Promise<number[]> {
@@ -145,5 +145,25 @@ describe("a room over shards", () => {
     const { before } = await ed.socket.through("message", (m) => m.seq === next.seq);
     expect(before.filter((f) => f.type === "message")).toEqual([]);
     expect(before.filter((f) => f.type === "occupancy")).toEqual([{ type: "occupancy", online: 42 }]);
+  });
+});
+
+describe("the stats of a room's objects", () => {
+  it("count each object's frames, sends and calls, for the admin key only", async () => {
+    const { room, people } = await spread("stats");
+    await people[4]!.socket.say("counted");
+    await Promise.all(people.slice(0, 4).map((p) => p.socket.next("message", (m) => m.text === "counted")));
+    expect((await workerFetch(`/api/rooms/${room}/stats`)).status).toBe(403);
+    const wrong = await workerFetch(`/api/rooms/${room}/stats`, { headers: { Authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(403);
+    const answer = await workerFetch(`/api/rooms/${room}/stats`, { headers: { Authorization: "Bearer admin-key-of-the-test-deployment" } });
+    const { objects } = (await answer.json()) as { objects: { name: string; sockets: number; framesIn: number; sends: number; callsIn: number; events: number }[] };
+    expect(objects[0]).toMatchObject({ name: room, sockets: 2, events: 1 });
+    expect(objects.slice(1).map((o) => o.name)).toEqual(objects.slice(1).map((_, i) => `${room}#${i + 1}`));
+    expect(objects.reduce((n, o) => n + o.sockets, 0)).toBe(5);
+    // Five hellos and one say arrived somewhere; the Room took the shards' calls.
+    expect(objects.reduce((n, o) => n + o.framesIn, 0)).toBeGreaterThanOrEqual(6);
+    expect(objects[0]!.callsIn).toBeGreaterThan(0);
+    expect(objects.every((o) => o.sends > 0)).toBe(true);
   });
 });
