@@ -3,12 +3,12 @@
  * 64 KiB, and how a socket that has gone silent leaves presence. The idle case cannot wait 60 real
  * seconds, so it ages the sockets' attachments and runs the room's sweep alarm by hand.
  */
-import { evictDurableObject, listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CLOSE, LIMITS, TIMINGS } from "../src/shared/protocol.ts";
+import { ageSockets, sweepAll } from "./support/objects.ts";
 import { TestSocket, connect, join, newToken, roomName, workerFetch, userOf } from "./support/room-client.ts";
-import type { SocketState } from "../src/server/local-sockets.ts";
 
 /** The origin `workerFetch` serves the page from. */
 const OWN_ORIGIN = "https://chat.test";
@@ -138,30 +138,6 @@ describe("frame size", () => {
 });
 
 describe("silent sockets", () => {
-  /**
-   * Moves every socket's last frame (and opening time) `ms` into the past, then evicts the room so
-   * it wakes from those attachments, as it would after hibernating through the silence. Pings the
-   * runtime answered keep their real time: the room reads them from the runtime, not the attachment.
-   */
-  async function ageSockets(room: string, ms: number): Promise<DurableObjectStub> {
-    const stub = env.ROOMS.getByName(room);
-    await runInDurableObject(stub, (_room, state) => {
-      for (const ws of state.getWebSockets()) {
-        const saved = ws.deserializeAttachment() as SocketState;
-        ws.serializeAttachment({ ...saved, openedAt: saved.openedAt - ms, lastSeen: saved.lastSeen - ms });
-      }
-    });
-    await evictDurableObject(stub);
-    return stub;
-  }
-
-  /** Runs the sweep now and returns how many sockets the room still holds open right after it. */
-  async function sweep(stub: DurableObjectStub): Promise<number> {
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
-    // Counted inside the room, at once: the sweep itself closed the socket, not a later real alarm.
-    return runInDurableObject(stub, (_room, state) => state.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length);
-  }
-
   it("a socket that sends nothing for 60 s, not even a ping, is closed with 4408 and leaves presence", async () => {
     const room = roomName("idle");
     const { socket: pinger, welcome: pingerWelcome } = await join(room, { name: "pinger" });
@@ -171,8 +147,8 @@ describe("silent sockets", () => {
     pinger.send("ping");
     await pinger.pong();
 
-    const stub = await ageSockets(room, TIMINGS.idleTimeoutMs + 1_000);
-    expect(await sweep(stub)).toBe(1);
+    await ageSockets(room, TIMINGS.idleTimeoutMs + 1_000);
+    expect(await sweepAll(room)).toBe(1);
 
     expect(await silent.closedWithin()).toMatchObject({ code: CLOSE.timeout });
     expect((await pinger.next("leave")).user).toEqual(userOf(silentWelcome));
@@ -185,7 +161,7 @@ describe("silent sockets", () => {
     const { welcome } = await join(room, { name: "newcomer" });
     expect(welcome.users.map((u) => u.id).sort()).toEqual([pingerWelcome.self.id, welcome.self.id].sort());
     // The sweep stays armed, so whoever goes silent next is closed within the next 60 s.
-    const alarm = await runInDurableObject(stub, (_room, state) => state.storage.getAlarm());
+    const alarm = await runInDurableObject(env.ROOMS.getByName(room), (_room, state) => state.storage.getAlarm());
     expect(alarm).not.toBeNull();
     expect(alarm!).toBeLessThanOrEqual(Date.now() + TIMINGS.idleTimeoutMs);
   });
@@ -201,8 +177,8 @@ describe("silent sockets", () => {
     liveTab.send("ping");
     await Promise.all([observer.pong(), liveTab.pong()]);
 
-    const stub = await ageSockets(room, TIMINGS.idleTimeoutMs + 1_000);
-    expect(await sweep(stub)).toBe(2);
+    await ageSockets(room, TIMINGS.idleTimeoutMs + 1_000);
+    expect(await sweepAll(room)).toBe(2);
 
     expect(await silentTab.closedWithin()).toMatchObject({ code: CLOSE.timeout });
     // Barrier: the live tab's message reaches the observer after anything the sweep sent; no leave before it.

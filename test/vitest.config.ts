@@ -1,33 +1,43 @@
 /**
  * Vitest projects: `workers` runs in workerd with the real Room and its SQLite (via the Cloudflare
- * Vitest plugin); `node` runs what needs a real process (the dev server, the bench smoke run).
+ * Vitest plugin); `workers-sharded` runs the same files again with SHARD_CAPACITY=2, so that every
+ * room with three sockets or more spreads over shard objects (guarantee 9: size does not change
+ * the contract); `node` runs what needs a real process (the dev server, the bench smoke run).
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+/** The workerd project, with extra bindings on top of the shared ones, and extra test files. */
+function workers(name: string, extra: Record<string, string> = {}, more: string[] = []) {
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        // Two extra origins for test/origin-limits.test.ts, written loosely (spaces, a trailing
+        // slash) to check the list is trimmed; no Origin and the page's own origin stay allowed.
+        // The bucket refills one token per 100 s here, so rate-limit tests are exact on a slow
+        // machine (the burst of 20 stays the default); the defaults are checked in config.test.ts.
+        miniflare: {
+          bindings: {
+            ALLOWED_ORIGINS: " https://friend.example, https://second.example/ ",
+            RATE_PER_SECOND: "0.01",
+            // The deployment's owner key of every room (a secret in production).
+            ADMIN_KEY: "admin-key-of-the-test-deployment",
+            ...extra,
+          },
+        },
+      }),
+    ],
+    test: { name, include: ["test/*.test.ts", ...more], testTimeout: 20_000 },
+  };
+}
+
 export default defineConfig({
   test: {
     projects: [
-      {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            // Two extra origins for test/origin-limits.test.ts, written loosely (spaces, a trailing
-            // slash) to check the list is trimmed; no Origin and the page's own origin stay allowed.
-            // The bucket refills one token per 100 s here, so rate-limit tests are exact on a slow
-            // machine (the burst of 20 stays the default); the defaults are checked in config.test.ts.
-            miniflare: {
-              bindings: {
-                ALLOWED_ORIGINS: " https://friend.example, https://second.example/ ",
-                RATE_PER_SECOND: "0.01",
-                // The deployment's owner key of every room (a secret in production).
-                ADMIN_KEY: "admin-key-of-the-test-deployment",
-              },
-            },
-          }),
-        ],
-        test: { name: "workers", include: ["test/*.test.ts"], testTimeout: 20_000 },
-      },
+      workers("workers"),
+      // test/sharded/ holds what only a sharded room can show (placement, shard faults).
+      workers("workers-sharded", { SHARD_CAPACITY: "2" }, ["test/sharded/*.test.ts"]),
       {
         test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts"], testTimeout: 120_000 },
       },

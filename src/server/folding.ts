@@ -27,6 +27,11 @@ export class Folder {
     return rows.map((row) => (row.kind === KIND.say ? this.#message(row, reactions.get(row.seq)) : changeFrame(row)));
   }
 
+  /** One row as it is delivered to everyone who may see it: a message in its current state, no `me`. */
+  delivered(row: EventRow): EventFrame {
+    return row.kind === KIND.say ? this.messages([row], null)[0]! : changeFrame(row);
+  }
+
   /** The quote a reply shows of message `seq` as it stands now, or undefined if it is no message. */
   quote(seq: number): ReplyQuote | undefined {
     const row = this.#log.row(seq);

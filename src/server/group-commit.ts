@@ -51,6 +51,7 @@ export class GroupCommit {
   /** Seqs of the waiting events by user and client id, for duplicates sent before the commit. */
   #waitingIds = new Map<string, number>();
   #items: Item[] = [];
+  #stored = 0;
   /** Called when a commit failed, with what it lost (so the room can forget its cached view). */
   onFailure: (lost: readonly NewEvent[]) => void = () => {};
   /**
@@ -73,6 +74,11 @@ export class GroupCommit {
   /** Events waiting for the commit. */
   get waiting(): number {
     return this.#waiting.length;
+  }
+
+  /** Events stored by this queue's commits so far. */
+  get stored(): number {
+    return this.#stored;
   }
 
   /** The seq the next stored event gets. */
@@ -131,6 +137,7 @@ export class GroupCommit {
     if (waiting.length > 0) {
       try {
         this.#transaction(() => this.#log.append(waiting.map((w) => w.event)));
+        this.#stored += waiting.length;
       } catch (err) {
         console.error("group commit failed:", err);
         lost = new Set(waiting.map((w) => w.event.seq));

@@ -6,12 +6,16 @@ import type { CreatedRoom } from "../shared/protocol.ts";
 import { isRoomName, parsePageQuery } from "../shared/validate.ts";
 import { json, jsonError } from "./http.ts";
 import { isAllowedOrigin } from "./origin.ts";
-import { hashOwnerKey, newOwnerKey } from "./owner-keys.ts";
+import { readConfig } from "./config.ts";
+import { hashOwnerKey, keyMatches, newOwnerKey } from "./owner-keys.ts";
+
+import { SHARD_HEADER } from "./room.ts";
 
 export { Room } from "./room.ts";
+export { RoomShard } from "./shard.ts";
 
-/** `/api/rooms/:room`, `/api/rooms/:room/ws` and `/api/rooms/:room/messages`; the room is validated separately. */
-const ROOM_ROUTE = /^\/api\/rooms\/([^/]*)(?:\/(ws|messages))?$/;
+/** `/api/rooms/:room` and its `/ws`, `/messages` and `/stats`; the room is validated separately. */
+const ROOM_ROUTE = /^\/api\/rooms\/([^/]*)(?:\/(ws|messages|stats))?$/;
 
 const BAD_ROOM = "room names are 1–64 characters of a-z 0-9 _ -";
 
@@ -36,6 +40,11 @@ export default {
     if (!isRoomName(room)) return jsonError(400, "bad_room", BAD_ROOM);
 
     if (action === undefined) return roomCall(room, async () => json(await env.ROOMS.getByName(room).info(room)));
+    if (action === "stats") {
+      // The operator's view of a room's work per object: only with the deployment's ADMIN_KEY.
+      if (!isAdmin(request, env)) return jsonError(403, "forbidden", "stats need the deployment's admin key");
+      return roomCall(room, async () => json({ objects: await env.ROOMS.getByName(room).stats() }));
+    }
     if (action === "messages") {
       const query = parsePageQuery(url.searchParams);
       if (!query.ok) return jsonError(400, "bad_query", query.message);
@@ -48,7 +57,12 @@ export default {
     if (!isAllowedOrigin(request.headers.get("Origin"), url.origin, env.ALLOWED_ORIGINS)) {
       return jsonError(403, "origin_forbidden", "this origin may not open room sockets");
     }
-    return roomCall(room, () => env.ROOMS.getByName(room).fetch(request));
+    return roomCall(room, async () => {
+      const answer = await env.ROOMS.getByName(room).fetch(request);
+      // A full room names the shard the socket goes to (docs/SHARDS.md).
+      const shard = answer.status === 307 ? answer.headers.get(SHARD_HEADER) : null;
+      return shard === null ? answer : env.ROOM_SHARDS.getByName(`${room}#${shard}`).fetch(request);
+    });
   },
 } satisfies ExportedHandler<Env>;
 
@@ -85,6 +99,13 @@ async function readBody(request: Request): Promise<{ ok: true; name?: string } |
   const name = (value as { name?: unknown }).name;
   if (name === undefined) return { ok: true };
   return typeof name === "string" ? { ok: true, name } : { ok: false };
+}
+
+/** True when the request carries `Authorization: Bearer <ADMIN_KEY>` and the deployment has one. */
+function isAdmin(request: Request, env: Env): boolean {
+  const key = readConfig(env).adminKey;
+  const presented = /^Bearer (.+)$/.exec(request.headers.get("Authorization") ?? "")?.[1];
+  return key !== undefined && presented !== undefined && keyMatches(presented, hashOwnerKey(key));
 }
 
 /** Runs a call into a room; a failure becomes a JSON 500 (logged, never with its stack). */

@@ -1,11 +1,10 @@
 /**
- * The sockets an object holds itself with the Hibernation API, each with its state in its
- * attachment (so a hibernation loses nothing): its connection key, when it opened and was last
- * heard, and once welcomed its user, name, owner flag, serial and bucket. Audiences of the core's
- * frames are resolved to these sockets here; frames go through the outbox.
+ * The sockets an object (the Room, or one of its shards) holds itself with the Hibernation API,
+ * each with its state in its attachment (so a hibernation loses nothing): its connection key, when
+ * it opened and was last heard, and once welcomed its user, name, owner flag, serial, welcome seq
+ * and bucket. Audiences of the room's frames are resolved to these sockets here, by the same
+ * rules in every object; frames go through the outbox.
  */
-import { encode } from "../shared/protocol.ts";
-import type { SingleServerFrame } from "../shared/protocol.ts";
 import type { Audience, CloseTarget } from "./group-commit.ts";
 import { Outbox } from "./outbox.ts";
 import type { Conn } from "./presence.ts";
@@ -18,10 +17,12 @@ export interface SocketState {
   openedAt: number;
   /** When a frame last arrived (ms), as last saved; pings are read from the runtime. */
   lastSeen: number;
-  /** Set once a hello was accepted. */
-  conn?: { user: string; name: string; owner: boolean; serial: number };
+  /** Set once a hello was accepted; `seq` is the welcome's (the socket gets only later events). */
+  conn?: { user: string; name: string; owner: boolean; serial: number; seq: number };
   /** The user's bucket as this socket last charged it. */
   bucket?: Bucket;
+  /** A hello went to the room (on a shard: its answer may still be on the way). */
+  helloSent?: boolean;
 }
 
 /** Save `lastSeen` to the attachment only when it moved this much: the sweep needs no more. */
@@ -32,6 +33,8 @@ export class LocalSockets {
   readonly #prefix: string;
   readonly #byKey = new Map<string, WebSocket>();
   readonly #states = new Map<WebSocket, SocketState>();
+  /** Welcomed sockets by user id. */
+  readonly #byUser = new Map<string, Set<WebSocket>>();
   /** Sockets already dropped (closed by us; their close event comes later and changes nothing). */
   readonly #dropped = new WeakSet<WebSocket>();
   readonly outbox = new Outbox<WebSocket>();
@@ -67,8 +70,15 @@ export class LocalSockets {
   /** Welcomed connections, as the core needs them to rebuild presence. */
   *conns(): Generator<{ conn: Conn; name: string; bucket?: Bucket }> {
     for (const state of this.#states.values()) {
-      if (state.conn) yield { conn: { key: state.key, ...state.conn }, name: state.conn.name, bucket: state.bucket };
+      if (!state.conn) continue;
+      const { user, owner, serial, name } = state.conn;
+      yield { conn: { key: state.key, user, owner, serial }, name, bucket: state.bucket };
     }
+  }
+
+  /** The keys of the welcomed sockets. */
+  welcomedKeys(): string[] {
+    return [...this.#states.values()].filter((s) => s.conn).map((s) => s.key);
   }
 
   /** Every socket with its state (for the sweep). */
@@ -86,12 +96,21 @@ export class LocalSockets {
     }
   }
 
-  /** The core welcomed a connection of ours. */
-  admitted(conn: Conn, name: string): void {
+  /** The room welcomed a connection of ours, at `seq`. */
+  admitted(conn: Conn, name: string, seq: number): void {
     const ws = this.#byKey.get(conn.key);
     const state = ws && this.#states.get(ws);
     if (!ws || !state) return;
-    state.conn = { user: conn.user, name, owner: conn.owner, serial: conn.serial };
+    state.conn = { user: conn.user, name, owner: conn.owner, serial: conn.serial, seq };
+    this.#index(ws, conn.user);
+    this.#save(ws, state);
+  }
+
+  /** A hello of this socket went to the room. */
+  helloSent(ws: WebSocket): void {
+    const state = this.#states.get(ws);
+    if (!state || state.helloSent) return;
+    state.helloSent = true;
     this.#save(ws, state);
   }
 
@@ -113,30 +132,31 @@ export class LocalSockets {
     this.#save(ws, state);
   }
 
-  /** Queues a frame for the sockets of `audience` that are ours; `users` resolves user ids to keys. */
-  deliver(audience: Audience, frame: SingleServerFrame, keysOf: (user: string) => Iterable<string>): void {
-    const text = encode(frame);
+  /**
+   * Queues an encoded frame for the sockets of `audience` that are ours. A stored event (`seq`)
+   * goes only to sockets welcomed before it: a welcome already listed everything up to its seq.
+   */
+  deliver(audience: Audience, text: string, seq?: number): void {
     if (audience.to === "conn") {
       const ws = this.#byKey.get(audience.conn);
-      if (ws) this.outbox.push(ws, text);
+      if (ws && this.#wants(ws, seq)) this.outbox.push(ws, text);
       return;
     }
     if (audience.to === "users") {
-      const sockets = new Set<WebSocket>();
-      for (const id of audience.ids) for (const key of keysOf(id)) {
-        const ws = this.#byKey.get(key);
-        if (ws) sockets.add(ws);
-      }
+      const sockets: WebSocket[] = [];
+      for (const id of new Set(audience.ids)) for (const ws of this.#byUser.get(id) ?? []) if (this.#wants(ws, seq)) sockets.push(ws);
       this.outbox.pushAll(sockets, text);
       return;
     }
-    this.outbox.pushAll(this.#everyone(audience.except, audience.upTo), text);
+    this.outbox.pushAll(this.#everyone(audience.except, audience.upTo, seq), text);
   }
 
-  /** Closes one socket, or every socket of a user, after sending what was queued for it. */
-  close(target: CloseTarget, code: number, reason: string): void {
-    const sockets = "conn" in target ? [this.#byKey.get(target.conn)] : [...this.#states].filter(([, s]) => s.conn?.user === target.user).map(([ws]) => ws);
-    for (const ws of sockets) if (ws) this.closeSocket(ws, code, reason);
+  /** Closes one socket, or every socket of a user, after sending what was queued for it; returns them. */
+  close(target: CloseTarget, code: number, reason: string): WebSocket[] {
+    const found = "conn" in target ? [this.#byKey.get(target.conn)] : [...(this.#byUser.get(target.user) ?? [])];
+    const sockets = found.filter((ws): ws is WebSocket => ws !== undefined);
+    for (const ws of sockets) this.closeSocket(ws, code, reason);
+    return sockets;
   }
 
   /** Sends what is queued for a socket, then closes it. */
@@ -156,20 +176,39 @@ export class LocalSockets {
     const state = this.state(ws);
     this.#states.delete(ws);
     if (state && this.#byKey.get(state.key) === ws) this.#byKey.delete(state.key);
+    if (state?.conn) {
+      const mine = this.#byUser.get(state.conn.user);
+      mine?.delete(ws);
+      if (mine?.size === 0) this.#byUser.delete(state.conn.user);
+    }
     return state;
   }
 
-  *#everyone(except?: string, upTo?: number): Generator<WebSocket> {
+  *#everyone(except?: string, upTo?: number, seq?: number): Generator<WebSocket> {
     for (const [ws, state] of this.#states) {
       const conn = state.conn;
       if (!conn || conn.user === except || (upTo !== undefined && conn.serial > upTo)) continue;
-      yield ws;
+      if (seq === undefined || seq > (conn.seq ?? 0)) yield ws;
     }
+  }
+
+  /** A stored event goes to a socket only if it is after the socket's welcome. */
+  #wants(ws: WebSocket, seq: number | undefined): boolean {
+    if (seq === undefined) return true;
+    const conn = this.#states.get(ws)?.conn;
+    return conn === undefined || seq > (conn.seq ?? 0);
   }
 
   #track(ws: WebSocket, state: SocketState): void {
     this.#states.set(ws, state);
     this.#byKey.set(state.key, ws);
+    if (state.conn) this.#index(ws, state.conn.user);
+  }
+
+  #index(ws: WebSocket, user: string): void {
+    let mine = this.#byUser.get(user);
+    if (!mine) this.#byUser.set(user, (mine = new Set()));
+    mine.add(ws);
   }
 
   #save(ws: WebSocket, state: SocketState): void {

@@ -21,6 +21,12 @@ interface Queue {
 export class Outbox<S extends Sendable = Sendable> {
   readonly #queues = new Map<S, Queue>();
   #pushes = 0;
+  #sends = 0;
+
+  /** `send()` calls made so far (a batch is one). */
+  get sends(): number {
+    return this.#sends;
+  }
 
   /** Queues one encoded frame for one socket. */
   push(socket: S, text: string): void {
@@ -45,7 +51,7 @@ export class Outbox<S extends Sendable = Sendable> {
     const queue = this.#queues.get(socket);
     if (!queue) return;
     this.#queues.delete(socket);
-    send(socket, pack(queue.texts));
+    this.#send(socket, pack(queue.texts));
   }
 
   /** Sends everything queued, one frame or one batch per socket. */
@@ -53,7 +59,7 @@ export class Outbox<S extends Sendable = Sendable> {
     const built = new Map<string, string>();
     for (const [socket, queue] of this.#queues) {
       if (queue.texts.length === 1) {
-        send(socket, queue.texts[0]!);
+        this.#send(socket, queue.texts[0]!);
         continue;
       }
       const key = queue.ids.join(",");
@@ -62,9 +68,18 @@ export class Outbox<S extends Sendable = Sendable> {
         text = pack(queue.texts);
         built.set(key, text);
       }
-      send(socket, text);
+      this.#send(socket, text);
     }
     this.#queues.clear();
+  }
+
+  #send(socket: S, text: string): void {
+    this.#sends++;
+    try {
+      socket.send(text);
+    } catch {
+      // The socket is closing; its close event updates presence.
+    }
   }
 
   #enqueue(socket: S, text: string, id: number): void {
@@ -81,12 +96,4 @@ export class Outbox<S extends Sendable = Sendable> {
 /** One encoded frame as it is, several as a `batch` (built from the encoded frames, no re-encoding). */
 function pack(texts: string[]): string {
   return texts.length === 1 ? texts[0]! : `{"type":"batch","frames":[${texts.join(",")}]}`;
-}
-
-function send(socket: Sendable, text: string): void {
-  try {
-    socket.send(text);
-  } catch {
-    // The socket is closing; its close event updates presence.
-  }
 }

@@ -38,8 +38,8 @@ import { Users } from "./users.ts";
 
 /** What the I/O layer that holds a connection is told about it. */
 export interface ConnHooks {
-  /** A hello was accepted on this connection. */
-  admitted(conn: Conn, name: string): void;
+  /** A hello was accepted on this connection; its welcome lists the log up to `seq`. */
+  admitted(conn: Conn, name: string, seq: number): void;
   /** A user was renamed (their connections' records may keep the name). */
   renamed(userId: string, name: string): void;
   /** A token was spent by a frame of this connection; the bucket as it now stands. */
@@ -249,7 +249,7 @@ export class RoomCore {
     this.users.seen({ id, name });
     // Remembered for good (after `seen`, which makes the user's row): nobody may act on an owner.
     if (owner) this.users.setOwner(id);
-    this.hooks.admitted(conn, name);
+    this.hooks.admitted(conn, name, this.log.lastSeq);
 
     const resume = this.#resume(id, hello);
     const self = { id, name, role: this.roleOf(conn) };

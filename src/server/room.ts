@@ -6,20 +6,26 @@
  * attachments whenever the room wakes.
  */
 import { DurableObject } from "cloudflare:workers";
-import { CLOSE, HEARTBEAT, LIMITS, TIMINGS } from "../shared/protocol.ts";
+import { HEARTBEAT, TIMINGS, encode } from "../shared/protocol.ts";
 import type { MessagesPage, RoomInfo, SingleServerFrame } from "../shared/protocol.ts";
-import { decodeClientFrame } from "../shared/validate.ts";
+import { frameRef, type Decoded } from "../shared/validate.ts";
 import { BatchWindow } from "./batch-window.ts";
 import { readConfig, type RoomConfig } from "./config.ts";
+import { admit } from "./edge.ts";
 import type { Audience, CloseTarget, Outlet } from "./group-commit.ts";
 import { jsonError } from "./http.ts";
 import { LocalSockets } from "./local-sockets.ts";
 import { RoomCore } from "./room-core.ts";
+import { ShardLinks, shardOf } from "./shard-links.ts";
+import type { MissedEvent, UplinkBatch } from "./shard-wire.ts";
+import { newStats, type ObjectStats } from "./object-stats.ts";
+import { echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
 
 /** Broadcasts due faster than one per this many ms are held this long and packed into batches. */
 const BATCH_WINDOW_MS = 10;
 
-const encoder = new TextEncoder();
+/** Where the Worker finds the shard a new socket must go to (the Room answers 307 with it). */
+export const SHARD_HEADER = "x-room-shard";
 
 /** What `claim` answers. */
 export type ClaimResult = { ok: true } | { ok: false; reason: "taken" };
@@ -30,38 +36,62 @@ export class Room extends DurableObject<Env> {
   readonly #sockets: LocalSockets;
   readonly #core: RoomCore;
   readonly #window = new BatchWindow(BATCH_WINDOW_MS);
+  readonly #links: ShardLinks;
+  /** The last uplink batch handled per shard, so a retried one is not handled twice. */
+  readonly #uplinks = new Map<number, { instance: string; n: number }>();
   #occupancyTimer = false;
+  readonly #stats: ObjectStats;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = readConfig(env);
+    this.#stats = newStats(ctx.id.name ?? ctx.id.toString());
     this.#sockets = new LocalSockets("0", ctx.getWebSockets());
     const outlet: Outlet = {
-      frame: (audience, frame) => this.#deliver(audience, frame),
+      frame: (audience, frame, seq) => this.#deliver(audience, frame, seq),
       close: (target, code, reason) => this.#closeTarget(target, code, reason),
     };
     this.#core = new RoomCore({
       sql: ctx.storage.sql,
-      transaction: (fn) => ctx.storage.transactionSync(fn),
+      transaction: (fn) => {
+        this.#stats.commits++;
+        ctx.storage.transactionSync(fn);
+      },
       config: this.#config,
       outlet,
       hooks: {
-        admitted: (conn, name) => this.#sockets.admitted(conn, name),
+        admitted: (conn, name, seq) =>
+          this.#links.isRemote(conn.key) ? this.#links.admitted(conn, seq) : this.#sockets.admitted(conn, name, seq),
         renamed: (user, name) => this.#sockets.renamed(user, name),
         charged: (key, bucket) => this.#sockets.charged(key, bucket),
       },
     });
+    this.#links = new ShardLinks(
+      ctx.storage.sql,
+      this.#core.log.lastSeq,
+      (index) => {
+        this.#stats.callsOut++;
+        return env.ROOM_SHARDS.getByName(`${this.#name}#${index}`);
+      },
+      (what, err) => this.#log(what, err),
+    );
     this.#core.queue.holding = () => this.#window.open;
     for (const { conn, name, bucket } of this.#sockets.conns()) this.#core.restore(conn, name, bucket);
+    for (const conn of this.#links.restore()) this.#core.restore(conn, this.#core.nameOf(conn.user) || "guest");
     // The runtime answers heartbeats itself, so a ping never wakes a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
   }
 
-  /** Accepts a WebSocket upgrade (the Worker has checked the room name and the Origin). */
+  /**
+   * Accepts a WebSocket upgrade (the Worker has checked the room name and the Origin), or, once
+   * this object holds SHARD_CAPACITY sockets, answers 307 naming the shard the socket goes to.
+   */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return jsonError(426, "upgrade_required", "this endpoint speaks WebSocket");
     }
+    const shard = this.#links.place(this.#sockets.size, this.#config.shardCapacity);
+    if (shard !== undefined) return new Response(null, { status: 307, headers: { [SHARD_HEADER]: String(shard) } });
     const { 0: client, 1: server } = new WebSocketPair();
     const now = Date.now();
     this.ctx.acceptWebSocket(server);
@@ -95,20 +125,71 @@ export class Room extends DurableObject<Env> {
     return { ok: true };
   }
 
+  /** What a shard sends up: its sockets' frames and closes, handled in order, in one turn. */
+  uplink(batch: UplinkBatch): void {
+    this.#stats.callsIn++;
+    const last = this.#uplinks.get(batch.shard);
+    if (last && last.instance === batch.instance && batch.n <= last.n) return;
+    this.#uplinks.set(batch.shard, { instance: batch.instance, n: batch.n });
+    try {
+      for (const key of this.#links.report(batch.shard, batch.open, batch.roster)) this.#remoteClosed(key);
+      for (const item of batch.items) {
+        // A shard speaks only for its own connections.
+        if (shardOf(item.conn) !== batch.shard) continue;
+        if (item.kind === "closed") this.#remoteClosed(item.conn);
+        else this.#receive(item.conn, item.decoded);
+      }
+    } catch (err) {
+      this.#log("uplink failed", err);
+    }
+    this.#settle();
+  }
+
+  /** The stored events in `(after, through]`, for a shard that missed them (as they stand now). */
+  missed(after: number, through: number): MissedEvent[] {
+    this.#stats.callsIn++;
+    return this.#core.log.rowsBetween(after, through).map((row) => ({
+      seq: row.seq,
+      text: encode(this.#core.folder.delivered(row)),
+      audience: row.to_id === null ? { to: "all" } : { to: "users", ids: [row.author_id, row.to_id] },
+    }));
+  }
+
+  /** The indexes of the shards this room knows (for tests and the bench). */
+  shardIndexes(): number[] {
+    return this.#links.indexes;
+  }
+
+  /** Work counters of the Room and of every shard it knows (one call per shard). */
+  async stats(): Promise<ObjectStats[]> {
+    const own: ObjectStats = { ...this.#stats, sockets: this.#sockets.size, sends: this.#sockets.outbox.sends, events: this.#core.queue.stored };
+    const shards: ObjectStats[] = [];
+    for (const k of this.#links.indexes) {
+      try {
+        const { name, since, sockets, framesIn, sends, callsOut, callsIn, commits, events } = await this.env.ROOM_SHARDS.getByName(`${this.#name}#${k}`).stats();
+        shards.push({ name, since, sockets, framesIn, sends, callsOut, callsIn, commits, events });
+      } catch (err) {
+        this.#log(`stats of shard ${k} failed`, err);
+      }
+    }
+    return [own, ...shards];
+  }
+
   /** Handles one frame. Synchronous on purpose: a frame is handled in one uninterrupted turn. */
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
     try {
       const state = this.#sockets.state(ws);
       if (!state || ws.readyState !== WebSocket.OPEN) return;
+      this.#stats.framesIn++;
       this.#sockets.heard(ws, Date.now());
-      const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
-      if (bytes > LIMITS.frameBytes) {
-        this.#sockets.closeSocket(ws, CLOSE.tooBig, "frame over 65536 bytes");
+      const admission = admit(data);
+      if (admission.kind === "close") {
+        this.#sockets.closeSocket(ws, admission.code, admission.reason);
         this.#gone(ws);
-      } else if (typeof data !== "string") {
-        this.#core.error({ to: "conn", conn: state.key }, "bad_message", "binary frames are not accepted");
+      } else if (admission.kind === "error") {
+        this.#core.queue.frame({ to: "conn", conn: state.key }, admission.frame);
       } else {
-        this.#receive(state.key, data);
+        this.#receive(state.key, admission.decoded);
       }
     } catch (err) {
       this.#log("frame failed", err);
@@ -143,34 +224,31 @@ export class Room extends DurableObject<Env> {
 
   /** The sweep: closes sockets that never said hello or went silent, prunes, re-arms. */
   override async alarm(): Promise<void> {
-    const now = Date.now();
-    for (const [ws, state] of [...this.#sockets.entries()]) {
-      if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) {
-        this.#gone(ws);
-      } else if (!state.conn && now >= state.openedAt + TIMINGS.helloTimeoutMs) {
-        this.#sockets.closeSocket(ws, CLOSE.timeout, "no hello within 10 s");
-        this.#gone(ws);
-      } else if (state.conn && now >= this.#lastHeard(ws, state.lastSeen) + TIMINGS.idleTimeoutMs) {
-        this.#sockets.closeSocket(ws, CLOSE.timeout, "nothing received for 60 s");
-        this.#gone(ws);
-      }
-    }
+    const clock = this.#clock();
+    for (const ws of sweepSockets(this.#sockets, clock)) this.#gone(ws);
     this.#settle();
     this.#core.log.prune(this.#config.historyLimit);
-    this.#core.buckets.prune(now);
-    await this.#rearm(now);
+    this.#core.buckets.prune(clock.now);
+    const next = nextDeadline(this.#sockets, clock);
+    if (next === undefined) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(next, clock.now + 1_000));
   }
 
-  /** Decodes a text frame and hands it to the core; a failure answers `internal`, with `ref`. */
-  #receive(key: string, data: string): void {
-    const decoded = decodeClientFrame(data);
+  /** Hands a decoded frame to the core; a failure answers `internal`, with `ref`. */
+  #receive(key: string, decoded: Decoded): void {
     try {
       this.#core.receive(key, decoded);
     } catch (err) {
       this.#log("frame failed", err);
-      const ref = decoded.ok && "id" in decoded.frame ? decoded.frame.id : undefined;
+      const ref = decoded.ok ? frameRef(decoded.frame) : undefined;
       this.#core.error({ to: "conn", conn: key }, "internal", "the room could not handle that frame", ref);
     }
+  }
+
+  /** A shard's connection is gone. */
+  #remoteClosed(key: string): void {
+    this.#links.closed(key);
+    this.#core.closed(key);
   }
 
   /** A socket is gone: forget it; if the core knew it, its user may have left. */
@@ -190,7 +268,7 @@ export class Room extends DurableObject<Env> {
     } catch (err) {
       this.#log("settle failed", err);
     }
-    this.#sockets.outbox.flush();
+    this.#flush();
   }
 
   #release(): void {
@@ -199,7 +277,13 @@ export class Room extends DurableObject<Env> {
     } catch (err) {
       this.#log("commit failed", err);
     }
+    this.#flush();
+  }
+
+  /** Sends what this turn made: to our sockets, and one call per shard that has anything. */
+  #flush(): void {
     this.#sockets.outbox.flush();
+    this.#links.flush(this.#core.log.lastSeq);
   }
 
   /** At most one `occupancy` a second: a short timer while the count keeps changing. */
@@ -212,19 +296,26 @@ export class Room extends DurableObject<Env> {
     }, Math.max(0, due - Date.now()));
   }
 
-  #deliver(audience: Audience, frame: SingleServerFrame): void {
+  /** Serializes a frame once, for our own sockets and for every shard that may hold a recipient. */
+  #deliver(audience: Audience, frame: SingleServerFrame, seq?: number): void {
     if (audience.to !== "conn") this.#window.broadcast();
-    this.#sockets.deliver(audience, frame, (user) => this.#core.presence.connsOf(user));
+    const text = encode(frame);
+    this.#sockets.deliver(audience, text, seq);
+    this.#links.deliver(audience, text, seq);
   }
 
   #closeTarget(target: CloseTarget, code: number, reason: string): void {
     this.#sockets.close(target, code, reason);
+    this.#links.close(target, code, reason);
   }
 
-  /** The last time anything arrived on a socket: a frame, or a ping the runtime answered. */
-  #lastHeard(ws: WebSocket, lastFrame: number): number {
-    const pinged = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-    return Math.max(lastFrame, pinged);
+  /** The time now, and when the runtime last answered a socket's ping. */
+  #clock(): SweepClock {
+    return { now: Date.now(), pinged: (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0 };
+  }
+
+  get #name(): string {
+    return this.ctx.id.name ?? this.ctx.id.toString();
   }
 
   /** Makes sure the sweep runs no later than `deadline`. */
@@ -233,29 +324,7 @@ export class Room extends DurableObject<Env> {
     if (current === null || current > deadline) await this.ctx.storage.setAlarm(deadline);
   }
 
-  /** Arms the sweep for the earliest deadline of any socket, or not at all when none is left. */
-  async #rearm(now: number): Promise<void> {
-    let next = Infinity;
-    for (const [ws, state] of this.#sockets.entries()) {
-      const deadline = state.conn ? this.#lastHeard(ws, state.lastSeen) + TIMINGS.idleTimeoutMs : state.openedAt + TIMINGS.helloTimeoutMs;
-      next = Math.min(next, deadline);
-    }
-    if (next === Infinity) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(next, now + 1_000));
-  }
-
   #log(what: string, err: unknown): void {
-    console.error(`room ${this.ctx.id.name ?? this.ctx.id.toString()}: ${what}:`, err);
+    console.error(`room ${this.#name}: ${what}:`, err);
   }
-}
-
-/** The code to answer a peer's close with: its own, unless it is one that may never be sent. */
-function echoableCloseCode(code: number): number {
-  const sendable = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
-  return sendable ? code : 1000;
-}
-
-/** UTF-8 size of a string, without encoding it when it is clearly small. */
-function utf8Length(text: string): number {
-  return text.length * 3 <= LIMITS.frameBytes ? text.length : encoder.encode(text).byteLength;
 }

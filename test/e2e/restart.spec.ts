@@ -9,7 +9,7 @@ import { expectConnected, expectMessages, joinByForm, newPerson, say, shownSeqs,
 let server: DevServer;
 
 test.beforeAll(async () => {
-  server = await startDevServer();
+  server = await startDevServer(process.env.E2E_SHARD_CAPACITY ? { vars: { SHARD_CAPACITY: process.env.E2E_SHARD_CAPACITY } } : {});
 });
 
 test.afterAll(async () => {
@@ -35,7 +35,7 @@ test("both pages reconnect after a server restart and show every message exactly
   await say(alice.page, "three, typed while the server was down");
   await expect(alice.page.locator("#pending li.pending .state")).toHaveText(/^Queued/);
 
-  server = await startDevServer({ port, persistDir });
+  server = await startDevServer({ port, persistDir, ...(process.env.E2E_SHARD_CAPACITY ? { vars: { SHARD_CAPACITY: process.env.E2E_SHARD_CAPACITY } } : {}) });
   // The backoff is capped at 10 s (plus jitter), so both are back well within this.
   await expectConnected(alice.page, "alice");
   await expectConnected(bob.page, "bob");
