@@ -2,18 +2,7 @@
  * What the transport (transport.ts) and the page say to each other: the connection's status, the
  * events it reports and the options it is made with.
  */
-import type {
-  BanFrame,
-  GrantFrame,
-  HistoryRequestFrame,
-  KickFrame,
-  MembersRequestFrame,
-  MuteFrame,
-  RenameFrame,
-  SettingsRequestFrame,
-  TypingFrame,
-  WelcomeFrame,
-} from "../shared/protocol.ts";
+import type { ClientFrame, HelloFrame, StoredClientFrame, WelcomeFrame } from "../shared/protocol.ts";
 import type { RoomError, RoomFrame } from "../shared/server-frames.ts";
 import type { PendingAction } from "./pending.ts";
 import type { ReconnectPolicy } from "./reconnect-policy.ts";
@@ -31,17 +20,8 @@ export type ConnectionStatus =
   /** The room refused the hello as banned; one more try when `until` comes. */
   | { state: "banned"; until: number };
 
-/** Frames that are only worth sending now, never queued. */
-export type EphemeralFrame =
-  | RenameFrame
-  | TypingFrame
-  | HistoryRequestFrame
-  | MembersRequestFrame
-  | GrantFrame
-  | KickFrame
-  | MuteFrame
-  | BanFrame
-  | SettingsRequestFrame;
+/** Frames that are only worth sending now, never queued: every client frame but hello and the stored ones. */
+export type EphemeralFrame = Exclude<ClientFrame, HelloFrame | StoredClientFrame>;
 
 /** What the transport tells the page. Every callback is optional. */
 export interface TransportEvents {

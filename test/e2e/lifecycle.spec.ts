@@ -4,18 +4,10 @@
  * and both end with the same view.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
-import { conversationView, expectConnected, joinByForm, messageAction, messageBox, mineView, newPerson, rowWithText, say, uniqueRoom } from "./support.ts";
+import { ownDevServer } from "./own-server.ts";
+import { aliceAndBob, conversationView, expectConnected, joinByForm, messageAction, messageBox, mineView, newPerson, rowWithText, say, uniqueRoom } from "./support.ts";
 
-let server: DevServer;
-
-test.beforeAll(async () => {
-  server = await startDevServer();
-});
-
-test.afterAll(async () => {
-  await server?.stop();
-});
+const server = ownDevServer();
 
 /** Both pages show the same conversation, and it is `expected`. */
 async function expectSameView(alice: Page, bob: Page, expected: Awaited<ReturnType<typeof conversationView>>): Promise<void> {
@@ -25,11 +17,7 @@ async function expectSameView(alice: Page, bob: Page, expected: Awaited<ReturnTy
 
 test("two people reply, react, edit and delete, and see the same conversation after a reload and a server restart", async ({ browser }) => {
   test.setTimeout(180_000);
-  const room = uniqueRoom("lifecycle");
-  const alice = await newPerson(browser, server.url);
-  const bob = await newPerson(browser, server.url);
-  await joinByForm(alice.page, "alice", room);
-  await joinByForm(bob.page, "bob", room);
+  const { alice, bob } = await aliceAndBob(browser, "lifecycle", server.url);
   const aliceId = (await alice.page.locator("#people-list button.person").first().getAttribute("data-id")) ?? "";
   const bobId = (await bob.page.locator("#people-list button.person").first().getAttribute("data-id")) ?? "";
 
@@ -99,7 +87,6 @@ test("two people reply, react, edit and delete, and see the same conversation af
   expect(await mineView(bob.page)).toEqual([[], ["👍"], []]);
 
   // 6. The server goes down: alice takes her 🦀 back, adds 🎉, bob edits his reply; all queued.
-  const { port, persistDir } = server;
   await server.stop();
   await expect(alice.page.locator("#banner")).toBeVisible();
   await expect(bob.page.locator("#banner")).toBeVisible();
@@ -112,7 +99,7 @@ test("two people reply, react, edit and delete, and see the same conversation af
   await messageBox(bob.page).press("Enter");
   await expect(rowWithText(bob.page, "at 3 pm, room 4").locator(".state")).toHaveText(/^Saving edit: Queued/);
 
-  server = await startDevServer({ port, persistDir });
+  await server.start();
   await expectConnected(alice.page, "alice");
   await expectConnected(bob.page, "bob");
   const afterRestart = [

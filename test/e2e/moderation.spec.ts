@@ -8,13 +8,7 @@ import { expectConnected, joinByForm, messageAction, messageBox, newPerson, rowW
 
 /** Creates `room` from the start page as its owner, as a person does. */
 async function createAsOwner(page: Page, name: string, room: string): Promise<void> {
-  await page.goto("/");
-  const form = page.locator("#landing");
-  await form.getByLabel("Your name").fill(name);
-  await form.getByLabel("Room", { exact: true }).fill(room);
-  await form.getByRole("button", { name: "Create it as its owner" }).click();
-  await expect(page).toHaveURL(new RegExp(`/r/${room}$`));
-  await expectConnected(page, name);
+  await joinByForm(page, name, room, "Create it as its owner");
   await expect(page.locator("#me-role")).toHaveText("owner");
 }
 

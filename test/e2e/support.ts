@@ -32,22 +32,25 @@ export async function newPerson(browser: Browser, base = baseUrl()): Promise<Per
 }
 
 /** The usual cast: alice and bob, each in a profile of their own, both joined to a fresh room. */
-export async function aliceAndBob(browser: Browser, label: string): Promise<{ room: string; alice: Person; bob: Person }> {
+export async function aliceAndBob(browser: Browser, label: string, base = baseUrl()): Promise<{ room: string; alice: Person; bob: Person }> {
   const room = uniqueRoom(label);
-  const alice = await newPerson(browser);
-  const bob = await newPerson(browser);
+  const alice = await newPerson(browser, base);
+  const bob = await newPerson(browser, base);
   await joinByForm(alice.page, "alice", room);
   await joinByForm(bob.page, "bob", room);
   return { room, alice, bob };
 }
 
-/** Joins through the start page, as a person does, and waits until the room has welcomed them. */
-export async function joinByForm(page: Page, name: string, room: string): Promise<void> {
+/**
+ * Joins through the start page, as a person does, and waits until the room has welcomed them;
+ * `button` "Create it as its owner" creates the room instead.
+ */
+export async function joinByForm(page: Page, name: string, room: string, button = "Join room"): Promise<void> {
   await page.goto("/");
   const form = page.locator("#landing");
   await form.getByLabel("Your name").fill(name);
   await form.getByLabel("Room", { exact: true }).fill(room);
-  await form.getByRole("button", { name: "Join room" }).click();
+  await form.getByRole("button", { name: button }).click();
   await expect(page).toHaveURL(new RegExp(`/r/${room}$`));
   await expectConnected(page, name);
 }

@@ -4,7 +4,8 @@
  * several independent ways (see `armAlarms`); "the alarms go off when a payload does become
  * markup" in xss-corpus.spec.ts proves that they can fail.
  */
-import type { Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
+import { baseUrl, expectConnected, newPerson, type Person } from "./support.ts";
 
 /** What went off, by kind; all empty means nothing ran and nothing became markup. */
 export interface Alarms {
@@ -180,3 +181,42 @@ export function textsOf(page: Page, selector: string): Promise<string[]> {
   return page.locator(selector).evaluateAll((elements) => elements.map((e) => e.textContent ?? ""));
 }
 
+
+/**
+ * Reloads the page without counting the reload's own requests as alarms, waits until it is
+ * connected as `name`, watches again, and scrolls back until `rows` messages are drawn (a welcome,
+ * then history pages).
+ */
+export async function redrawFromRoom(page: Page, name: string, rows: number, alarms: { watch: () => Promise<void>; pause: () => void }): Promise<void> {
+  alarms.pause();
+  await page.reload();
+  await expectConnected(page, name);
+  await alarms.watch();
+  await expect
+    .poll(async () => {
+      await page.locator("#scroller").evaluate((scroller) => (scroller.scrollTop = 0));
+      return page.locator("#messages li.msg").count();
+    })
+    .toBe(rows);
+}
+
+/**
+ * A fresh person whose page is watched by every alarm; links that leave the dev server open a
+ * blank page of our own (the corpus's links point outside).
+ */
+export async function watchedPerson(browser: Browser): Promise<Person & Awaited<ReturnType<typeof armAlarms>>> {
+  const base = new URL(baseUrl());
+  const person = await newPerson(browser);
+  await person.context.route(
+    (url) => url.origin !== base.origin,
+    (route) => route.fulfill({ status: 200, contentType: "text/plain", body: "a link target outside the chat" }),
+  );
+  return { ...person, ...(await armAlarms(person.page)) };
+}
+
+/** Nothing ran, nothing became markup, no script URL anywhere, and the static page is as it was. */
+export async function expectNothingRan(page: Page, alarms: Alarms, baseline: Record<string, number>): Promise<void> {
+  expect(await auditDom(page)).toEqual([]);
+  expect(await staticElementCounts(page)).toEqual(baseline);
+  expect(alarms).toEqual({ executed: [], markup: [], scripts: [], dialogs: [], pageErrors: [], consoleErrors: [], requests: [], frames: [] });
+}

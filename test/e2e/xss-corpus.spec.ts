@@ -14,8 +14,8 @@ import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import { nameKey } from "../../src/shared/names.ts";
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
-import { Bot, baseUrl, expectConnected, joinByForm, newPerson, uniqueRoom } from "./support.ts";
-import { armAlarms, auditDom, fireEverything, staticElementCounts, textsOf } from "./xss-alarms.ts";
+import { Bot, baseUrl, joinByForm, newPerson, uniqueRoom } from "./support.ts";
+import { armAlarms, auditDom, fireEverything, redrawFromRoom, expectNothingRan, staticElementCounts, textsOf, watchedPerson } from "./xss-alarms.ts";
 import { NAMES, REFUSED_NAMES, RENAMES, TEXTS, TOO_LONG_TEXT } from "./xss-payloads.ts";
 
 /** Sends a hello with `name` on a raw socket and returns the code of the error it gets (or the frame type). */
@@ -152,15 +152,8 @@ test("the alarms go off when a payload does become markup", async ({ browser }) 
 
 test("no payload of the corpus runs, whether sent as a message or as a name, and each shows as its literal text", async ({ browser }) => {
   const room = uniqueRoom("xss-corpus");
-  const base = new URL(baseUrl());
-  const alice = await newPerson(browser);
-  const { page, context } = alice;
-  // Links open new tabs; answer anything outside the dev server with a blank page of our own.
-  await context.route(
-    (url) => url.origin !== base.origin,
-    (route) => route.fulfill({ status: 200, contentType: "text/plain", body: "a link target outside the chat" }),
-  );
-  const { alarms, watch, pause } = await armAlarms(page);
+  // Links open new tabs; anything outside the dev server answers with a blank page of our own.
+  const { page, context, alarms, watch, pause } = await watchedPerson(browser);
   const bots: Bot[] = [];
   try {
     await joinByForm(page, "alice", room);
@@ -240,16 +233,7 @@ test("no payload of the corpus runs, whether sent as a message or as a name, and
     expect(await auditDom(page)).toEqual([]);
 
     // The same texts and names drawn again from a welcome (a reload) and from history (scrollback).
-    pause();
-    await page.reload();
-    await expectConnected(page, "alice");
-    await watch();
-    await expect
-      .poll(async () => {
-        await page.locator("#scroller").evaluate((scroller) => (scroller.scrollTop = 0));
-        return page.locator("#messages li.msg").count();
-      })
-      .toBe(TEXTS.length);
+    await redrawFromRoom(page, "alice", TEXTS.length, { watch, pause });
     await expectConversation(page, authors);
     expect(await textsOf(page, "#people-list .person-name")).toEqual(expect.arrayContaining([...names, current, "alice"]));
     expect(await fireEverything(page)).toBeGreaterThan(1000);
@@ -261,9 +245,7 @@ test("no payload of the corpus runs, whether sent as a message or as a name, and
     await expect(page.locator("#people-list .person-name")).toHaveCount(1);
 
     // Nothing ran, nothing became markup, and the page holds no script URL anywhere.
-    expect(await auditDom(page)).toEqual([]);
-    expect(await staticElementCounts(page)).toEqual(baseline);
-    expect(alarms).toEqual({ executed: [], markup: [], scripts: [], dialogs: [], pageErrors: [], consoleErrors: [], requests: [], frames: [] });
+    await expectNothingRan(page, alarms, baseline);
   } finally {
     for (const bot of bots) bot.close();
     await context.close();

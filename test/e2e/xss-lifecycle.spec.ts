@@ -6,8 +6,8 @@
 import { expect, test } from "@playwright/test";
 import { LIMITS, truncateCodePoints } from "../../src/shared/protocol.ts";
 import { normalizeEmoji } from "../../src/shared/validate.ts";
-import { Bot, baseUrl, expectConnected, joinByForm, messageAction, newPerson, uniqueRoom } from "./support.ts";
-import { armAlarms, auditDom, fireEverything, staticElementCounts, textsOf } from "./xss-alarms.ts";
+import { Bot, joinByForm, messageAction, uniqueRoom } from "./support.ts";
+import { auditDom, fireEverything, redrawFromRoom, expectNothingRan, staticElementCounts, textsOf, watchedPerson } from "./xss-alarms.ts";
 import { TEXTS } from "./xss-payloads.ts";
 
 /** Reactions that look like markup yet pass the protocol's emoji rule (1–16 code points, no spaces). */
@@ -17,14 +17,7 @@ test("no payload runs when it arrives as an edit, as a reply's quote or as a rea
   test.setTimeout(150_000);
   for (const emoji of EMOJIS) expect(normalizeEmoji(emoji), emoji).toBe(emoji);
   const room = uniqueRoom("xss-lifecycle");
-  const base = new URL(baseUrl());
-  const alice = await newPerson(browser);
-  const { page, context } = alice;
-  await context.route(
-    (url) => url.origin !== base.origin,
-    (route) => route.fulfill({ status: 200, contentType: "text/plain", body: "a link target outside the chat" }),
-  );
-  const { alarms, watch, pause } = await armAlarms(page);
+  const { page, context, alarms, watch, pause } = await watchedPerson(browser);
   // Each bot stays below its bucket's burst of 20 (three actions per text, over 20 bots).
   const bots = await Promise.all(Array.from({ length: 20 }, (_, i) => Bot.join(room, `editor-${i}`)));
   try {
@@ -76,21 +69,10 @@ test("no payload runs when it arrives as an edit, as a reply's quote or as a rea
     expect(await auditDom(page)).toEqual([]);
 
     // Drawn again from the room's folded state (a welcome, then history pages).
-    pause();
-    await page.reload();
-    await expectConnected(page, "alice");
-    await watch();
-    await expect
-      .poll(async () => {
-        await page.locator("#scroller").evaluate((scroller) => (scroller.scrollTop = 0));
-        return page.locator("#messages li.msg").count();
-      })
-      .toBe(stored.length * 2);
+    await redrawFromRoom(page, "alice", stored.length * 2, { watch, pause });
     await expectLifecycle();
     expect(await fireEverything(page)).toBeGreaterThan(1000);
-    expect(await auditDom(page)).toEqual([]);
-    expect(await staticElementCounts(page)).toEqual(baseline);
-    expect(alarms).toEqual({ executed: [], markup: [], scripts: [], dialogs: [], pageErrors: [], consoleErrors: [], requests: [], frames: [] });
+    await expectNothingRan(page, alarms, baseline);
   } finally {
     for (const bot of bots) bot.close();
     await context.close();
