@@ -1,11 +1,12 @@
 /**
  * A room of a thousand: the page shows the exact count and "and N more" beyond the 100 it lists,
- * announces nobody by name while the room is crowded, pages through everyone with the keyboard,
+ * announces nobody by name and sends no typing notices while the room is crowded, pages through
+ * everyone with the keyboard,
  * and fetches the whole list again once the room is small enough to list.
  */
 import { expect, test } from "@playwright/test";
 import { Crowd } from "./crowd.ts";
-import { joinByForm, newPerson, uniqueRoom } from "./support.ts";
+import { joinByForm, messageBox, newPerson, uniqueRoom } from "./support.ts";
 
 test("a person in a room of 1,000 sees everyone counted, pages through the full list with the keyboard, and sees the list again when the crowd leaves", async ({ browser }) => {
   test.setTimeout(120_000);
@@ -14,6 +15,8 @@ test("a person in a room of 1,000 sees everyone counted, pages through the full 
   try {
     const alice = await newPerson(browser);
     const { page } = alice;
+    let typingSent = 0;
+    page.on("websocket", (ws) => ws.on("framesent", (frame) => typeof frame.payload === "string" && frame.payload.includes('"type":"typing"') && typingSent++));
     await joinByForm(page, "alice", room);
     await expect(page.locator("#people-count")).toHaveText("1,001");
     await expect(page.locator("#people-list .person")).toHaveCount(100);
@@ -27,6 +30,11 @@ test("a person in a room of 1,000 sees everyone counted, pages through the full 
     await crowd.close(late);
     await expect(page.locator("#people-count")).toHaveText("1,001");
     await expect(page.locator("#messages li.system")).toHaveCount(0);
+    // Typing sends nothing while the room is crowded (the room would drop it anyway).
+    await messageBox(page).pressSequentially("hello, crowd");
+    await expect(messageBox(page)).toHaveValue("hello, crowd");
+    expect(typingSent).toBe(0);
+    await messageBox(page).fill("");
 
     // The full list, by keyboard only: open it, page down to a bot near the end, move onto it.
     const target = [...crowd.members].sort((a, b) => (a.id < b.id ? -1 : 1)).at(-3)!;
@@ -59,6 +67,8 @@ test("a person in a room of 1,000 sees everyone counted, pages through the full 
     await expect(page.locator("#people-count")).toHaveText("1", { timeout: 30_000 });
     await expect(page.locator("#people-list .person-name")).toHaveText(["alice"]);
     await expect(more).toBeHidden();
+    await messageBox(page).pressSequentially("anyone?");
+    await expect.poll(() => typingSent).toBeGreaterThan(0);
     await alice.context.close();
   } finally {
     await crowd.close();
