@@ -28,13 +28,23 @@ try {
   const mei = await Bot.join(room, "美玲", server.url);
   const sam = await Bot.join(room, "sam", server.url);
   const alice = await waitForSelf(first, "Alice");
-  await bob.say("Morning! The new build is up on staging 🎉");
+  const build = await bob.say("Morning! The new build is up on staging 🎉");
   await bob.say("Release notes: https://example.com/releases/2.4");
   await say(first, "Nice. I'll run through the checklist after standup.");
+  // Reactions, a reply with its quote and an edit, as in a live room.
+  for (const [bot, emoji] of [[mei, "🎉"], [sam, "🎉"], [mei, "🚀"]] as const) {
+    const id = randomBytes(9).toString("base64url");
+    bot.send({ type: "react", id, target: Number(build.seq), emoji, on: true });
+    await bot.next("react", (f) => f.id === id);
+  }
   await mei.say("@Alice could you look at the dark theme contrast on the settings page?");
   await say(first, "On it. Which screen size did you see it on?");
-  await mei.say("Phones, 360 px wide. Screenshot in the ticket.");
-  await sam.say("Heads-up: I'm deploying the API at 11:30, expect a short reconnect.");
+  const question = await mei.next("message", (f) => f.text === "On it. Which screen size did you see it on?");
+  mei.send({ type: "say", id: "reply-1", text: "Phones, 360 px wide. Screenshot in the ticket.", replyTo: question.seq });
+  await mei.next("message", (f) => f.id === "reply-1");
+  const heads = await sam.say("Heads-up: I'm deploying the API at 11:30.");
+  sam.send({ type: "edit", id: "edit-1", target: heads.seq, text: "Heads-up: I'm deploying the API at 11:30, expect a short reconnect." });
+  await sam.next("edit", (f) => f.id === "edit-1");
   await bob.say("Can you check the rollout numbers before lunch?", alice.id);
   await say(first, "Sure, will do.", "Bob");
   await first.context().close();
