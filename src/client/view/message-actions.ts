@@ -24,6 +24,8 @@ export interface MessageActions {
 
 /** Holding a finger this long on a message shows its toolbar. */
 const LONG_PRESS_MS = 500;
+/** A finger moving farther than this during the press is scrolling, not pressing. */
+const LONG_PRESS_SLOP_PX = 10;
 
 /** The reaction chips of a message, in the room's order; `pending` ones are not answered yet. */
 export function reactionChips(message: MessageFrame, pending: ReadonlySet<string>, actions: MessageActions): HTMLElement | null {
@@ -72,16 +74,29 @@ export function messageToolbar(message: MessageFrame, me: User, myRole: Role, ac
 /** A long press on a touch screen shows the row's toolbar (hover and focus do it elsewhere). */
 export function showActionsOnLongPress(row: HTMLElement): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let start = { x: 0, y: 0 };
   const cancel = () => clearTimeout(timer);
   row.addEventListener("pointerdown", (event) => {
     if (event.pointerType !== "touch") return;
     cancel();
+    start = { x: event.clientX, y: event.clientY };
     timer = setTimeout(() => {
       for (const open of document.querySelectorAll(".msg.show-actions")) if (open !== row) open.classList.remove("show-actions");
       row.classList.add("show-actions");
+      // The next touch anywhere else puts the toolbar away again.
+      const away = (e: PointerEvent) => {
+        if (row.contains(e.target as Node)) return;
+        row.classList.remove("show-actions");
+        document.removeEventListener("pointerdown", away, true);
+      };
+      document.addEventListener("pointerdown", away, true);
     }, LONG_PRESS_MS);
   });
-  for (const type of ["pointerup", "pointercancel", "pointermove"]) row.addEventListener(type, cancel);
+  // A finger always trembles a little: only a real move (a scroll) cancels the press.
+  row.addEventListener("pointermove", (event) => {
+    if (Math.hypot(event.clientX - start.x, event.clientY - start.y) > LONG_PRESS_SLOP_PX) cancel();
+  });
+  for (const type of ["pointerup", "pointercancel"]) row.addEventListener(type, cancel);
 }
 
 function button(text: string, label: string, action: () => void): HTMLButtonElement {
