@@ -23,7 +23,12 @@ test("two people reply, react, edit and delete, and see the same conversation af
 
   // 1. A question and a reply to it: the reply shows the quote.
   await say(alice.page, "what time is the meeting?");
-  await messageAction(bob.page, rowWithText(bob.page, "what time is the meeting?"), "Reply");
+  // Pointing at a message shows its actions (they are hidden otherwise).
+  const question = rowWithText(bob.page, "what time is the meeting?");
+  await expect(question.locator(".actions")).toHaveCSS("opacity", "0");
+  await question.hover();
+  await expect(question.locator(".actions")).toHaveCSS("opacity", "1");
+  await messageAction(bob.page, question, "Reply");
   await expect(bob.page.locator("#composer-mode")).toContainText("Replying to alice: what time is the meeting?");
   await say(bob.page, "at 3");
   await expect(bob.page.locator("#composer-mode")).toBeHidden();

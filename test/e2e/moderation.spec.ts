@@ -128,8 +128,11 @@ test("slow mode and the lock hold for members with their countdowns, a kicked me
   await stranger.page.goto("/");
   await stranger.page.evaluate((r) => localStorage.setItem(`edge-chat:owner-key:${r}`, "x".repeat(43)), room);
   await stranger.page.goto(`/r/${room}`);
+  // Welcomed (a guest name), as a member, and the key is gone.
+  await expect(stranger.page.locator("#me-name")).toHaveText(/^guest-/);
   await expectConnected(stranger.page);
   await expect(stranger.page.locator("#me-role")).toBeHidden();
+  await expect(stranger.page.locator("#people-list .person-name")).toHaveCount(3);
   expect(await stranger.page.evaluate((r) => localStorage.getItem(`edge-chat:owner-key:${r}`), room)).toBeNull();
   await expect(messageBox(stranger.page)).toBeVisible();
 

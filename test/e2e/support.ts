@@ -57,7 +57,9 @@ export async function joinByForm(page: Page, name: string, room: string, button 
 
 /** Waits until the page is connected (no banner), as `name` when given. */
 export async function expectConnected(page: Page, name?: string): Promise<void> {
+  // Until the first welcome the header shows "…" (and the banner stays hidden for a moment).
   if (name !== undefined) await expect(page.locator("#me-name")).toHaveText(name);
+  else await expect(page.locator("#me-name")).not.toHaveText("…");
   await expect(page.locator("#banner")).toBeHidden();
 }
 
@@ -165,9 +167,13 @@ export function rowWithText(page: Page, text: string) {
   return page.locator("#messages li.msg").filter({ has: page.locator(".text", { hasText: text }) });
 }
 
-/** Shows a message's toolbar (as a hover does) and clicks one of its actions (Reply, React, Edit, Delete). */
+/**
+ * Shows a message's toolbar and clicks one of its actions (Reply, React, Edit, Delete, Moderate).
+ * The toolbar is shown by keyboard focus rather than by hovering: a hover is lost whenever the
+ * list scrolls under a still mouse (a new message arriving), and the click would miss.
+ */
 export async function messageAction(page: Page, row: ReturnType<Page["locator"]>, action: "Reply" | "React" | "Edit" | "Delete" | "Moderate"): Promise<void> {
-  await row.hover();
+  await row.locator(".actions button").first().focus();
   await row.locator(".actions").getByRole("button", { name: new RegExp(`^${action}\\b`) }).click();
 }
 
