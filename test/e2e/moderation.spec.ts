@@ -39,6 +39,9 @@ test("an owner makes a moderator, who deletes a spammer's message, mutes them an
   await expect(mod.page.locator("#settings-button")).toBeVisible();
   await expect(owner.page.locator("#people-list .person", { hasText: "mod" }).locator(".role-badge")).toHaveText("moderator");
   await expect(mod.page.locator("#people-list").getByRole("button", { name: "Moderate owner" })).toHaveCount(0);
+  // Roles show on messages too.
+  await say(mod.page, "hello, I keep things tidy here");
+  await expect(rowWithText(spammer.page, "hello, I keep things tidy").locator(".role-badge")).toHaveText("moderator");
 
   // A moderator deletes someone else's message.
   await say(spammer.page, "buy cheap watches");
@@ -46,7 +49,7 @@ test("an owner makes a moderator, who deletes a spammer's message, mutes them an
   await messageAction(mod.page, rowWithText(mod.page, "buy cheap watches"), "Delete");
   await mod.page.getByRole("dialog", { name: "Delete this message?" }).getByRole("button", { name: "Delete" }).click();
   await expect(spammer.page.locator("#messages li.msg.deleted")).toHaveCount(1);
-  await expect(spammer.page.locator("#messages li.msg .text")).toHaveText(["and more watches"]);
+  await expect(spammer.page.locator("#messages li.msg .text")).toHaveText(["hello, I keep things tidy here", "and more watches"]);
 
   // A mute, from the message's menu: everyone is told; the spammer sees it counting down.
   await messageAction(mod.page, rowWithText(mod.page, "and more watches"), "Moderate");
@@ -58,7 +61,7 @@ test("an owner makes a moderator, who deletes a spammer's message, mutes them an
   await expect(restriction).not.toHaveText(shown!);
   await say(spammer.page, "you can't stop me");
   await expect(spammer.page.locator("#pending li.failed .state")).toHaveText("Not sent: you are muted");
-  await expect(owner.page.locator("#messages li.msg .text")).toHaveText(["and more watches"]);
+  await expect(owner.page.locator("#messages li.msg .text")).toHaveText(["hello, I keep things tidy here", "and more watches"]);
 
   // A ban: the spammer is closed out, with the time left, and cannot come back by reloading.
   await moderateFromList(mod.page, "spammer", "Ban spammer for 1 day");
