@@ -143,7 +143,8 @@ export class RoomShard extends DurableObject<Env> {
     const clock: SweepClock = { now: Date.now(), pinged: (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0 };
     for (const ws of sweepSockets(this.#sockets, clock)) this.#gone(ws);
     this.#sockets.outbox.flush();
-    this.#uplink.roster(this.#sockets.welcomedKeys());
+    // Every socket held, not only the welcomed ones: a welcome may still be on its way down.
+    this.#uplink.roster(this.#sockets.keys());
     this.#uplink.flush();
     await this.#alarm.rearm(nextDeadline(this.#sockets, clock), clock.now);
   }
