@@ -5,9 +5,11 @@
  */
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { hashOwnerKey } from "../src/server/owner-keys.ts";
 import { CLOSE } from "../src/shared/protocol.ts";
 import { TestSocket, connect, join, newToken, roomName, userOf, workerFetch } from "./support/room-client.ts";
+import { roomSql } from "./support/seed.ts";
 
 const ADMIN_KEY = "admin-key-of-the-test-deployment";
 
@@ -71,9 +73,17 @@ describe("POST /api/rooms", () => {
     expect(await response.json()).toMatchObject({ error: { code } });
   });
 
-  it("keeps only a hash of the owner key, which no frame or answer ever shows", async () => {
+  it("keeps only a hash of the owner key, which no frame, answer, log line or stored row ever shows", async () => {
+    const logged: unknown[][] = [];
+    const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args)),
+    );
     const { room, ownerKey } = await createRoom(roomName("key-hidden"));
     const { socket } = await join(room, { name: "owner", key: ownerKey });
+    // A wrong key and a failing frame make the room log and answer too.
+    const wrong = await connect(room);
+    wrong.send({ type: "hello", token: newToken(), key: `${ownerKey}x` });
+    await wrong.next("error");
     await socket.say("hello");
     socket.send({ type: "history" });
     await socket.next("history");
@@ -82,6 +92,11 @@ describe("POST /api/rooms", () => {
     expect(socket.texts.join("\n")).not.toContain(ownerKey);
     const answers = await Promise.all([`/api/rooms/${room}`, `/api/rooms/${room}/messages`].map(async (p) => (await workerFetch(p)).text()));
     expect(answers.join("\n")).not.toContain(ownerKey);
+    for (const spy of spies) spy.mockRestore();
+    expect(JSON.stringify(logged)).not.toContain(ownerKey);
+    const rows = await roomSql(room, "SELECT value FROM meta UNION ALL SELECT name FROM users");
+    expect(JSON.stringify(rows)).not.toContain(ownerKey);
+    expect(JSON.stringify(rows)).toContain(hashOwnerKey(ownerKey));
   });
 });
 
@@ -106,6 +121,17 @@ describe("owner keys in hello", () => {
     await expectError(socket, { type: "hello", token: newToken(), key: 7 }, "bad_message");
     expect((await socket.hello({ key: ownerKey })).self.role).toBe("owner");
     expect((await join(roomName("any-room"), { key: ADMIN_KEY })).welcome.self.role).toBe("owner");
+  });
+
+  it("give no role to anyone who merely claims one, nor to a key of another room", async () => {
+    const { room } = await createRoom(roomName("claims"));
+    const { ownerKey: otherKey } = await createRoom(roomName("other"));
+    const claimer = await connect(room);
+    claimer.send({ type: "hello", token: newToken(), name: "boss", role: "owner", self: { role: "owner" } });
+    expect((await claimer.next("welcome")).self.role).toBe("member");
+    await expectError(claimer, { type: "grant", user: "anyone-at-all", role: "moderator" }, "forbidden");
+    const other = await connect(room);
+    await expectError(other, { type: "hello", token: newToken(), key: otherKey }, "forbidden");
   });
 
   it("hold for the sockets that presented the key only; the user shows as owner in lists", async () => {

@@ -53,6 +53,10 @@ describe("the room core", () => {
       const h = harness(state);
       h.hello("c:a", "alice");
       h.hello("c:b", "bob");
+      // The names seen are written with the first commit, in a transaction of their own.
+      h.core.queue.commit();
+      expect(h.counts.transactions).toBe(1);
+      h.counts.transactions = 0;
       h.sent.length = 0;
       for (let i = 1; i <= 5; i++) h.send("c:a", { type: "say", id: `m${i}`, text: `m${i}` });
       // Nothing leaves before it is stored.
@@ -62,6 +66,21 @@ describe("the room core", () => {
       expect(h.counts.transactions).toBe(1);
       expect(h.framesOf("message").map((m) => (m as { seq: number }).seq)).toEqual([1, 2, 3, 4, 5]);
       expect(h.core.log.lastSeq).toBe(5);
+    }));
+
+  it("writes nothing in a hello's own turn: names seen are written with the next commit, or when a rule needs them", () =>
+    inRoom((state) => {
+      const h = harness(state);
+      const count = () => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM users").one().n;
+      h.hello("c:a", "alice");
+      h.hello("c:b", "bob");
+      expect(count()).toBe(0);
+      h.core.queue.commit();
+      expect(count()).toBe(2);
+      // A user seen moments ago is known to moderation at once: their row is written first.
+      h.hello("c:c", "carol");
+      expect(h.core.users.get(h.core.presence.conn("c:c")!.user)).toMatchObject({ name: "carol" });
+      expect(count()).toBe(3);
     }));
 
   it("answers a duplicate of an event still waiting with the stored event, once it is stored", () =>

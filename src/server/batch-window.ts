@@ -39,6 +39,16 @@ export class BatchWindow {
     return this.#scheduler.now() < this.#lastBroadcast + this.#windowMs;
   }
 
+  /** Writes that no one waits for: `release` once a whole window from now, so that they gather. */
+  later(release: () => void): void {
+    if (this.#armed) return;
+    this.#armed = true;
+    this.#scheduler.later(() => {
+      this.#armed = false;
+      release();
+    }, this.#windowMs);
+  }
+
   /** At the end of a turn with something waiting: `release` now, or once at the window's end. */
   settle(release: () => void): void {
     if (this.#armed) return;

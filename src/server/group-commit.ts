@@ -71,6 +71,9 @@ export class GroupCommit {
     return this.#waiting.length === 0 && this.#items.length === 0;
   }
 
+  /** Writes that need no frame to wait for them (users' names), run with each commit. */
+  deferred: { dirty: boolean; flush(): void } | undefined;
+
   /** Events waiting for the commit. */
   get waiting(): number {
     return this.#waiting.length;
@@ -134,6 +137,13 @@ export class GroupCommit {
     this.#waitingIds = new Map();
     this.#items = [];
     let lost: ReadonlySet<number> = new Set();
+    if (this.deferred?.dirty) {
+      try {
+        this.#transaction(() => this.deferred!.flush());
+      } catch (err) {
+        console.error("deferred writes failed:", err);
+      }
+    }
     if (waiting.length > 0) {
       try {
         this.#transaction(() => this.#log.append(waiting.map((w) => w.event)));

@@ -76,9 +76,9 @@ export class LocalSockets {
     }
   }
 
-  /** The keys of the welcomed sockets. */
-  welcomedKeys(): string[] {
-    return [...this.#states.values()].filter((s) => s.conn).map((s) => s.key);
+  /** The keys of every socket held, welcomed or not. */
+  keys(): string[] {
+    return [...this.#byKey.keys()];
   }
 
   /** Every socket with its state (for the sweep). */

@@ -94,6 +94,7 @@ export class RoomCore {
     this.buckets = new Buckets(deps.sql, this.config.burst, this.config.perSecond);
     this.queue = new GroupCommit(this.log, deps.outlet, deps.transaction);
     this.queue.onFailure = () => this.states.reset();
+    this.queue.deferred = this.users;
   }
 
   /** Puts back a connection its I/O layer kept through a hibernation (no frame is sent). */

@@ -19,7 +19,7 @@ import { RoomCore } from "./room-core.ts";
 import { ShardLinks, shardOf } from "./shard-links.ts";
 import type { MissedEvent, UplinkBatch } from "./shard-wire.ts";
 import { newStats, type ObjectStats } from "./object-stats.ts";
-import { echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
+import { SweepAlarm, echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
 
 /** Broadcasts due faster than one per this many ms are held this long and packed into batches. */
 const BATCH_WINDOW_MS = 10;
@@ -41,11 +41,13 @@ export class Room extends DurableObject<Env> {
   readonly #uplinks = new Map<number, { instance: string; n: number }>();
   #occupancyTimer = false;
   readonly #stats: ObjectStats;
+  readonly #alarm: SweepAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = readConfig(env);
     this.#stats = newStats(ctx.id.name ?? ctx.id.toString());
+    this.#alarm = new SweepAlarm(ctx.storage);
     this.#sockets = new LocalSockets("0", ctx.getWebSockets());
     const outlet: Outlet = {
       frame: (audience, frame, seq) => this.#deliver(audience, frame, seq),
@@ -96,7 +98,7 @@ export class Room extends DurableObject<Env> {
     const now = Date.now();
     this.ctx.acceptWebSocket(server);
     this.#sockets.open(server, now);
-    await this.#wakeAtLatest(now + TIMINGS.helloTimeoutMs);
+    await this.#alarm.wakeAtLatest(now + TIMINGS.helloTimeoutMs);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -224,14 +226,13 @@ export class Room extends DurableObject<Env> {
 
   /** The sweep: closes sockets that never said hello or went silent, prunes, re-arms. */
   override async alarm(): Promise<void> {
+    this.#alarm.fired();
     const clock = this.#clock();
     for (const ws of sweepSockets(this.#sockets, clock)) this.#gone(ws);
     this.#settle();
     this.#core.log.prune(this.#config.historyLimit);
     this.#core.buckets.prune(clock.now);
-    const next = nextDeadline(this.#sockets, clock);
-    if (next === undefined) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(next, clock.now + 1_000));
+    await this.#alarm.rearm(nextDeadline(this.#sockets, clock), clock.now);
   }
 
   /** Hands a decoded frame to the core; a failure answers `internal`, with `ref`. */
@@ -265,6 +266,7 @@ export class Room extends DurableObject<Env> {
     try {
       this.#scheduleOccupancy(this.#core.tick());
       if (!this.#core.queue.idle) this.#window.settle(() => this.#release());
+      else if (this.#core.users.dirty) this.#window.later(() => this.#release());
     } catch (err) {
       this.#log("settle failed", err);
     }
@@ -318,11 +320,6 @@ export class Room extends DurableObject<Env> {
     return this.ctx.id.name ?? this.ctx.id.toString();
   }
 
-  /** Makes sure the sweep runs no later than `deadline`. */
-  async #wakeAtLatest(deadline: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > deadline) await this.ctx.storage.setAlarm(deadline);
-  }
 
   #log(what: string, err: unknown): void {
     console.error(`room ${this.#name}: ${what}:`, err);

@@ -17,7 +17,7 @@ export interface UplinkBatch {
   /** Sockets the shard holds now (welcomed or not), for placing new ones. */
   open: number;
   items: UplinkItem[];
-  /** Now and then, every welcomed connection the shard holds: closes lost with a shard heal. */
+  /** Now and then, every connection the shard holds (welcomed or not): closes lost with a shard heal. */
   roster?: string[];
 }
 

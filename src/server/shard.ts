@@ -10,7 +10,7 @@ import { admit, localAnswer } from "./edge.ts";
 import { jsonError } from "./http.ts";
 import { LocalSockets } from "./local-sockets.ts";
 import { newStats, type ObjectStats } from "./object-stats.ts";
-import { echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
+import { SweepAlarm, echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
 import type { DownlinkBatch } from "./shard-wire.ts";
 import { Uplink } from "./uplink.ts";
 
@@ -26,11 +26,13 @@ export class RoomShard extends DurableObject<Env> {
   #lastSeq: number | undefined;
   #maxSeqSent = 0;
   readonly #stats: ObjectStats;
+  readonly #alarm: SweepAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const name = ctx.id.name ?? "";
     this.#stats = newStats(name);
+    this.#alarm = new SweepAlarm(ctx.storage);
     const hash = name.lastIndexOf("#");
     this.#room = name.slice(0, hash);
     const index = Number(name.slice(hash + 1));
@@ -53,8 +55,7 @@ export class RoomShard extends DurableObject<Env> {
     const now = Date.now();
     this.ctx.acceptWebSocket(server);
     this.#sockets.open(server, now);
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > now + TIMINGS.helloTimeoutMs) await this.ctx.storage.setAlarm(now + TIMINGS.helloTimeoutMs);
+    await this.#alarm.wakeAtLatest(now + TIMINGS.helloTimeoutMs);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -138,14 +139,14 @@ export class RoomShard extends DurableObject<Env> {
 
   /** The sweep of this shard's sockets, and now and then its roster for the room. */
   override async alarm(): Promise<void> {
+    this.#alarm.fired();
     const clock: SweepClock = { now: Date.now(), pinged: (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0 };
     for (const ws of sweepSockets(this.#sockets, clock)) this.#gone(ws);
     this.#sockets.outbox.flush();
-    this.#uplink.roster(this.#sockets.welcomedKeys());
+    // Every socket held, not only the welcomed ones: a welcome may still be on its way down.
+    this.#uplink.roster(this.#sockets.keys());
     this.#uplink.flush();
-    const next = nextDeadline(this.#sockets, clock);
-    if (next === undefined) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(next, clock.now + 1_000));
+    await this.#alarm.rearm(nextDeadline(this.#sockets, clock), clock.now);
   }
 
   /** A socket is gone: forget it, and tell the room if the room knew of it. */

@@ -46,3 +46,41 @@ export function echoableCloseCode(code: number): number {
   const sendable = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
   return sendable ? code : 1000;
 }
+
+/**
+ * The sweep's alarm, with its time kept in memory: a connect only reads storage the first time
+ * after a wake, and writes only when the alarm must move earlier.
+ */
+export class SweepAlarm {
+  readonly #storage: DurableObjectStorage;
+  /** The alarm's time; null when none is set; undefined until read. */
+  #at: number | null | undefined;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+  }
+
+  /** Makes sure the sweep runs no later than `deadline`. */
+  async wakeAtLatest(deadline: number): Promise<void> {
+    if (this.#at === undefined) this.#at = await this.#storage.getAlarm();
+    if (this.#at !== null && this.#at <= deadline) return;
+    this.#at = deadline;
+    await this.#storage.setAlarm(deadline);
+  }
+
+  /** The alarm went off: none is pending until the next `rearm` or `wakeAtLatest`. */
+  fired(): void {
+    this.#at = null;
+  }
+
+  /** After a sweep: the next deadline, or none (no socket left). */
+  async rearm(next: number | undefined, now: number): Promise<void> {
+    if (next === undefined) {
+      this.#at = null;
+      await this.#storage.deleteAlarm();
+    } else {
+      this.#at = Math.max(next, now + 1_000);
+      await this.#storage.setAlarm(this.#at);
+    }
+  }
+}

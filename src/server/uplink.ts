@@ -41,7 +41,7 @@ export class Uplink {
     this.#queue.push(item);
   }
 
-  /** Sends every welcomed connection with the next call, so the room can drop what it lost. */
+  /** Sends every connection held with the next call, so the room can drop what it lost. */
   roster(keys: string[]): void {
     this.#roster = keys;
   }

@@ -3,6 +3,11 @@
  * whether they ever presented the owner key, and bans and mutes. What is not the default (roles,
  * owners, bans and mutes in force) is read into memory when the room wakes, so checking a frame
  * reads no storage; moderation of a user the room has never seen is `not_found`.
+ *
+ * Names seen are written later, together (`flush`, run with the next group commit): a hello then
+ * writes nothing itself, so its welcome never waits for a commit, and a crowd joining at once
+ * costs one commit per batch window, not one each. Anything that reads or changes a user's row
+ * flushes first.
  */
 import type { User } from "../shared/protocol.ts";
 
@@ -42,6 +47,8 @@ export class Users {
   readonly #sql: SqlStorage;
   /** Users whose record is not the default, by id. */
   readonly #special = new Map<string, UserRecord>();
+  /** Names seen and not written yet, by user id. */
+  readonly #unsaved = new Map<string, string>();
 
   constructor(sql: SqlStorage, now: number) {
     this.#sql = sql;
@@ -52,18 +59,32 @@ export class Users {
     for (const row of rows) this.#special.set(row.id, toRecord(row));
   }
 
-  /** Remembers a user under their current name (a write only for a new user or a new name). */
+  /** Remembers a user under their current name, to be written with the next `flush`. */
   seen(user: User): void {
-    this.#sql.exec(
-      "INSERT INTO users (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE name != excluded.name",
-      user.id, user.name,
-    );
+    this.#unsaved.set(user.id, user.name);
     const special = this.#special.get(user.id);
     if (special) special.name = user.name;
   }
 
+  /** True when names wait to be written. */
+  get dirty(): boolean {
+    return this.#unsaved.size > 0;
+  }
+
+  /** Writes the names seen since the last flush (a row write only for a new user or a new name). */
+  flush(): void {
+    for (const [id, name] of this.#unsaved) {
+      this.#sql.exec(
+        "INSERT INTO users (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE name != excluded.name",
+        id, name,
+      );
+    }
+    this.#unsaved.clear();
+  }
+
   /** A user the room has seen, or undefined. */
   get(id: string): UserRecord | undefined {
+    if (this.#unsaved.has(id)) this.flush();
     const special = this.#special.get(id);
     if (special) return { ...special };
     const row = this.#sql.exec<UserRow>("SELECT * FROM users WHERE id = ?", id).toArray()[0];
@@ -112,6 +133,7 @@ export class Users {
   }
 
   #update(id: string, change: Partial<UserRecord>, set: string, value: number): void {
+    if (this.#unsaved.has(id)) this.flush();
     this.#sql.exec(`UPDATE users SET ${set} WHERE id = ?`, value, id);
     const record = this.#special.get(id) ?? this.get(id);
     if (!record) return;

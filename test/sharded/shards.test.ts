@@ -148,6 +148,24 @@ describe("a room over shards", () => {
   });
 });
 
+describe("a shard's roster", () => {
+  it("heals a close the Room never heard of: a connection missing from the roster leaves", async () => {
+    const { room, people } = await spread("roster");
+    const ed = people[4]!;
+    const last = (await runInDurableObject(env.ROOMS.getByName(room), (r: Room) => r.shardIndexes())).at(-1)!;
+    const shard = env.ROOM_SHARDS.getByName(`${room}#${last}`);
+    const keys = await runInDurableObject(shard, (_: unknown, state: DurableObjectState) =>
+      state.getWebSockets().map((ws) => ws.deserializeAttachment() as { key: string; conn?: { user: string } }),
+    );
+    // As if the shard had lost ed's close with its queue: its roster no longer holds ed.
+    const others = keys.filter((k) => k.conn?.user !== ed.welcome.self.id).map((k) => k.key);
+    await env.ROOMS.getByName(room).uplink({ shard: last, instance: "roster-test", n: 1, open: others.length, items: [], roster: others });
+    expect((await people[0]!.socket.next("leave")).user).toEqual(userOf(ed.welcome));
+    const { welcome } = await join(room, { name: "late" });
+    expect(welcome.users.map((u) => u.name)).not.toContain("ed");
+  });
+});
+
 describe("the stats of a room's objects", () => {
   it("count each object's frames, sends and calls, for the admin key only", async () => {
     const { room, people } = await spread("stats");
