@@ -42,12 +42,16 @@ test("a person in a room of 1,000 sees everyone counted, pages through the full 
     await page.keyboard.press("Enter");
     const dialog = page.getByRole("dialog", { name: /Everyone online/ });
     await expect(dialog).toBeVisible();
+    // A page has arrived when the list is no longer busy (its number shows as soon as it is asked for).
+    const list = dialog.locator("#members-list");
     await expect(dialog.locator("#members-page")).toHaveText("Page 1 of 11");
+    await expect(list).toHaveAttribute("aria-busy", "false");
     await expect(dialog.locator("button.person").first()).toBeFocused();
     const targetButton = dialog.locator(`button.person[data-id="${target.id}"]`);
     for (let pageNumber = 2; pageNumber <= 11 && !(await targetButton.isVisible()); pageNumber++) {
       await page.keyboard.press("PageDown");
       await expect(dialog.locator("#members-page")).toHaveText(`Page ${pageNumber} of 11`);
+      await expect(list).toHaveAttribute("aria-busy", "false");
       await expect(dialog.locator("button.person").first()).toBeFocused();
     }
     await expect(targetButton).toBeVisible();
