@@ -20,6 +20,11 @@ interface Queue {
 /** Per-socket queues of encoded frames, flushed as single frames or batches. */
 export class Outbox<S extends Sendable = Sendable> {
   readonly #queues = new Map<S, Queue>();
+  /**
+   * The common case of a busy big room, kept apart: one frame for many sockets and nothing else
+   * queued. It is sent straight from this list, with no queue built per socket.
+   */
+  #only: { sockets: S[]; text: string } | undefined;
   #pushes = 0;
   #sends = 0;
 
@@ -30,24 +35,31 @@ export class Outbox<S extends Sendable = Sendable> {
 
   /** Queues one encoded frame for one socket. */
   push(socket: S, text: string): void {
+    this.#spread();
     this.#enqueue(socket, text, ++this.#pushes);
   }
 
   /** Queues one encoded frame for many sockets (one push: their queues stay comparable). */
   pushAll(sockets: Iterable<S>, text: string): void {
+    if (this.#queues.size === 0 && this.#only === undefined) {
+      this.#only = { sockets: [...sockets], text };
+      return;
+    }
+    this.#spread();
     const id = ++this.#pushes;
     for (const socket of sockets) this.#enqueue(socket, text, id);
   }
 
   /** Number of frames waiting, over all sockets. */
   get pending(): number {
-    let count = 0;
+    let count = this.#only?.sockets.length ?? 0;
     for (const queue of this.#queues.values()) count += queue.texts.length;
     return count;
   }
 
   /** Sends everything queued for one socket now (before it is closed, say). */
   flushSocket(socket: S): void {
+    this.#spread();
     const queue = this.#queues.get(socket);
     if (!queue) return;
     this.#queues.delete(socket);
@@ -56,6 +68,12 @@ export class Outbox<S extends Sendable = Sendable> {
 
   /** Sends everything queued, one frame or one batch per socket. */
   flush(): void {
+    if (this.#only) {
+      const { sockets, text } = this.#only;
+      this.#only = undefined;
+      for (const socket of sockets) this.#send(socket, text);
+      return;
+    }
     const built = new Map<string, string>();
     for (const [socket, queue] of this.#queues) {
       if (queue.texts.length === 1) {
@@ -71,6 +89,15 @@ export class Outbox<S extends Sendable = Sendable> {
       this.#send(socket, text);
     }
     this.#queues.clear();
+  }
+
+  /** Turns the one shared frame into per-socket queues, once something else is queued beside it. */
+  #spread(): void {
+    const only = this.#only;
+    if (!only) return;
+    this.#only = undefined;
+    const id = ++this.#pushes;
+    for (const socket of only.sockets) this.#enqueue(socket, only.text, id);
   }
 
   #send(socket: S, text: string): void {
