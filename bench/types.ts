@@ -2,6 +2,9 @@
  * What the bench's host process and its load process say to each other (over Node's IPC channel),
  * and the shapes of the figures they measure. Plain data only: everything here crosses a process.
  */
+import type { Percentiles } from "./stats.ts";
+
+export type { Percentiles } from "./stats.ts";
 
 /** Which server a trial runs against. */
 export type Target = "room" | "baseline";
@@ -44,14 +47,6 @@ export interface JoinSpec {
   textBytes: number;
 }
 
-/** Latency percentiles in ms (null when nothing was delivered). */
-export interface Percentiles {
-  count: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  max: number | null;
-}
 
 /** What one stage of a trial measured. */
 export interface StageResult {

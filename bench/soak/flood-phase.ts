@@ -7,8 +7,8 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { DevServer } from "../../scripts/dev-server.ts";
 import type { MessageFrame } from "../../src/shared/protocol.ts";
 import type { FloodOptions } from "./flood.ts";
+import { Samples, type Percentiles } from "../stats.ts";
 import { Flooder } from "./flooder.ts";
-import { percentiles, type Percentiles } from "./latency.ts";
 import { PageClient, sentAtOf } from "./page-client.ts";
 import { readPublicLog } from "./room-log.ts";
 import { checkView } from "./soak-check.ts";
@@ -48,7 +48,7 @@ export interface FloodPhase {
 /** Runs one phase in `room` on `server`. */
 export async function runPhase(server: DevServer, room: string, withFlooder: boolean, options: FloodOptions): Promise<FloodPhase> {
   const url = `ws://127.0.0.1:${server.port}/api/rooms/${room}/ws`;
-  const latencies: number[] = [];
+  const latencies = new Samples();
   let measureFrom = Infinity;
   const others: PageClient[] = [];
   for (let i = 0; i < options.others; i++) {
@@ -56,7 +56,7 @@ export async function runPhase(server: DevServer, room: string, withFlooder: boo
       live: (message: MessageFrame, at: number) => {
         const sentAt = sentAtOf(message.text);
         // Only the others' messages, received by someone else, sent inside the measured window.
-        if (sentAt !== undefined && sentAt >= measureFrom && message.from.id !== person.transport.self?.id) latencies.push(at - sentAt);
+        if (sentAt !== undefined && sentAt >= measureFrom && message.from.id !== person.transport.self?.id) latencies.add(at - sentAt);
       },
     }, options.policy);
     others.push(person);
@@ -110,7 +110,7 @@ export async function runPhase(server: DevServer, room: string, withFlooder: boo
     const planned = Math.round((options.floodPerSecond * options.durationMs) / 1000);
     const outcome = flooder && flooderOutcome(flooder, planned, roomLog.filter((m) => m.from.id === flooderId).length);
     if (outcome) violations.push(...flooderViolations(outcome, flooder));
-    return { room, withFlooder, latency: percentiles(latencies), clientLagP99Ms, othersSent, othersStored, flooder: outcome, violations };
+    return { room, withFlooder, latency: latencies.percentiles(), clientLagP99Ms, othersSent, othersStored, flooder: outcome, violations };
   } finally {
     for (const person of others) person.stop();
     flooder?.client.stop();

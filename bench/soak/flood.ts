@@ -7,6 +7,7 @@
 import { rmSync } from "node:fs";
 import { startDevServer } from "../../scripts/dev-server.ts";
 import type { ReconnectPolicy } from "../../src/client/reconnect-policy.ts";
+import { ratio } from "../stats.ts";
 import { runPhase, type FloodPhase } from "./flood-phase.ts";
 
 /** How a flood runs. */
@@ -94,8 +95,4 @@ export async function runFlood(options: FloodOptions, log: (line: string) => voi
     await server.stop();
     rmSync(server.persistDir, { recursive: true, force: true });
   }
-}
-
-function ratio(withFlooder: number | null, without: number | null): number | null {
-  return withFlooder === null || !without ? null : Math.round((withFlooder / without) * 100) / 100;
 }

@@ -8,9 +8,9 @@ import { rmSync } from "node:fs";
 import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
 import type { ReconnectPolicy } from "../../src/client/reconnect-policy.ts";
 import { noDrops, startDrops, type DropCounts, type SoakClient } from "./faults.ts";
-import { percentiles, type Percentiles } from "./latency.ts";
 import { LightClient } from "./light-client.ts";
 import { PageClient, sentAtOf } from "./page-client.ts";
+import { Samples, type Percentiles } from "../stats.ts";
 import { groupRssMiB } from "./process-memory.ts";
 import { pickSome, seededRandom } from "./random.ts";
 import { readPublicLog } from "./room-log.ts";
@@ -87,10 +87,10 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
   let server: DevServer = await startDevServer();
   const persistDir = server.persistDir;
   const url = `ws://127.0.0.1:${server.port}/api/rooms/${room}/ws`;
-  const latencies: number[] = [];
+  const latencies = new Samples();
   const live = (self: () => string | undefined) => (message: MessageFrame, at: number) => {
     const sentAt = sentAtOf(message.text);
-    if (sentAt !== undefined && message.from.id !== self()) latencies.push(at - sentAt);
+    if (sentAt !== undefined && message.from.id !== self()) latencies.add(at - sentAt);
   };
   const senders: PageClient[] = [];
   const clients: SoakClient[] = [];
@@ -166,7 +166,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
 
     const counts = checkSoak(roomLog, senders, clients);
     return {
-      room, options, counts, drops, latency: percentiles(latencies), outagesMs, drainMs,
+      room, options, counts, drops, latency: latencies.percentiles(), outagesMs, drainMs,
       serverMiB: { start: startMiB, end: endMiB },
       elapsedMs: Math.round(performance.now() - began),
       violations: soakViolations(counts),
