@@ -2,15 +2,14 @@
  * What the bench's host process and its load process say to each other (over Node's IPC channel),
  * and the shapes of the figures they measure. Plain data only: everything here crosses a process.
  */
+import type { Dialect } from "./light/light-client.ts";
 import type { Percentiles } from "./stats.ts";
 
+export type { Dialect } from "./light/light-client.ts";
 export type { Percentiles } from "./stats.ts";
 
 /** Which server a trial runs against. */
 export type Target = "room" | "baseline";
-
-/** How clients talk: the chat protocol (hello, say, message) or raw frames echoed by the baseline. */
-export type Dialect = "protocol" | "raw";
 
 /** One stretch of steady sending: every sender sends `ratePerSender` messages/s for `seconds`. */
 export interface Stage {

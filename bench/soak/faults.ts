@@ -3,12 +3,12 @@
  * ways a real one does (the network, the network just as a message goes out, a clean close, the
  * browser going offline, a reload that starts over without `since`), and come back by themselves.
  */
-import { LightClient } from "./light-client.ts";
+import { ResumingClient } from "./resuming-client.ts";
 import { PageClient } from "./page-client.ts";
 import { pickSome, randomInt } from "./random.ts";
 
 /** A client the faults can hit. */
-export type SoakClient = PageClient | LightClient;
+export type SoakClient = PageClient | ResumingClient;
 
 /** Drops counted by kind. */
 export type DropCounts = Record<"cut" | "cutAfterSay" | "close" | "offline" | "reload" | "longAbsence" | "lostEchoAbsence", number>;

@@ -4,12 +4,12 @@
  */
 import type { MessageFrame } from "../../src/shared/protocol.ts";
 import type { RoomError } from "../../src/shared/server-frames.ts";
-import { LightClient } from "./light-client.ts";
+import { ResumingClient } from "./resuming-client.ts";
 import { sleep } from "./wait.ts";
 
 /** One flooding client. */
 export class Flooder {
-  readonly client: LightClient;
+  readonly client: ResumingClient;
   sent = 0;
   /** Says the room stored (their echo came back). */
   accepted = 0;
@@ -23,7 +23,7 @@ export class Flooder {
   readonly #answered = new Set<string>();
 
   constructor(url: string) {
-    this.client = new LightClient(url, "flooder", {
+    this.client = new ResumingClient(url, "flooder", {
       live: (message, at) => this.#echo(message, at),
       error: (error, at) => this.#refused(error, at),
     });

@@ -8,7 +8,7 @@ import { rmSync } from "node:fs";
 import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
 import type { ReconnectPolicy } from "../../src/client/reconnect-policy.ts";
 import { noDrops, startDrops, type DropCounts, type SoakClient } from "./faults.ts";
-import { LightClient } from "./light-client.ts";
+import { ResumingClient } from "./resuming-client.ts";
 import { PageClient, sentAtOf } from "./page-client.ts";
 import { Samples, type Percentiles } from "../stats.ts";
 import { groupRssMiB } from "./process-memory.ts";
@@ -100,7 +100,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
       senders.push(sender);
       clients.push(sender);
     } else {
-      const reader: LightClient = new LightClient(url, `reader-${i}`, { live: live(() => reader.selfId) }, options.policy);
+      const reader: ResumingClient = new ResumingClient(url, `reader-${i}`, { live: live(() => reader.selfId) }, options.policy);
       clients.push(reader);
     }
   }
@@ -121,7 +121,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
 
     for (const sender of senders) sender.startSaying(options.sayEveryMs, options.maxPending);
     const stopDrops = startDrops(clients, options.dropsPerSecond, random, drops);
-    const readers = clients.filter((c): c is LightClient => c instanceof LightClient);
+    const readers = clients.filter((c): c is ResumingClient => c instanceof ResumingClient);
     const absenceTimer = setTimeout(() => {
       for (const reader of pickSome(random, readers, options.longAbsences)) {
         reader.drop("close", options.longAbsenceMs);
