@@ -10,6 +10,7 @@ import type { FloodOptions } from "./flood.ts";
 import { Samples, type Percentiles } from "../stats.ts";
 import { Flooder } from "./flooder.ts";
 import { PageClient, sentAtOf } from "./page-client.ts";
+import { streamOf } from "./random.ts";
 import { readPublicLog } from "./room-log.ts";
 import { checkView } from "./soak-check.ts";
 import { sleep, waitUntil } from "./wait.ts";
@@ -52,16 +53,16 @@ export async function runPhase(server: DevServer, room: string, withFlooder: boo
   let measureFrom = Infinity;
   const others: PageClient[] = [];
   for (let i = 0; i < options.others; i++) {
-    const person: PageClient = new PageClient(url, `person-${i}`, {
-      live: (message: MessageFrame, at: number) => {
-        const sentAt = sentAtOf(message.text);
-        // Only the others' messages, received by someone else, sent inside the measured window.
-        if (sentAt !== undefined && sentAt >= measureFrom && message.from.id !== person.transport.self?.id) latencies.add(at - sentAt);
-      },
-    }, options.policy);
+    const live = (message: MessageFrame, at: number) => {
+      const sentAt = sentAtOf(message.text);
+      // Only the others' messages, received by someone else, sent inside the measured window.
+      if (sentAt !== undefined && sentAt >= measureFrom && message.from.id !== person.transport.self?.id) latencies.add(at - sentAt);
+    };
+    // Both phases draw the same paces from the seed: they differ by the flooder alone.
+    const person: PageClient = new PageClient(url, `person-${i}`, { events: { live }, policy: options.policy, random: streamOf(options.seed, `person-${i}`) });
     others.push(person);
   }
-  const flooder = withFlooder ? new Flooder(url) : undefined;
+  const flooder = withFlooder ? new Flooder(url, streamOf(options.seed, "flooder")) : undefined;
   const violations: string[] = [];
   try {
     for (const person of others) {

@@ -43,6 +43,9 @@ export const FULL_FLOOD: FloodOptions = {
   seed: 1,
 };
 
+/** The small flood of `npm test` (and `npm run flood -- --quick`): 10 people, 3 s per phase. */
+export const QUICK_FLOOD: FloodOptions = { ...FULL_FLOOD, others: 10, othersSayEveryMs: 500, durationMs: 3_000, attempts: 3 };
+
 /** A baseline and a flood phase, run back to back. */
 export interface FloodPair {
   baseline: FloodPhase;

@@ -22,10 +22,11 @@ export class Flooder {
   lastAnswerAt: number | undefined;
   readonly #answered = new Set<string>();
 
-  constructor(url: string) {
+  /** `random` is the flooder's own seeded stream (its backoff jitter, should it ever reconnect). */
+  constructor(url: string, random: () => number) {
     this.client = new ResumingClient(url, "flooder", {
-      live: (message, at) => this.#echo(message, at),
-      error: (error, at) => this.#refused(error, at),
+      events: { live: (message, at) => this.#echo(message, at), error: (error, at) => this.#refused(error, at) },
+      random,
     });
   }
 

@@ -19,6 +19,14 @@ export interface ResumingClientEvents {
   error?(error: RoomError, at: number): void;
 }
 
+/** How a reader is set up. */
+export interface ResumingClientOptions {
+  events?: ResumingClientEvents;
+  policy?: Partial<ReconnectPolicy>;
+  /** This reader's own seeded stream, for its backoff jitter. */
+  random: () => number;
+}
+
 /** How a reader is made to lose its connection. */
 export type LightDrop = "cut" | "close" | "reload";
 
@@ -34,6 +42,7 @@ export class ResumingClient {
   readonly #token = newToken();
   readonly #events: ResumingClientEvents;
   readonly #policy: ReconnectPolicy;
+  readonly #random: () => number;
   #client: LightClient | undefined;
   #selfId: string | undefined;
   #epoch: string | undefined;
@@ -46,11 +55,12 @@ export class ResumingClient {
   #pausedUntil = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(url: string, name: string, events: ResumingClientEvents = {}, policy: Partial<ReconnectPolicy> = {}) {
+  constructor(url: string, name: string, options: ResumingClientOptions) {
     this.#url = url;
     this.name = name;
-    this.#events = events;
-    this.#policy = { ...RECONNECT_DEFAULTS, ...policy };
+    this.#events = options.events ?? {};
+    this.#policy = { ...RECONNECT_DEFAULTS, ...options.policy };
+    this.#random = options.random;
   }
 
   /** True between a welcome and the socket's close. */
@@ -152,7 +162,7 @@ export class ResumingClient {
     this.#welcomed = false;
     this.#client = undefined;
     if (this.#stopped) return;
-    const delay = Math.max(backoffDelay(this.#attempt++, this.#policy, Math.random), this.#pausedUntil - Date.now());
+    const delay = Math.max(backoffDelay(this.#attempt++, this.#policy, this.#random), this.#pausedUntil - Date.now());
     this.#retryTimer = setTimeout(() => this.connect(), delay);
   }
 }
