@@ -9,6 +9,7 @@ import type { MessageFrame } from "../../src/shared/protocol.ts";
 import type { FloodOptions } from "./flood.ts";
 import { Samples, type Percentiles } from "../stats.ts";
 import { Flooder } from "./flooder.ts";
+import { makeObservers, observe, observedViolations, type Observed } from "./observers.ts";
 import { PageClient, sentAtOf } from "./page-client.ts";
 import { streamOf } from "./random.ts";
 import { readPublicLog } from "./room-log.ts";
@@ -42,6 +43,8 @@ export interface FloodPhase {
   clientLagP99Ms: number;
   othersSent: number;
   othersStored: number;
+  /** What the observers were sent, raw: duplicates by seq show here. */
+  observed: Observed;
   flooder: FlooderOutcome | undefined;
   violations: string[];
 }
@@ -62,6 +65,7 @@ export async function runPhase(server: DevServer, room: string, withFlooder: boo
     const person: PageClient = new PageClient(url, `person-${i}`, { events: { live }, policy: options.policy, random: streamOf(options.seed, `person-${i}`) });
     others.push(person);
   }
+  const observers = makeObservers(url, options.observers, options.seed);
   const flooder = withFlooder ? new Flooder(url, streamOf(options.seed, "flooder")) : undefined;
   const violations: string[] = [];
   try {
@@ -69,8 +73,9 @@ export async function runPhase(server: DevServer, room: string, withFlooder: boo
       person.start();
       await sleep(5);
     }
+    for (const observer of observers) observer.connect();
     flooder?.client.connect();
-    const everyone = () => others.every((p) => p.welcomed) && (flooder?.client.welcomed ?? true);
+    const everyone = () => others.every((p) => p.welcomed) && observers.every((o) => o.welcomed) && (flooder?.client.welcomed ?? true);
     if (!(await waitUntil(everyone, 30_000))) throw new Error(`${room}: not everyone was welcomed within 30 s`);
 
     measureFrom = performance.now();
@@ -88,7 +93,7 @@ export async function runPhase(server: DevServer, room: string, withFlooder: boo
     if (!(await waitUntil(settled, 30_000))) violations.push("the room did not answer every say within 30 s");
     const roomLog = await readPublicLog(server.url, room);
     const lastSeq = roomLog.at(-1)?.seq ?? 0;
-    await waitUntil(() => others.every((p) => p.view.lastSeq >= lastSeq), 15_000);
+    await waitUntil(() => [...others, ...observers].every((c) => c.view.lastSeq >= lastSeq), 15_000);
 
     const bySeq = new Map(roomLog.map((m) => [m.seq, m]));
     let lost = 0, duplicated = 0, reordered = 0, mismatched = 0, refused = 0, errors = 0, othersSent = 0;
@@ -108,12 +113,15 @@ export async function runPhase(server: DevServer, room: string, withFlooder: boo
       if (value !== 0) violations.push(`${name}: ${value}`);
     }
     if (othersStored !== othersSent) violations.push(`the others sent ${othersSent} but ${othersStored} are stored`);
+    const observed = observe(observers, bySeq, lastSeq);
+    violations.push(...observedViolations(observed));
     const planned = Math.round((options.floodPerSecond * options.durationMs) / 1000);
     const outcome = flooder && flooderOutcome(flooder, planned, roomLog.filter((m) => m.from.id === flooderId).length);
     if (outcome) violations.push(...flooderViolations(outcome, flooder));
-    return { room, withFlooder, latency: latencies.percentiles(), clientLagP99Ms, othersSent, othersStored, flooder: outcome, violations };
+    return { room, withFlooder, latency: latencies.percentiles(), clientLagP99Ms, othersSent, othersStored, observed, flooder: outcome, violations };
   } finally {
     for (const person of others) person.stop();
+    for (const observer of observers) observer.stop();
     flooder?.client.stop();
   }
 }

@@ -1,5 +1,6 @@
 /** How a flood's result is printed: both phases side by side, then one JSON line. */
 import type { FloodResult } from "./flood.ts";
+import type { FloodPhase } from "./flood-phase.ts";
 import { table } from "./report.ts";
 
 /** The human-readable report of a flood. */
@@ -9,6 +10,7 @@ export function floodTable(result: FloodResult): string {
   const rows: [string, string | number | null, string | number | null][] = [
     ["others' messages sent / stored", `${baseline.othersSent} / ${baseline.othersStored}`, `${flood.othersSent} / ${flood.othersStored}`],
     ["latency samples (deliveries)", baseline.latency.count, flood.latency.count],
+    ["observers' messages shown / duplicated by seq", `${baseline.observed.shown} / ${baseline.observed.duplicated}`, `${flood.observed.shown} / ${flood.observed.duplicated}`],
     ["others' latency p50 ms", baseline.latency.p50, flood.latency.p50],
     ["others' latency p99 ms", baseline.latency.p99, flood.latency.p99],
     ["others' latency max ms", baseline.latency.max, flood.latency.max],
@@ -21,7 +23,7 @@ export function floodTable(result: FloodResult): string {
   return [
     table(["", "without flooder", "with flooder"], rows),
     "",
-    `${options.others} people (one say per ~${options.othersSayEveryMs / 1000} s each), ${options.durationMs / 1000} s per phase, flooder ${options.floodPerSecond}/s`,
+    `${options.others} people (one say per ~${options.othersSayEveryMs / 1000} s each) and ${options.observers} observers, ${options.durationMs / 1000} s per phase, flooder ${options.floodPerSecond}/s, seed ${options.seed}`,
     `p99 ratio (with / without): ${result.p99Ratio ?? "–"} (limit ${options.maxLatencyRatio})` +
       (result.pairs.length > 1 ? `; pairs tried ${result.pairs.length}, ratios ${result.pairs.map((p) => p.p99Ratio).join(", ")}` : "") +
       `; total ${Math.round(result.elapsedMs / 1000)} s`,
@@ -37,12 +39,17 @@ export function floodJson(result: FloodResult): string {
     others: result.options.others,
     durationMs: result.options.durationMs,
     floodPerSecond: result.options.floodPerSecond,
-    baseline: { latencyMs: result.baseline.latency, clientLagP99Ms: result.baseline.clientLagP99Ms, othersSent: result.baseline.othersSent, othersStored: result.baseline.othersStored },
-    flood: { latencyMs: result.flood.latency, clientLagP99Ms: result.flood.clientLagP99Ms, othersSent: result.flood.othersSent, othersStored: result.flood.othersStored, flooder: result.flood.flooder },
+    baseline: phaseJson(result.baseline),
+    flood: { ...phaseJson(result.flood), flooder: result.flood.flooder },
     p99Ratio: result.p99Ratio,
     pairRatios: result.pairs.map((p) => p.p99Ratio),
     elapsedMs: result.elapsedMs,
     pass: result.violations.length === 0,
     violations: result.violations,
   });
+}
+
+function phaseJson(phase: FloodPhase) {
+  const { latency, clientLagP99Ms, othersSent, othersStored, observed } = phase;
+  return { latencyMs: latency, clientLagP99Ms, othersSent, othersStored, observed };
 }

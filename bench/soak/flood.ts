@@ -14,6 +14,8 @@ import { runPhase, type FloodPhase } from "./flood-phase.ts";
 export interface FloodOptions {
   /** People chatting, each through the page's real transport. */
   others: number;
+  /** Readers that send nothing and count every copy of each seq they are sent (see observers.ts). */
+  observers: number;
   /** Each of them says something this often on average (±50 %). */
   othersSayEveryMs: number;
   durationMs: number;
@@ -34,6 +36,7 @@ export interface FloodOptions {
 /** The full run of `npm run flood`. */
 export const FULL_FLOOD: FloodOptions = {
   others: 50,
+  observers: 5,
   othersSayEveryMs: 3_000,
   durationMs: 10_000,
   floodPerSecond: 200,
