@@ -4,7 +4,7 @@
  * options with `--seed N` replay the run's random choices (its timing still varies).
  *
  *   npm run soak [-- --quick] [-- --clients 200 --senders 20 --seconds 60 --drops 3 --restarts 1 --seed 1]
- *   npm run flood [-- --quick] [-- --others 50 --seconds 10 --rate 200 --seed 1]
+ *   npm run flood [-- --quick] [-- --others 50 --seconds 10 --rate 200 --seed 1]   (seconds per condition)
  */
 import { randomInt } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -48,7 +48,7 @@ let pass: boolean;
 if (values.flood) {
   const preset = values.quick ? QUICK_FLOOD : FULL_FLOOD;
   const result = await runFlood(
-    { ...preset, others: count("others", preset.others), durationMs: count("seconds", preset.durationMs / 1000) * 1000, floodPerSecond: count("rate", preset.floodPerSecond), seed },
+    { ...preset, others: count("others", preset.others), conditionMs: count("seconds", preset.conditionMs / 1000) * 1000, floodPerSecond: count("rate", preset.floodPerSecond), seed },
     log,
   );
   console.log(floodTable(result));
