@@ -11,7 +11,7 @@ import { noDrops, startDrops, type DropCounts, type SoakClient } from "./faults.
 import { ResumingClient } from "./resuming-client.ts";
 import { PageClient, sentAtOf } from "./page-client.ts";
 import { Samples, type Percentiles } from "../stats.ts";
-import { groupRssMiB } from "./process-memory.ts";
+import { groupRssMiB } from "../proc.ts";
 import { pickSome, streamOf } from "./random.ts";
 import { readPublicLog } from "./room-log.ts";
 import { checkSoak, soakViolations, type SoakCounts } from "./soak-check.ts";
