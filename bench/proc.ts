@@ -67,6 +67,17 @@ export function roleRssMiB(pgid: number, port: number, role: Role): number | nul
   return rssMiB(groupMembers(pgid).filter((member) => roleOf(member, port) === role));
 }
 
+/** The soft limit of open files of process `pid` (its sockets count), or null where /proc does not say. */
+export function openFileLimit(pid: number): number | null {
+  try {
+    const match = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, "utf8"));
+    if (!match) return null;
+    return match[1] === "unlimited" ? Infinity : Number(match[1]);
+  } catch {
+    return null;
+  }
+}
+
 function rssMiB(members: Member[]): number | null {
   if (members.length === 0) return null;
   const pages = members.reduce((sum, member) => sum + Number(member.fields[21]), 0);

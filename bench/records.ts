@@ -30,6 +30,10 @@ export interface TrialRecord {
   stages: MeasuredStage[];
   abortedEarly: boolean;
   unexpectedFrames: number;
+  /** Frames of types the decoder does not know, by type (counted, not a fault). */
+  unknownFrames: Record<string, number>;
+  /** Resident MiB of the workerd running the server: before connecting, all connected, after the last stage. */
+  memory: { beforeMiB: number | null; connectedMiB: number | null; endMiB: number | null };
   /** How long the host waited for a quiet server and a calm machine before this trial, and whether it got calm. */
   settleMs: number;
   calm: boolean;

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDevServer } from "../scripts/dev-server.ts";
 import { groupCpu, type GroupCpu } from "./cpu.ts";
+import { roleRssMiB } from "./proc.ts";
 
 const BASELINE_CONFIG = fileURLToPath(new URL("./baseline/wrangler.toml", import.meta.url));
 
@@ -83,6 +84,11 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
       rmSync(persistDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Resident MiB of the workerd that runs the server's Worker and Durable Objects, when this run started it. */
+export function runtimeRss(server: BenchServer): number | null {
+  return server.pgid ? roleRssMiB(server.pgid, server.port, "runtime") : null;
 }
 
 /** The server's CPU time so far, when this run started it (and /proc exists). */

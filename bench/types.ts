@@ -29,7 +29,15 @@ export interface TrialSpec {
   textBytes: number;
   /** Sockets opening at once while connecting (each waits for its welcome). */
   connectWindow: number;
+  /** Longest wait for one client's welcome, and for all of them (and presence) together. */
   connectTimeoutMs: number;
+  connectDeadlineMs: number;
+  /**
+   * Wait, after the welcomes, until every client sees all N users online (the table and the
+   * staircases, so that no join broadcast is in flight when sending starts). The big room does
+   * not: protocol v2 stops listing users above 100.
+   */
+  presence: boolean;
   /** A staircase stops early once a stage ends with deliveries this late (ms). */
   abortLatencyMs: number;
   /** Longest wait for late deliveries after the last send. */
@@ -84,8 +92,12 @@ export interface ConnectResult {
   clients: number;
   /** Until every socket had its `welcome` (raw dialect: was open). */
   welcomedMs: number;
-  /** Until every client saw all N users online (raw dialect: same as welcomed). */
+  /** Until every client saw all N users online (raw dialect, or no presence wait: same as welcomed). */
   settledMs: number;
+  /** By when 1%, 2%, … 100% of the clients had their welcome (raw: were open), ms. */
+  curve: number[];
+  /** Median and largest `welcome` in UTF-8 bytes (null in the raw dialect). */
+  welcomeBytes: { p50: number; max: number } | null;
   /** The rate limit the room announced in its welcome (protocol dialect). */
   limits?: { burst: number; perSecond: number };
 }
@@ -98,6 +110,8 @@ export interface TrialResult {
   abortedEarly: boolean;
   /** Frames that were neither deliveries nor expected bookkeeping (e.g. unexpected errors). */
   unexpectedFrames: number;
+  /** Frames of types the decoder does not know (a newer room's, such as v2's `occupancy`), by type. */
+  unknownFrames: Record<string, number>;
   /** Stage windows as offsets from the trial's start, ms, for matching server CPU samples. */
   windows: { startMs: number; endMs: number }[];
 }

@@ -4,12 +4,16 @@
  * saturation), then the trial waits for late deliveries and accounts for every message.
  */
 import { LightClient, type LightClientEvents } from "../light/light-client.ts";
+import { connectAll } from "./connect.ts";
 import { readStamp, stampText, Tracker } from "./tracker.ts";
-import type { ConnectResult, TrialResult, TrialSpec } from "../types.ts";
+import type { TrialResult, TrialSpec } from "../types.ts";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Runs one trial; `mark` is called at each stage window's start and end (the host samples CPU then). */
+/**
+ * Runs one trial; `mark` is called before and after connecting ("connecting", "connected") and at
+ * each stage window's start and end ("start K", "end K"): the host samples CPU and memory then.
+ */
 export async function runTrial(spec: TrialSpec, mark: (label: string) => void): Promise<TrialResult> {
   const capacity = spec.stages.reduce((sum, s) => sum + Math.ceil(s.ratePerSender * s.seconds + 1) * spec.senders, spec.senders);
   const tracker = new Tracker({
@@ -48,7 +52,9 @@ export async function runTrial(spec: TrialSpec, mark: (label: string) => void): 
   );
 
   try {
+    mark("connecting");
     const connect = await connectAll(clients, spec);
+    mark("connected");
     await sleep(200);
     const { windows, abortedEarly } = await sendStages(spec, clients, tracker, mark);
     await drain(tracker, spec.drainMs);
@@ -56,42 +62,12 @@ export async function runTrial(spec: TrialSpec, mark: (label: string) => void): 
     const stages = tracker
       .results(windows.map((w, k) => ({ ...w, ratePerSender: spec.stages[k]!.ratePerSender })))
       .slice(0, windows.length);
-    return { connect, stages, abortedEarly, unexpectedFrames, windows: windows.map(({ startMs, endMs }) => ({ startMs, endMs })) };
+    const unknownFrames: Record<string, number> = {};
+    for (const client of clients) for (const [type, count] of client.unknownTypes) unknownFrames[type] = (unknownFrames[type] ?? 0) + count;
+    return { connect, stages, abortedEarly, unexpectedFrames, unknownFrames, windows: windows.map(({ startMs, endMs }) => ({ startMs, endMs })) };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
   }
-}
-
-/** Opens every client, at most `connectWindow` waiting for their welcome at once, then waits for presence to settle. */
-async function connectAll(clients: LightClient[], spec: TrialSpec): Promise<ConnectResult> {
-  const started = performance.now();
-  let next = 0;
-  let failed = false;
-  const opener = async () => {
-    // After one failure the other openers stop too: the trial closes every client it made.
-    while (next < clients.length && !failed) {
-      const i = next++;
-      await clients[i]!.connect(spec.connectTimeoutMs).catch((err: unknown) => {
-        failed = true;
-        throw new Error(`client ${i}: ${err instanceof Error ? err.message : String(err)}`);
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(spec.connectWindow, clients.length) }, opener));
-  const welcomedMs = performance.now() - started;
-
-  // Every client must see everyone, so no join broadcast is still in flight when sending starts.
-  if (spec.dialect === "protocol") {
-    const deadline = started + spec.connectTimeoutMs;
-    while (clients.some((c) => c.online < clients.length)) {
-      if (performance.now() > deadline) throw new Error(`presence did not settle within ${spec.connectTimeoutMs} ms`);
-      await sleep(20);
-    }
-  }
-  const result: ConnectResult = { clients: clients.length, welcomedMs: Math.round(welcomedMs), settledMs: Math.round(performance.now() - started) };
-  const limits = clients[0]?.welcome?.limits;
-  if (limits) result.limits = { burst: limits.burst, perSecond: limits.perSecond };
-  return result;
 }
 
 interface Window {
