@@ -1,4 +1,5 @@
 /** What the host keeps of each trial (the load process's figures plus the server CPU it sampled), and the summaries. */
+import type { BigRoomSummary } from "./big-room.ts";
 import type { Role } from "./cpu.ts";
 import type { ConnectResult, JoinResult, Percentiles, StageResult, Target } from "./types.ts";
 
@@ -108,4 +109,6 @@ export interface RunRecord {
   saturation: SaturationSummary | null;
   staircases: TrialRecord[];
   join: JoinResult[] | null;
+  big: BigRoomSummary | null;
+  bigTrials: TrialRecord[];
 }

@@ -1,0 +1,181 @@
+/**
+ * The big-room phase: N clients (1,000; 5,000 behind its own flag) join one fresh room, then a
+ * few senders talk at a human pace, on the room and on the bare Durable Object in the same run.
+ * It reports how long joining took (until every client has its `welcome`; the baseline: until
+ * every socket is open), latency, losses and duplicates, the memory of the workerd that runs the
+ * room, and the size of the welcomes, each also as room ÷ baseline, and checks the targets set
+ * for protocol v2's presence (see `bigRoomTargets`). It never waits for every client to see
+ * every user: above 100 online, v2 stops listing them.
+ */
+import type { BenchOptions } from "./options.ts";
+import type { TrialRecord } from "./records.ts";
+import type { BenchServer } from "./servers.ts";
+import { ratio } from "./stats.ts";
+import type { TrialRunner } from "./trial-runner.ts";
+import type { Target } from "./types.ts";
+
+/** One target at one N. */
+export interface BigSide {
+  target: Target;
+  clients: number;
+  /** Until every client had its welcome (baseline: was open), ms; null when connecting failed. */
+  connectMs: number | null;
+  /** By when 1%, 2%, … 100% of the clients were in, ms. */
+  curve: number[];
+  offeredDeliveriesPerS: number;
+  deliveriesPerS: number | null;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+  lost: number | null;
+  /** By room seq (null for the baseline, which has none) and by sender. */
+  duplicated: { bySeq: number | null; bySender: number } | null;
+  /** Resident MiB of the workerd running the room: before joining, with everyone in (and what joining added), after sending. */
+  rssMiB: { before: number | null; connected: number | null; growth: number | null; end: number | null };
+  /** Median and largest welcome in UTF-8 bytes (null for the baseline). */
+  welcomeBytes: { p50: number; max: number } | null;
+  /** Frames of types the decoder does not know (v2's `occupancy` before server-frames.ts learns it). */
+  unknownFrames: Record<string, number>;
+  loadCpuShare: number | null;
+  serverCpuShare: number | null;
+  error?: string;
+}
+
+/** Room and baseline at one N, and room ÷ baseline. */
+export interface BigComparison {
+  clients: number;
+  room: BigSide;
+  baseline: BigSide;
+  ratio: { connectMs: number | null; p50: number | null; p99: number | null; rssMiB: number | null; rssGrowthMiB: number | null };
+}
+
+/** One target the lead checks against the v2 room: PASS, FAIL, or null when it could not be measured. */
+export interface TargetCheck {
+  clients: number;
+  what: string;
+  pass: boolean | null;
+  detail: string;
+}
+
+/** The whole phase. */
+export interface BigRoomSummary {
+  senders: number;
+  ratePerSender: number;
+  seconds: number;
+  connectWindow: number;
+  rows: BigComparison[];
+  targets: TargetCheck[];
+}
+
+/** Runs the phase: for each N, the room and then the baseline, each in a fresh room. */
+export async function runBigRoom(
+  runner: TrialRunner,
+  servers: Record<Target, BenchServer>,
+  options: BenchOptions,
+  progress: (trial: TrialRecord) => void,
+): Promise<{ summary: BigRoomSummary; trials: TrialRecord[] }> {
+  const trials: TrialRecord[] = [];
+  const rows: BigComparison[] = [];
+  for (const clients of options.bigClients) {
+    const sides = {} as Record<Target, BigSide>;
+    for (const target of ["room", "baseline"] as const) {
+      const trial = await runner.run(servers[target], target, 1, {
+        clients,
+        senders: Math.min(options.bigSenders, clients),
+        stages: [{ ratePerSender: options.bigRate, seconds: options.bigSeconds }],
+        presence: false,
+        connectWindow: options.bigWindow,
+        connectDeadlineMs: options.bigConnectTimeoutMs ?? 30_000 + clients * 30,
+      });
+      trials.push(trial);
+      progress(trial);
+      sides[target] = sideOf(trial);
+    }
+    rows.push(compare(clients, sides.room, sides.baseline));
+  }
+  const summary: BigRoomSummary = {
+    senders: options.bigSenders,
+    ratePerSender: options.bigRate,
+    seconds: options.bigSeconds,
+    connectWindow: options.bigWindow,
+    rows,
+    targets: bigRoomTargets(rows),
+  };
+  return { summary, trials };
+}
+
+/** What one trial says about one side. */
+function sideOf(trial: TrialRecord): BigSide {
+  const stage = trial.stages[0];
+  const memory = { before: trial.memory.beforeMiB, connected: trial.memory.connectedMiB, end: trial.memory.endMiB };
+  const side: BigSide = {
+    target: trial.target,
+    clients: trial.clients,
+    connectMs: trial.connect?.welcomedMs ?? null,
+    curve: trial.connect?.curve ?? [],
+    offeredDeliveriesPerS: stage?.offeredDeliveriesPerS ?? 0,
+    deliveriesPerS: stage?.deliveriesPerS ?? null,
+    p50: stage?.latency.p50 ?? null,
+    p99: stage?.latency.p99 ?? null,
+    max: stage?.latency.max ?? null,
+    lost: stage?.lost ?? null,
+    duplicated: stage ? { bySeq: stage.duplicatedBySeq, bySender: stage.duplicatedBySender } : null,
+    rssMiB: { ...memory, growth: memory.before === null || memory.connected === null ? null : memory.connected - memory.before },
+    welcomeBytes: trial.connect?.welcomeBytes ?? null,
+    unknownFrames: trial.unknownFrames,
+    loadCpuShare: stage?.loadCpuShare ?? null,
+    serverCpuShare: stage?.server?.total ?? null,
+  };
+  if (trial.error) side.error = trial.error;
+  return side;
+}
+
+function compare(clients: number, room: BigSide, baseline: BigSide): BigComparison {
+  // A growth under 1 MiB (RSS is sampled in whole MiB) counts as 1, so that the ratio stays finite.
+  const growth = (side: BigSide) => (side.rssMiB.growth === null ? null : Math.max(1, side.rssMiB.growth));
+  return {
+    clients,
+    room,
+    baseline,
+    ratio: {
+      connectMs: ratio(room.connectMs, baseline.connectMs),
+      p50: ratio(room.p50, baseline.p50),
+      p99: ratio(room.p99, baseline.p99),
+      rssMiB: ratio(room.rssMiB.connected, baseline.rssMiB.connected),
+      rssGrowthMiB: ratio(growth(room), growth(baseline)),
+    },
+  };
+}
+
+/** The largest welcome allowed at N = 5,000 (20 KB, counted as 20,000 bytes). */
+const WELCOME_LIMIT_BYTES = 20_000;
+
+/**
+ * The targets for the room with protocol v2's presence, each a ratio to the bare DO of the same
+ * run: at N = 1,000, joining within 1.5× its time, p99 within 1.5× its p99 and nothing lost; at
+ * N = 5,000, memory within 2× its memory and every welcome under 20 KB. Only the Ns that ran.
+ */
+export function bigRoomTargets(rows: BigComparison[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const within = (clients: number, what: string, value: number | null, limit: number, unit: string) =>
+    checks.push({ clients, what, pass: value === null ? null : value <= limit, detail: value === null ? "not measured" : `${value}${unit} (limit ${limit}${unit})` });
+  for (const row of rows) {
+    const { room } = row;
+    if (row.clients === 1_000) {
+      within(1_000, "connect time ≤ 1.5× the bare DO's", row.ratio.connectMs, 1.5, "×");
+      within(1_000, "p99 at 10 msg/s ≤ 1.5× the bare DO's", row.ratio.p99, 1.5, "×");
+      checks.push({ clients: 1_000, what: "nothing lost", pass: room.lost === null ? null : room.lost === 0, detail: room.lost === null ? "not measured" : `${room.lost} lost` });
+    }
+    if (row.clients === 5_000) {
+      within(5_000, "memory (RSS of the room's workerd) ≤ 2× the bare DO's", row.ratio.rssMiB, 2, "×");
+      const largest = room.welcomeBytes?.max ?? null;
+      checks.push({
+        clients: 5_000,
+        what: "every welcome < 20 KB",
+        pass: largest === null ? null : largest < WELCOME_LIMIT_BYTES,
+        detail: largest === null ? "not measured" : `largest ${largest.toLocaleString("en-US")} bytes`,
+      });
+    }
+  }
+  return checks;
+}
