@@ -32,7 +32,7 @@ export interface BenchOptions {
   bigRate: number;
   bigSeconds: number;
   bigWindow: number;
-  /** Longest time for every client to join, ms (default 30 s + 30 ms per client). */
+  /** Longest time for every client to join, ms (default 15 s + 25 ms per client). */
   bigConnectTimeoutMs?: number;
   textBytes: number;
   connectWindow: number;
@@ -77,7 +77,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --big-rate R           big room: messages/s per sender (default 1)
   --big-seconds D        big room: seconds of sending (default 10)
   --big-window W         big room: sockets waiting for their welcome at once (default 50)
-  --big-connect-timeout S  big room: longest time for all to join, s (default 30 + 0.03 per client)
+  --big-connect-timeout S  big room: longest time for all to join, s (default 15 + 0.025 per client)
   --text-bytes B         bytes per message text (default 64)
   --connect-window W     sockets waiting for their welcome at once while connecting (default 20)
   --server-cpus LIST     taskset CPU list for the servers (default 0)

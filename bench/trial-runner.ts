@@ -7,7 +7,7 @@ import { coreBusyBetween, coreTimes, type CoreTimes, type GroupCpu } from "./cpu
 import type { LoadProcess } from "./load-host.ts";
 import type { MeasuredStage, ServerShare, TrialRecord } from "./records.ts";
 import { runtimeRss, serverCpu, type BenchServer, type Pinning } from "./servers.ts";
-import { othersShare, settle } from "./settle.ts";
+import { othersShare, settle, type Settled } from "./settle.ts";
 import type { JoinResult, JoinSpec, Target, TrialSpec } from "./types.ts";
 
 interface Sample {
@@ -106,6 +106,11 @@ export class TrialRunner {
       record.error = err instanceof Error ? err.message : String(err);
     }
     return record;
+  }
+
+  /** Waits until `server` has worked off what it was given (see settle.ts), as before a trial. */
+  quiet(server: BenchServer): Promise<Settled> {
+    return settle(server, this.#pinning);
   }
 
   /** Runs the join-latency measurement against `server`, once it is quiet. */

@@ -25,7 +25,7 @@ export interface LightClientEvents {
   /** Raw dialect: the text of a `say` the baseline echoed. */
   echo?(text: string, at: number): void;
   error?(error: RoomError, at: number): void;
-  /** Every other frame the decoder accepted (join, leave, rename, typing, history). */
+  /** Every other frame the decoder accepted (join, leave, rename, typing, history; v2's occupancy once it knows it). */
   other?(frame: RoomFrame, at: number): void;
   /** A frame that breaks the protocol: not JSON, or malformed for its own type. */
   malformed?(text: string): void;
@@ -210,6 +210,8 @@ export class LightClient {
         default:
           if (frame.type === "join") this.#takeOnline(raw, this.#online + 1);
           else if (frame.type === "leave") this.#takeOnline(raw, this.#online - 1);
+          // Read off the raw frame: a v1 decoder does not know this type, a v2 one does.
+          else if (raw.type === "occupancy") this.#takeOnline(raw, this.#online);
           this.#events.other?.(frame, at);
       }
     }

@@ -40,7 +40,9 @@ export async function runTrial(spec: TrialSpec, mark: (label: string) => void): 
       else unexpected(i, JSON.stringify(error));
     },
     other: (frame) => {
-      if (frame.type !== "join" && frame.type !== "leave") unexpected(i, JSON.stringify(frame));
+      // Presence: join and leave, and v2's occupancy once the decoder knows it (until then it is counted apart).
+      const type: string = frame.type;
+      if (type !== "join" && type !== "leave" && type !== "occupancy") unexpected(i, JSON.stringify(frame));
     },
     malformed: (text) => unexpected(i, text),
     frame: () => tracker.frameReceived(),

@@ -73,8 +73,8 @@ describe("npm run bench -- --smoke", () => {
     expect(stdout).toMatch(/^Big room: N clients join one room/m);
     const { run } = JSON.parse(readFileSync(join(out, "last-run.json"), "utf8")) as { run: RunRecord };
     expect(run.bigTrials.map((t) => [t.target, t.clients, t.error])).toEqual([
-      ["room", 200, undefined],
       ["baseline", 200, undefined],
+      ["room", 200, undefined],
     ]);
     for (const trial of run.bigTrials) {
       const stage = trial.stages[0]!;
