@@ -9,7 +9,8 @@ import { align, num, pct } from "./format.ts";
 export function formatBigRoom(big: BigRoomSummary): string[] {
   const lines = [
     `Big room: N clients join one room (at most ${big.connectWindow} waiting for their welcome at once; connect = until every ` +
-      `client has its welcome, the baseline: until every socket is open), then ${big.senders} senders × ${big.ratePerSender} msg/s for ${big.seconds} s`,
+      `client has its welcome, the baseline: until every socket is open), then ${big.senders} senders × ${big.ratePerSender} msg/s for ${big.seconds} s` +
+      (big.direct ? "; clients connected past wrangler's proxy workerd (--big-direct)" : ""),
   ];
   const header = ["N", "server", "connect ms", "offered/s", "deliv/s", "p50 ms", "p99 ms", "lost", "dup seq/snd", "RSS MiB", "+joined", "welcome B p50/max", "load CPU"];
   const rows: string[][] = [];

@@ -9,7 +9,7 @@
  */
 import type { BenchOptions } from "./options.ts";
 import type { TrialRecord } from "./records.ts";
-import type { BenchServer } from "./servers.ts";
+import { pastTheProxy, type BenchServer } from "./servers.ts";
 import { ratio } from "./stats.ts";
 import type { TrialRunner } from "./trial-runner.ts";
 import type { Target } from "./types.ts";
@@ -63,6 +63,8 @@ export interface BigRoomSummary {
   ratePerSender: number;
   seconds: number;
   connectWindow: number;
+  /** True when the clients connected past wrangler's proxy workerd (--big-direct). */
+  direct: boolean;
   rows: BigComparison[];
   targets: TargetCheck[];
 }
@@ -70,18 +72,27 @@ export interface BigRoomSummary {
 /** Runs the phase: for each N, the baseline and then the room, each in a fresh room. */
 export async function runBigRoom(
   runner: TrialRunner,
-  servers: Record<Target, BenchServer>,
+  given: Record<Target, BenchServer>,
   options: BenchOptions,
   progress: (trial: TrialRecord) => void,
 ): Promise<{ summary: BigRoomSummary; trials: TrialRecord[] }> {
   const trials: TrialRecord[] = [];
   const rows: BigComparison[] = [];
+  const servers = options.bigDirect ? { room: await direct(given.room), baseline: await direct(given.baseline) } : given;
   for (const clients of options.bigClients) {
     const sides = {} as Record<Target, BigSide>;
     // The baseline first: a v1 room keeps its core busy long after its trial (every leave is a
     // frame to everyone left), and both servers share that core. Before each trial the other
     // server must be quiet too, not only the one measured.
     for (const target of ["baseline", "room"] as const) {
+      const short = tooFewFiles(servers[target], clients, options.bigDirect);
+      if (short) {
+        const record = failedTrial(target, clients, short);
+        trials.push(record);
+        progress(record);
+        sides[target] = sideOf(record);
+        continue;
+      }
       await runner.quiet(servers[target === "room" ? "baseline" : "room"]);
       const trial = await runner.run(servers[target], target, 1, {
         clients,
@@ -102,10 +113,45 @@ export async function runBigRoom(
     ratePerSender: options.bigRate,
     seconds: options.bigSeconds,
     connectWindow: options.bigWindow,
+    direct: options.bigDirect,
     rows,
     targets: bigRoomTargets(rows),
   };
   return { summary, trials };
+}
+
+/**
+ * Open files per WebSocket under `wrangler dev`: 4 in the proxy workerd (19,997 open at 4,998
+ * sockets), 2 in the workerd that runs the Worker (10,059).
+ */
+const FILES_PER_SOCKET = { proxy: 4, runtime: 2 };
+
+/** The open files a big room's servers should be allowed for `clients` sockets, with room to spare. */
+export function bigFileLimit(clients: number): number {
+  return Math.max(20_000, (FILES_PER_SOCKET.proxy + 1) * clients + 2_048);
+}
+
+/** Why `server` cannot hold `clients` sockets (its workerd may not open enough files), or null. */
+function tooFewFiles(server: BenchServer, clients: number, direct: boolean): string | null {
+  const role = direct ? "runtime" : "proxy";
+  const limit = server.fileLimit(role);
+  const needed = FILES_PER_SOCKET[role] * clients + 512;
+  if (limit === null || limit >= needed) return null;
+  const hint = direct ? "" : "; --big-direct connects past the proxy, 2 per socket";
+  return `its ${role} workerd may open ${limit} files and ${clients} sockets need about ${needed} (prlimit could not raise it${hint})`;
+}
+
+/** `server` reached past wrangler's proxy; throws when its runtime's port cannot be found. */
+async function direct(server: BenchServer): Promise<BenchServer> {
+  const past = await pastTheProxy(server);
+  if (!past) throw new Error(`--big-direct: no port of ${server.label}'s runtime workerd answers /api/health`);
+  return past;
+}
+
+/** A trial that was not run, with the reason. */
+function failedTrial(target: Target, clients: number, error: string): TrialRecord {
+  const memory = { beforeMiB: null, connectedMiB: null, endMiB: null };
+  return { target, round: 1, clients, senders: 0, connect: null, stages: [], abortedEarly: false, unexpectedFrames: 0, unknownFrames: {}, memory, settleMs: 0, calm: true, error };
 }
 
 /** What one trial says about one side. */

@@ -34,6 +34,8 @@ export interface BenchOptions {
   bigWindow: number;
   /** Longest time for every client to join, ms (default 15 s + 25 ms per client). */
   bigConnectTimeoutMs?: number;
+  /** Big room: connect to the workerd that runs the Worker, past wrangler's proxy (which takes 4 files per socket). */
+  bigDirect: boolean;
   textBytes: number;
   connectWindow: number;
   serverCpus?: string;
@@ -78,6 +80,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --big-seconds D        big room: seconds of sending (default 10)
   --big-window W         big room: sockets waiting for their welcome at once (default 50)
   --big-connect-timeout S  big room: longest time for all to join, s (default 15 + 0.025 per client)
+  --big-direct           big room: connect past wrangler's proxy workerd, which needs 4 open files per
+                         socket (5,000 sockets do not fit a limit of 20,000)
   --text-bytes B         bytes per message text (default 64)
   --connect-window W     sockets waiting for their welcome at once while connecting (default 20)
   --server-cpus LIST     taskset CPU list for the servers (default 0)
@@ -121,6 +125,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "big-seconds": { type: "string" },
       "big-window": { type: "string" },
       "big-connect-timeout": { type: "string" },
+      "big-direct": { type: "boolean", default: false },
       "text-bytes": { type: "string" },
       "connect-window": { type: "string" },
       "server-cpus": { type: "string" },
@@ -165,6 +170,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     bigRate: num("big-rate", 1),
     bigSeconds: num("big-seconds", d.bigSeconds),
     bigWindow: num("big-window", 50, 1),
+    bigDirect: values["big-direct"] ?? false,
     textBytes: num("text-bytes", 64, 1),
     connectWindow: num("connect-window", 20, 1),
     outDir,

@@ -4,7 +4,8 @@
  * Worker and its Durable Objects), what each one is, and how much memory it holds. Elsewhere the
  * readers return nothing and the reports say "n/a".
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 /** `proxy`: the workerd wrangler puts on the public port; `runtime`: the workerd running the Worker; `wrangler`: the rest. */
 export type Role = "proxy" | "runtime" | "wrangler";
@@ -76,6 +77,42 @@ export function openFileLimit(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** TCP ports process `pid` listens on (its own sockets in /proc/PID/net/tcp); empty where /proc does not say. */
+export function listeningPorts(pid: string): number[] {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const link = /^socket:\[(\d+)\]$/.exec(safeReadlink(`/proc/${pid}/fd/${fd}`));
+      if (link) inodes.add(link[1]!);
+    }
+    const ports: number[] = [];
+    for (const line of readFileSync(`/proc/${pid}/net/tcp`, "utf8").split("\n").slice(1)) {
+      // local address (hex ip:port), remote, state (0A: listening), …, inode in the tenth field
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] === "0A" && inodes.has(fields[9] ?? "")) ports.push(parseInt(fields[1]!.split(":")[1]!, 16));
+    }
+    return ports;
+  } catch {
+    return [];
+  }
+}
+
+function safeReadlink(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return ""; // closed meanwhile
+  }
+}
+
+/**
+ * Raises process `pid`'s limit of open files (soft and hard) to `limit` with `prlimit`; false
+ * when that is not allowed (above the hard limit it takes root) or not possible here.
+ */
+export function raiseFileLimit(pid: string, limit: number): boolean {
+  return spawnSync("prlimit", ["--pid", pid, `--nofile=${limit}:${limit}`], { stdio: "ignore" }).status === 0;
 }
 
 function rssMiB(members: Member[]): number | null {

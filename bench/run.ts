@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { dirname, join } from "node:path";
-import { runBigRoom } from "./big-room.ts";
+import { bigFileLimit, runBigRoom } from "./big-room.ts";
 import { joinPlot } from "./big-plot.ts";
 import { bigRoomMarkdown } from "./big-report.ts";
 import { LoadProcess } from "./load-host.ts";
@@ -58,6 +58,7 @@ async function main(): Promise<number> {
     // run checks correctness, not memory: it saves their start-up and uses the table's servers.
     const ownBig = options.phases.has("big") && !options.smoke;
     const sharedBig = options.phases.has("big") && options.smoke;
+    const fileLimit = bigFileLimit(Math.max(...options.bigClients));
     const needsRoom = options.phases.has("table") || Boolean(options.url) || sharedBig;
     const needsBaseline = options.phases.has("table") || options.phases.has("saturation") || sharedBig || (ownBig && Boolean(options.baselineUrl));
     const starting = await Promise.allSettled([
@@ -66,8 +67,8 @@ async function main(): Promise<number> {
         ? startServer({ label: "room (raised limits)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: raisedVars })
         : Promise.resolve(null),
       needsBaseline ? startServer({ label: "baseline", ...common, ...urlOrConfig(options.baselineUrl, "baseline") }) : Promise.resolve(null),
-      ownBig && !options.url ? startServer({ label: "room (big)", ...common, ...urlOrConfig(undefined, options.roomConfig) }) : Promise.resolve(null),
-      ownBig && !options.baselineUrl ? startServer({ label: "baseline (big)", ...common, ...urlOrConfig(undefined, "baseline") }) : Promise.resolve(null),
+      ownBig && !options.url ? startServer({ label: "room (big)", ...common, ...urlOrConfig(undefined, options.roomConfig), fileLimit }) : Promise.resolve(null),
+      ownBig && !options.baselineUrl ? startServer({ label: "baseline (big)", ...common, ...urlOrConfig(undefined, "baseline"), fileLimit }) : Promise.resolve(null),
     ]);
     for (const s of starting) if (s.status === "fulfilled" && s.value) servers.push(s.value);
     const failed = starting.find((s) => s.status === "rejected");
