@@ -12,12 +12,12 @@ export function formatBigRoom(big: BigRoomSummary): string[] {
       `client has its welcome, the baseline: until every socket is open), then ${big.senders} senders × ${big.ratePerSender} msg/s for ${big.seconds} s` +
       (big.direct ? "; clients connected past wrangler's proxy workerd (--big-direct)" : ""),
   ];
-  const header = ["N", "server", "connect ms", "offered/s", "deliv/s", "p50 ms", "p99 ms", "lost", "dup seq/snd", "RSS MiB", "+joined", "welcome B p50/max", "load CPU"];
+  const header = ["N", "server", "connect ms", "offered/s", "deliv/s", "p50 ms", "p99 ms", "lost", "dup seq/snd", "RSS MiB", "+joined", "welcome B p50/max", "load CPU", "others"];
   const rows: string[][] = [];
   for (const row of big.rows) {
     rows.push(sideRow(row.room), sideRow(row.baseline));
     const r = row.ratio;
-    rows.push(["", "room÷base", num(r.connectMs, 2), "", "", num(r.p50, 2), num(r.p99, 2), "", "", num(r.rssMiB, 2), num(r.rssGrowthMiB, 2), "", ""]);
+    rows.push(["", "room÷base", num(r.connectMs, 2), "", "", num(r.p50, 2), num(r.p99, 2), "", "", num(r.rssMiB, 2), num(r.rssGrowthMiB, 2), "", "", ""]);
   }
   lines.push(...align([header, ...rows]).map((l) => `  ${l}`));
   for (const row of big.rows) {
@@ -40,31 +40,34 @@ export function formatBigRoom(big: BigRoomSummary): string[] {
 export function bigRoomMarkdown(big: BigRoomSummary, title: string): string {
   const out = [
     `<!-- ${title} -->`,
-    "| N | server | connect ms | deliveries/s (offered) | p50 ms | p99 ms | lost | duplicated | RSS MiB (+ joining) | welcome bytes p50 / max |",
-    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| N | server | connect ms | deliveries/s (offered) | p50 ms | p99 ms | lost | duplicated | RSS MiB (+ joining) | welcome bytes p50 / max | others |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   const cells = (side: BigSide) => [
     num(side.connectMs, 0),
     `${num(side.deliveriesPerS, 0)} (${num(side.offeredDeliveriesPerS, 0)})`,
     num(side.p50, 1),
     num(side.p99, 1),
-    side.lost === null ? "n/a" : String(side.lost),
-    side.duplicated ? String((side.duplicated.bySeq ?? 0) + side.duplicated.bySender) : "n/a",
+    num(side.lost, 0),
+    side.duplicated ? num((side.duplicated.bySeq ?? 0) + side.duplicated.bySender, 0) : "n/a",
     `${num(side.rssMiB.connected, 0)} (+${num(side.rssMiB.growth, 0)})`,
     side.welcomeBytes ? `${num(side.welcomeBytes.p50, 0)} / ${num(side.welcomeBytes.max, 0)}` : "–",
+    pct(side.others),
   ];
   for (const row of big.rows) {
     out.push(`| ${row.clients.toLocaleString("en-US")} | room | ${cells(row.room).join(" | ")} |`);
     out.push(`| | bare DO | ${cells(row.baseline).join(" | ")} |`);
     out.push(`| | room ÷ bare DO | ${ratioCells(row).join(" | ")} |`);
   }
-  out.push("", ...big.targets.map((c) => `- ${c.pass === null ? "N/A" : c.pass ? "PASS" : "FAIL"} N = ${c.clients.toLocaleString("en-US")}: ${c.what}: ${c.detail}`));
+  const notes = big.rows.flatMap((row) => [row.room, row.baseline].filter((side) => side.error).map((side) => `- ${side.target} at N = ${side.clients.toLocaleString("en-US")} failed: ${side.error}`));
+  if (big.direct) notes.unshift("- The clients connected past wrangler's proxy workerd (`--big-direct`).");
+  out.push("", ...notes, ...big.targets.map((c) => `- ${c.pass === null ? "N/A" : c.pass ? "PASS" : "FAIL"} N = ${c.clients.toLocaleString("en-US")}: ${c.what}: ${c.detail}`));
   return out.join("\n") + "\n";
 }
 
 function ratioCells(row: BigComparison): string[] {
   const r = row.ratio;
-  return [num(r.connectMs, 2), "", num(r.p50, 2), num(r.p99, 2), "", "", `${num(r.rssMiB, 2)} (${num(r.rssGrowthMiB, 2)})`, ""];
+  return [num(r.connectMs, 2), "", num(r.p50, 2), num(r.p99, 2), "", "", `${num(r.rssMiB, 2)} (${num(r.rssGrowthMiB, 2)})`, "", ""];
 }
 
 function sideRow(side: BigSide): string[] {
@@ -76,11 +79,12 @@ function sideRow(side: BigSide): string[] {
     num(side.deliveriesPerS, 0),
     num(side.p50, 1),
     num(side.p99, 1),
-    side.lost === null ? "n/a" : String(side.lost),
+    num(side.lost, 0),
     side.duplicated ? `${side.duplicated.bySeq ?? "–"}/${side.duplicated.bySender}` : "n/a",
     num(side.rssMiB.connected, 0),
     num(side.rssMiB.growth, 0),
     side.welcomeBytes ? `${num(side.welcomeBytes.p50, 0)}/${num(side.welcomeBytes.max, 0)}` : "–",
     pct(side.loadCpuShare),
+    pct(side.others),
   ];
 }

@@ -22,7 +22,7 @@ export interface BigSide {
   connectMs: number | null;
   /** By when 1%, 2%, … 100% of the clients were in, ms. */
   curve: number[];
-  offeredDeliveriesPerS: number;
+  offeredDeliveriesPerS: number | null;
   deliveriesPerS: number | null;
   p50: number | null;
   p99: number | null;
@@ -38,6 +38,8 @@ export interface BigSide {
   unknownFrames: Record<string, number>;
   loadCpuShare: number | null;
   serverCpuShare: number | null;
+  /** Share of a core other people's processes took from ours while sending (noise). */
+  others: number | null;
   error?: string;
 }
 
@@ -163,7 +165,7 @@ function sideOf(trial: TrialRecord): BigSide {
     clients: trial.clients,
     connectMs: trial.connect?.welcomedMs ?? null,
     curve: trial.connect?.curve ?? [],
-    offeredDeliveriesPerS: stage?.offeredDeliveriesPerS ?? 0,
+    offeredDeliveriesPerS: stage?.offeredDeliveriesPerS ?? null,
     deliveriesPerS: stage?.deliveriesPerS ?? null,
     p50: stage?.latency.p50 ?? null,
     p99: stage?.latency.p99 ?? null,
@@ -175,6 +177,7 @@ function sideOf(trial: TrialRecord): BigSide {
     unknownFrames: trial.unknownFrames,
     loadCpuShare: stage?.loadCpuShare ?? null,
     serverCpuShare: stage?.server?.total ?? null,
+    others: stage?.others ?? null,
   };
   if (trial.error) side.error = trial.error;
   return side;
