@@ -42,6 +42,8 @@ export interface BenchOptions {
   loadCpus?: string;
   outDir: string;
   plot: string;
+  /** SVG of the big room's joining (clients in against time). */
+  bigPlot: string;
   smoke: boolean;
   verbose: boolean;
 }
@@ -88,6 +90,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --load-cpus LIST       taskset CPU list for the load process (default: the last core)
   --out DIR              where results go (default bench/out)
   --plot PATH            SVG of latency vs offered load (default OUT/latency-vs-load.svg)
+  --big-plot PATH        SVG of the big room's joining (default OUT/big-room-join.svg)
   --smoke                a tiny run (seconds) that exercises every phase; npm test runs it
   --verbose              show wrangler's output
   --help`;
@@ -132,6 +135,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "load-cpus": { type: "string" },
       out: { type: "string" },
       plot: { type: "string" },
+      "big-plot": { type: "string" },
       smoke: { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -175,6 +179,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     connectWindow: num("connect-window", 20, 1),
     outDir,
     plot: values.plot ?? `${outDir}/latency-vs-load.svg`,
+    bigPlot: values["big-plot"] ?? `${outDir}/big-room-join.svg`,
     smoke,
     verbose: values.verbose ?? false,
   };

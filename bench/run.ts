@@ -174,7 +174,8 @@ function writeOutputs(options: BenchOptions, run: RunRecord, context: RunContext
   if (run.big) {
     const title = `Big room, ${context.startedAt}, ${context.machine.cores} cores: written by npm run bench (bench/big-report.ts)`;
     writeFileSync(join(options.outDir, "big-room.md"), bigRoomMarkdown(run.big, title));
-    writeFileSync(join(options.outDir, "big-room-join.svg"), joinPlot(run.big, `Joining one room: room and baseline (${context.startedAt}, ${context.machine.cores} cores)`));
+    mkdirSync(dirname(options.bigPlot), { recursive: true });
+    writeFileSync(options.bigPlot, joinPlot(run.big, `Joining one room: room and baseline (${context.startedAt}, ${context.machine.cores} cores)`));
   }
   if (run.staircases.length) {
     mkdirSync(dirname(options.plot), { recursive: true });
