@@ -93,6 +93,8 @@ export interface SoakResult {
   drainMs: number;
   /** The dev server's resident memory (MiB) after connecting, and at the end. */
   serverMiB: { start: number | null; end: number | null };
+  /** Frames the readers got of types the decoder does not know (a newer room's, such as v2's `occupancy`): counted, not a fault. */
+  unknownFrames: number;
   elapsedMs: number;
   violations: string[];
 }
@@ -194,6 +196,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     return {
       room, options, counts, drops, latency: latencies.percentiles(), outagesMs, drainMs,
       serverMiB: { start: startMiB, end: endMiB },
+      unknownFrames: clients.reduce((sum, c) => sum + (c instanceof ResumingClient ? c.unknownFrames : 0), 0),
       elapsedMs: Math.round(performance.now() - began),
       violations: soakViolations(counts),
     };
