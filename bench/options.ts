@@ -50,6 +50,7 @@ export interface BenchOptions {
 
 /** The parts of a run, in the order they run. */
 export const PHASES = ["table", "saturation", "join", "big"] as const;
+/** One of the parts. */
 export type Phase = (typeof PHASES)[number];
 
 /** Text of `npm run bench -- --help`. */

@@ -105,7 +105,7 @@ export class LightClient {
         else resolve();
       };
       const timer = setTimeout(() => {
-        settle(new Error(`not ready within ${timeoutMs} ms`));
+        settle(new Error(`not ready within ${Math.round(timeoutMs)} ms`));
         this.cut();
       }, timeoutMs);
       ws.on("error", (err) => settle(err));
