@@ -4,10 +4,10 @@
  * each core was. Elsewhere these return null and the report says "n/a".
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { groupMembers, roleOf, type Role } from "./proc.ts";
 
-/** `proxy`: the workerd wrangler puts on the public port; `runtime`: the workerd running the Worker; `wrangler`: the rest. */
-export type Role = "proxy" | "runtime" | "wrangler";
+export type { Role } from "./proc.ts";
 
 /** CPU seconds of one process group, split by what each process is. */
 export interface GroupCpu {
@@ -44,13 +44,10 @@ export function cpuAccountingAvailable(): boolean {
 export function groupCpu(pgid: number, port: number): GroupCpu | null {
   if (!HAS_PROC) return null;
   const usage: GroupCpu = { total: 0, byRole: { proxy: 0, runtime: 0, wrangler: 0 } };
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(entry);
-    if (!stat || Number(stat.fields[2]) !== pgid) continue;
-    const seconds = (Number(stat.fields[11]) + Number(stat.fields[12])) / TICKS_PER_SECOND;
+  for (const member of groupMembers(pgid)) {
+    const seconds = (Number(member.fields[11]) + Number(member.fields[12])) / TICKS_PER_SECOND;
     usage.total += seconds;
-    usage.byRole[roleOf(entry, stat.name, port)] += seconds;
+    usage.byRole[roleOf(member, port)] += seconds;
   }
   return usage;
 }
@@ -77,36 +74,4 @@ export function coreBusyBetween(before: CoreTimes | null, after: CoreTimes | nul
     const total = core.total - (before[i]?.total ?? 0);
     return total > 0 ? (core.busy - (before[i]?.busy ?? 0)) / total : 0;
   });
-}
-
-/** /proc/PID/stat: the command name, and the fields after it ([2] pgrp, [11] utime, [12] stime). */
-function readStat(pid: string): { name: string; fields: string[] } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The name is in parentheses and may hold spaces, so fields are counted from after it.
-    const close = stat.lastIndexOf(")");
-    return { name: stat.slice(stat.indexOf("(") + 1, close), fields: stat.slice(close + 2).split(" ") };
-  } catch {
-    return null; // the process ended while we looked
-  }
-}
-
-/** Roles by pid, read once per process (a pid is not reused within one bench run in practice). */
-const roles = new Map<string, Role>();
-
-function roleOf(pid: string, name: string, port: number): Role {
-  const known = roles.get(pid);
-  if (known) return known;
-  let role: Role = "wrangler";
-  if (name === "workerd") {
-    let cmdline = "";
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    } catch {
-      // gone
-    }
-    role = cmdline.includes(`entry=127.0.0.1:${port}`) ? "proxy" : "runtime";
-  }
-  roles.set(pid, role);
-  return role;
 }

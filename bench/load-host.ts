@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { openFileLimit } from "./proc.ts";
 import type { HostMessage, JoinResult, JoinSpec, LoadMessage, TrialResult, TrialSpec } from "./types.ts";
 
 const LOAD_MAIN = fileURLToPath(new URL("./load/main.ts", import.meta.url));
@@ -24,17 +25,25 @@ export class LoadProcess {
     });
   }
 
-  /** Starts the load process, on `cpus` when given. */
+  /**
+   * Starts the load process, on `cpus` when given. A shell raises its limit of open files to the
+   * hard limit first: a big room needs a socket per client, more than the usual soft 1,024.
+   */
   static start(cpus?: string): LoadProcess {
-    const command = cpus ? "taskset" : process.execPath;
-    const args = cpus ? ["-c", cpus, process.execPath, LOAD_MAIN] : [LOAD_MAIN];
-    // The IPC channel survives taskset's exec: Node hands it over as an inherited fd named in the environment.
-    return new LoadProcess(spawn(command, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] }));
+    const command = cpus ? ["taskset", "-c", cpus, process.execPath, LOAD_MAIN] : [process.execPath, LOAD_MAIN];
+    const raise = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
+    // The IPC channel survives the shell's and taskset's exec: Node hands it over as an inherited fd named in the environment.
+    return new LoadProcess(spawn("sh", ["-c", raise, "sh", ...command], { stdio: ["ignore", "inherit", "inherit", "ipc"] }));
   }
 
   /** The load process's pid (for the report). */
   get pid(): number {
     return this.#child.pid ?? 0;
+  }
+
+  /** How many files (sockets) the load process may open, or null where /proc does not say. */
+  get openFileLimit(): number | null {
+    return this.#child.pid ? openFileLimit(this.#child.pid) : null;
   }
 
   /** Runs one trial; `onMark` is called at each stage window's start and end. */

@@ -6,7 +6,7 @@ export interface BenchOptions {
   url?: string;
   baselineUrl?: string;
   roomConfig?: string;
-  phases: Set<"table" | "saturation" | "join">;
+  phases: Set<Phase>;
   /** Table: client counts, senders per trial (at most N), messages/s per sender, seconds, A B rounds. */
   clients: number[];
   senders: number;
@@ -26,15 +26,32 @@ export interface BenchOptions {
   raisedLimit: number;
   joinSeeds: number[];
   joins: number;
+  /** Big room: client counts, senders, messages/s per sender, seconds, sockets connecting at once, connect deadline. */
+  bigClients: number[];
+  bigSenders: number;
+  bigRate: number;
+  bigSeconds: number;
+  bigWindow: number;
+  /** Longest time for every client to join, ms (default 15 s + 25 ms per client). */
+  bigConnectTimeoutMs?: number;
+  /** Big room: connect to the workerd that runs the Worker, past wrangler's proxy (which takes 4 files per socket). */
+  bigDirect: boolean;
   textBytes: number;
   connectWindow: number;
   serverCpus?: string;
   loadCpus?: string;
   outDir: string;
   plot: string;
+  /** SVG of the big room's joining (clients in against time). */
+  bigPlot: string;
   smoke: boolean;
   verbose: boolean;
 }
+
+/** The parts of a run, in the order they run. */
+export const PHASES = ["table", "saturation", "join", "big"] as const;
+/** One of the parts. */
+export type Phase = (typeof PHASES)[number];
 
 /** Text of `npm run bench -- --help`. */
 export const USAGE = `usage: npm run bench -- [options]
@@ -42,7 +59,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --url URL              bench this running chat instead of starting wrangler dev
   --baseline-url URL     use this running baseline instead of starting bench/baseline
   --room-config PATH     wrangler config of the chat to start (default: wrangler.toml)
-  --phases LIST          any of table,saturation,join (default: all three)
+  --phases LIST          any of table,saturation,join,big (default: all four)
   --clients LIST         table: client counts, e.g. 10,100,1000 (default 10,100)
   --senders S            table: senders per trial, at most N (default 10)
   --rate R               table: messages/s per sender, within the room's 5/s limit (default 2)
@@ -59,12 +76,22 @@ export const USAGE = `usage: npm run bench -- [options]
   --raised-limit X       RATE_BURST and RATE_PER_SECOND of the chat used for saturation and seeding (default 100000)
   --join-seeds LIST      join latency: stored messages per measured room (default 50,10000)
   --joins K              join latency: joins measured per room (default 20)
+  --big-clients LIST     big room: client counts joining one room (default 1000)
+  --big-5000             big room: also N = 5000 (50,000 deliveries/s offered; takes minutes)
+  --big-senders S        big room: senders (default 10)
+  --big-rate R           big room: messages/s per sender (default 1)
+  --big-seconds D        big room: seconds of sending (default 10)
+  --big-window W         big room: sockets waiting for their welcome at once (default 50)
+  --big-connect-timeout S  big room: longest time for all to join, s (default 15 + 0.025 per client)
+  --big-direct           big room: connect past wrangler's proxy workerd, which needs 4 open files per
+                         socket (5,000 sockets do not fit a limit of 20,000)
   --text-bytes B         bytes per message text (default 64)
   --connect-window W     sockets waiting for their welcome at once while connecting (default 20)
   --server-cpus LIST     taskset CPU list for the servers (default 0)
   --load-cpus LIST       taskset CPU list for the load process (default: the last core)
   --out DIR              where results go (default bench/out)
   --plot PATH            SVG of latency vs offered load (default OUT/latency-vs-load.svg)
+  --big-plot PATH        SVG of the big room's joining (default OUT/big-room-join.svg)
   --smoke                a tiny run (seconds) that exercises every phase; npm test runs it
   --verbose              show wrangler's output
   --help`;
@@ -95,12 +122,21 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "raised-limit": { type: "string" },
       "join-seeds": { type: "string" },
       joins: { type: "string" },
+      "big-clients": { type: "string" },
+      "big-5000": { type: "boolean", default: false },
+      "big-senders": { type: "string" },
+      "big-rate": { type: "string" },
+      "big-seconds": { type: "string" },
+      "big-window": { type: "string" },
+      "big-connect-timeout": { type: "string" },
+      "big-direct": { type: "boolean", default: false },
       "text-bytes": { type: "string" },
       "connect-window": { type: "string" },
       "server-cpus": { type: "string" },
       "load-cpus": { type: "string" },
       out: { type: "string" },
       plot: { type: "string" },
+      "big-plot": { type: "string" },
       smoke: { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -112,8 +148,10 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   const d = smoke ? SMOKE_DEFAULTS : DEFAULTS;
   const num = (name: keyof typeof values, fallback: number, min = 0) => positive(values[name], fallback, name, min);
   const outDir = values.out ?? "bench/out";
-  const phases = new Set((values.phases ?? "table,saturation,join").split(",").map((p) => p.trim()));
-  for (const phase of phases) if (!["table", "saturation", "join"].includes(phase)) throw new Error(`unknown phase ${phase}`);
+  const phases = new Set((values.phases ?? PHASES.join(",")).split(",").map((p) => p.trim()));
+  for (const phase of phases) if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`unknown phase ${phase}`);
+  const bigClients = list(values["big-clients"], d.bigClients, "big-clients");
+  if (values["big-5000"] && !bigClients.includes(5_000)) bigClients.push(5_000);
   const options: BenchOptions = {
     phases: phases as BenchOptions["phases"],
     clients: list(values.clients, d.clients, "clients"),
@@ -132,10 +170,17 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     raisedLimit: num("raised-limit", 100_000, 1),
     joinSeeds: list(values["join-seeds"], d.joinSeeds, "join-seeds"),
     joins: num("joins", d.joins, 1),
+    bigClients,
+    bigSenders: num("big-senders", 10, 1),
+    bigRate: num("big-rate", 1),
+    bigSeconds: num("big-seconds", d.bigSeconds),
+    bigWindow: num("big-window", 50, 1),
+    bigDirect: values["big-direct"] ?? false,
     textBytes: num("text-bytes", 64, 1),
     connectWindow: num("connect-window", 20, 1),
     outDir,
     plot: values.plot ?? `${outDir}/latency-vs-load.svg`,
+    bigPlot: values["big-plot"] ?? `${outDir}/big-room-join.svg`,
     smoke,
     verbose: values.verbose ?? false,
   };
@@ -144,6 +189,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   if (values["room-config"]) options.roomConfig = values["room-config"];
   if (values["server-cpus"]) options.serverCpus = values["server-cpus"];
   if (values["load-cpus"]) options.loadCpus = values["load-cpus"];
+  if (values["big-connect-timeout"]) options.bigConnectTimeoutMs = num("big-connect-timeout", 0, 1) * 1000;
   return options;
 }
 
@@ -161,6 +207,8 @@ const DEFAULTS = {
   satRounds: 2,
   joinSeeds: [50, 10_000],
   joins: 20,
+  bigClients: [1_000],
+  bigSeconds: 10,
 };
 
 const SMOKE_DEFAULTS: typeof DEFAULTS = {
@@ -177,6 +225,8 @@ const SMOKE_DEFAULTS: typeof DEFAULTS = {
   satRounds: 1,
   joinSeeds: [5, 50],
   joins: 3,
+  bigClients: [200],
+  bigSeconds: 3,
 };
 
 function positive(value: unknown, fallback: number, name: string, min: number): number {

@@ -7,7 +7,8 @@ import type { TrialRecord } from "./records.ts";
 const WIDTH = 760;
 const HEIGHT = 440;
 const MARGIN = { left: 70, right: 170, top: 40, bottom: 56 };
-const COLORS = { room: "#d9480f", baseline: "#1c7ed6" } as const;
+/** The colours of room and baseline in every plot. */
+export const COLORS = { room: "#d9480f", baseline: "#1c7ed6" } as const;
 const MIN_MS = 1;
 const MAX_MS = 10_000;
 
@@ -42,23 +43,15 @@ export function latencyPlot(staircases: TrialRecord[], p99LimitMs: number, title
   const sx = (x: number) => MARGIN.left + (Math.log10(x / xMin) / Math.log10(xMax / xMin)) * plotW;
   const sy = (ms: number) => MARGIN.top + plotH - (Math.log10(ms / MIN_MS) / Math.log10(MAX_MS / MIN_MS)) * plotH;
 
-  const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`);
-  out.push(`<rect width="100%" height="100%" fill="white"/>`);
-  out.push(`<text x="${MARGIN.left}" y="22" font-size="14" font-weight="bold">${escape(title)}</text>`);
-  for (const x of logTicks(xMin, xMax)) {
-    out.push(`<line x1="${sx(x)}" x2="${sx(x)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="#eee"/>`);
-    out.push(`<text x="${sx(x)}" y="${MARGIN.top + plotH + 16}" text-anchor="middle">${tickLabel(x)}</text>`);
-  }
-  for (const y of logTicks(MIN_MS, MAX_MS)) {
-    out.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${sy(y)}" y2="${sy(y)}" stroke="#eee"/>`);
-    out.push(`<text x="${MARGIN.left - 6}" y="${sy(y) + 4}" text-anchor="end">${tickLabel(y)}</text>`);
-  }
-  out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
+  const out = svgFrame({
+    width: WIDTH, height: HEIGHT, margin: MARGIN, title,
+    xTicks: logTickMarks(xMin, xMax, sx),
+    yTicks: logTickMarks(MIN_MS, MAX_MS, sy),
+    xLabel: "offered deliveries/s (messages/s × clients)",
+    yLabel: "latency, ms (send → receipt)",
+  });
   out.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${sy(p99LimitMs)}" y2="${sy(p99LimitMs)}" stroke="#2b8a3e" stroke-dasharray="2 3"/>`);
   out.push(`<text x="${MARGIN.left + 4}" y="${sy(p99LimitMs) - 4}" fill="#2b8a3e">p99 bar ${p99LimitMs} ms</text>`);
-  out.push(`<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 14}" text-anchor="middle">offered deliveries/s (messages/s × clients)</text>`);
-  out.push(`<text transform="translate(18 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">latency, ms (send → receipt)</text>`);
 
   for (const s of series) {
     const color = COLORS[s.target];
@@ -91,8 +84,48 @@ export function latencyPlot(staircases: TrialRecord[], p99LimitMs: number, title
   return out.join("\n") + "\n";
 }
 
+/** What a plot's frame shows: its size, title, grid lines with their labels (already placed), and axis names. */
+export interface PlotFrame {
+  width: number;
+  height: number;
+  margin: { left: number; right: number; top: number; bottom: number };
+  title: string;
+  xTicks: { at: number; label: string }[];
+  yTicks: { at: number; label: string }[];
+  xLabel: string;
+  yLabel: string;
+}
+
+/** The opening of an SVG plot: background, title, grid, border and axis names; close it with `</svg>`. */
+export function svgFrame(frame: PlotFrame): string[] {
+  const { width, height, margin } = frame;
+  const plotW = width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(`<rect width="100%" height="100%" fill="white"/>`);
+  out.push(`<text x="${margin.left}" y="22" font-size="14" font-weight="bold">${escapeXml(frame.title)}</text>`);
+  for (const { at, label } of frame.xTicks) {
+    out.push(`<line x1="${at}" x2="${at}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#eee"/>`);
+    out.push(`<text x="${at}" y="${margin.top + plotH + 16}" text-anchor="middle">${label}</text>`);
+  }
+  for (const { at, label } of frame.yTicks) {
+    out.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${at}" y2="${at}" stroke="#eee"/>`);
+    out.push(`<text x="${margin.left - 6}" y="${at + 4}" text-anchor="end">${label}</text>`);
+  }
+  out.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
+  out.push(`<text x="${margin.left + plotW / 2}" y="${height - 14}" text-anchor="middle">${escapeXml(frame.xLabel)}</text>`);
+  out.push(`<text transform="translate(18 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(frame.yLabel)}</text>`);
+  return out;
+}
+
 function clamp(ms: number): number {
   return Math.min(MAX_MS, Math.max(MIN_MS, ms));
+}
+
+/** Grid lines at 1, 2, 5 × powers of ten between `min` and `max`, placed by `place`. */
+export function logTickMarks(min: number, max: number, place: (value: number) => number): { at: number; label: string }[] {
+  return logTicks(min, max).map((value) => ({ at: place(value), label: tickLabel(value) }));
 }
 
 /** 1, 2, 5 × powers of ten between `min` and `max`. */
@@ -104,10 +137,12 @@ function logTicks(min: number, max: number): number[] {
   return ticks;
 }
 
+/** A tick's label: 500, 1k, 20k. */
 function tickLabel(value: number): string {
   return value >= 1000 ? `${value / 1000}k` : String(value);
 }
 
-function escape(text: string): string {
+/** Text made safe for SVG. */
+function escapeXml(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }

@@ -1,4 +1,5 @@
 /** What the host keeps of each trial (the load process's figures plus the server CPU it sampled), and the summaries. */
+import type { BigRoomSummary } from "./big-room.ts";
 import type { Role } from "./cpu.ts";
 import type { ConnectResult, JoinResult, Percentiles, StageResult, Target } from "./types.ts";
 
@@ -30,6 +31,10 @@ export interface TrialRecord {
   stages: MeasuredStage[];
   abortedEarly: boolean;
   unexpectedFrames: number;
+  /** Frames of types the decoder does not know, by type (counted, not a fault). */
+  unknownFrames: Record<string, number>;
+  /** Resident MiB of the workerd running the server: before connecting, all connected, after the last stage. */
+  memory: { beforeMiB: number | null; connectedMiB: number | null; endMiB: number | null };
   /** How long the host waited for a quiet server and a calm machine before this trial, and whether it got calm. */
   settleMs: number;
   calm: boolean;
@@ -104,4 +109,6 @@ export interface RunRecord {
   saturation: SaturationSummary | null;
   staircases: TrialRecord[];
   join: JoinResult[] | null;
+  big: BigRoomSummary | null;
+  bigTrials: TrialRecord[];
 }

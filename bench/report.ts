@@ -4,6 +4,8 @@
  */
 import type { BenchOptions } from "./options.ts";
 import type { RunRecord, TableRow, TrialRecord } from "./records.ts";
+import { formatBigRoom } from "./big-report.ts";
+import { align, num, pct } from "./format.ts";
 import { median, round } from "./stats.ts";
 
 /** Where and how the run happened. */
@@ -103,6 +105,8 @@ export function formatReport(run: RunRecord, context: RunContext, options: Bench
     }
   }
 
+  if (run.big) lines.push("", ...formatBigRoom(run.big));
+
   lines.push("");
   lines.push(
     `Cores (median over windows): ` +
@@ -126,6 +130,7 @@ export function jsonSummary(run: RunRecord, context: RunContext, cores: CoreShar
     table: run.table,
     saturation: run.saturation,
     join: run.join,
+    big: run.big,
     warnings,
   });
 }
@@ -133,7 +138,7 @@ export function jsonSummary(run: RunRecord, context: RunContext, cores: CoreShar
 /** Warnings a reader of the figures should see (limits hit, a busy load generator, failed trials). */
 export function warningsOf(run: RunRecord, cores: CoreSharing): string[] {
   const warnings: string[] = [];
-  const all = [...run.tableTrials, ...run.staircases];
+  const all = [...run.tableTrials, ...run.staircases, ...run.bigTrials];
   for (const t of all) if (t.error) warnings.push(`${t.target} N=${t.clients} round ${t.round}: ${t.error}`);
   for (const c of run.table) {
     if (c.room.refused > 0) warnings.push(`N=${c.clients}: the room refused ${c.room.refused} says (the offered load exceeds its rate limit)`);
@@ -166,18 +171,4 @@ function tableRow(r: TableRow): string[] {
     pct(r.loadCpuShare),
     pct(r.others),
   ];
-}
-
-function num(value: number | null | undefined, digits: number): string {
-  return value == null ? "n/a" : value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
-function pct(share: number | null | undefined): string {
-  return share == null ? "n/a" : `${Math.round(share * 100)}%`;
-}
-
-/** Right-aligns every column but the second (the server's name). */
-function align(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => r.map((cell, i) => (i === 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
 }

@@ -7,6 +7,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { dirname, join } from "node:path";
+import { bigFileLimit, runBigRoom } from "./big-room.ts";
+import { joinPlot } from "./big-plot.ts";
+import { bigRoomMarkdown } from "./big-report.ts";
 import { LoadProcess } from "./load-host.ts";
 import { parseOptions, USAGE, type BenchOptions } from "./options.ts";
 import { latencyPlot } from "./plot.ts";
@@ -50,30 +53,38 @@ async function main(): Promise<number> {
   try {
     // Only the servers the chosen phases need, all at once; every one that came up is stopped
     // again, even when another failed.
-    const needsRoom = options.phases.has("table") || Boolean(options.url);
-    const needsBaseline = options.phases.has("table") || options.phases.has("saturation");
+    // The big room gets servers of its own, fresh, so that their memory holds that room alone
+    // (with --url the room is the one given, and with --baseline-url the baseline too). The smoke
+    // run checks correctness, not memory: it saves their start-up and uses the table's servers.
+    const ownBig = options.phases.has("big") && !options.smoke;
+    const sharedBig = options.phases.has("big") && options.smoke;
+    const fileLimit = bigFileLimit(Math.max(...options.bigClients));
+    const needsRoom = options.phases.has("table") || Boolean(options.url) || sharedBig;
+    const needsBaseline = options.phases.has("table") || options.phases.has("saturation") || sharedBig || (ownBig && Boolean(options.baselineUrl));
     const starting = await Promise.allSettled([
       needsRoom ? startServer({ label: "room", ...common, ...urlOrConfig(options.url, options.roomConfig) }) : Promise.resolve(null),
       needsRaised && !options.url
         ? startServer({ label: "room (raised limits)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: raisedVars })
         : Promise.resolve(null),
       needsBaseline ? startServer({ label: "baseline", ...common, ...urlOrConfig(options.baselineUrl, "baseline") }) : Promise.resolve(null),
+      ownBig && !options.url ? startServer({ label: "room (big)", ...common, ...urlOrConfig(undefined, options.roomConfig), fileLimit }) : Promise.resolve(null),
+      ownBig && !options.baselineUrl ? startServer({ label: "baseline (big)", ...common, ...urlOrConfig(undefined, "baseline"), fileLimit }) : Promise.resolve(null),
     ]);
     for (const s of starting) if (s.status === "fulfilled" && s.value) servers.push(s.value);
     const failed = starting.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [room, roomRaised, baseline] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
+    const [room, roomRaised, baseline, bigRoom, bigBaseline] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
     log(`servers up in ${seconds(started)} s: ${servers.map((s) => `${s.label} ${s.url}`).join(", ")}`);
 
     load = LoadProcess.start(pinning.loadCpus);
     const runner = new TrialRunner(load, pinning, { textBytes: options.textBytes, connectWindow: options.connectWindow });
-    const run: RunRecord = { table: [], tableTrials: [], saturation: null, staircases: [], join: null };
+    const run: RunRecord = { table: [], tableTrials: [], saturation: null, staircases: [], join: null, big: null, bigTrials: [] };
 
     // A cold isolate compiles and collects garbage on the same pinned core for its first seconds,
     // which shows up as 100+ ms stalls: every server gets a short unrecorded trial first (the
     // smoke run checks correctness, not speed, and skips it).
     for (const server of options.smoke ? [] : servers) {
-      const target = server === baseline ? "baseline" : "room";
+      const target = server === baseline || server === bigBaseline ? "baseline" : "room";
       const warm = await runner.run(server, target, 0, { clients: 50, senders: 10, stages: [{ ratePerSender: 4, seconds: 1.5 }] });
       log(`warmed up ${server.label}${warm.error ? ` (failed: ${warm.error})` : ""}`);
     }
@@ -109,6 +120,19 @@ async function main(): Promise<number> {
       });
     }
 
+    if (options.phases.has("big")) {
+      await phase("big", async () => {
+        // A socket per client, and some room for the process's own files.
+        const needed = Math.max(...options.bigClients) + 256;
+        const limit = load!.openFileLimit;
+        if (limit !== null && limit < needed) throw new Error(`the load process may open ${limit} files, ${needed} needed: raise \`ulimit -Hn\``);
+        const servers = { room: (bigRoom ?? room)!, baseline: (bigBaseline ?? baseline)! };
+        const big = await runBigRoom(runner, servers, options, progress);
+        run.big = big.summary;
+        run.bigTrials = big.trials;
+      });
+    }
+
     const context: RunContext = {
       startedAt,
       wallSeconds: (performance.now() - started) / 1000,
@@ -120,13 +144,13 @@ async function main(): Promise<number> {
         raised: roomRaised ? (limitsOf(run.staircases) ?? `burst ${options.raisedLimit}, ${options.raisedLimit}/s`) : null,
       },
     };
-    const cores = coreSharing([...run.tableTrials, ...run.staircases], context);
+    const cores = coreSharing([...run.tableTrials, ...run.staircases, ...run.bigTrials], context);
     const warnings = [...phaseErrors, ...warningsOf(run, cores)];
     writeOutputs(options, run, context);
     console.log(formatReport(run, context, options, cores));
     for (const w of warnings) console.log(`warning: ${w}`);
     console.log(jsonSummary(run, context, cores, warnings));
-    return phaseErrors.length > 0 || run.tableTrials.concat(run.staircases).some((t) => t.error) ? 1 : 0;
+    return phaseErrors.length > 0 || [...run.tableTrials, ...run.staircases, ...run.bigTrials].some((t) => t.error) ? 1 : 0;
   } finally {
     const stopping = performance.now();
     await stopAll();
@@ -147,6 +171,12 @@ function progress(trial: TrialRecord): void {
 function writeOutputs(options: BenchOptions, run: RunRecord, context: RunContext): void {
   mkdirSync(options.outDir, { recursive: true });
   writeFileSync(join(options.outDir, "last-run.json"), JSON.stringify({ context, options: { ...options, phases: [...options.phases] }, run }, null, 2));
+  if (run.big) {
+    const title = `Big room, ${context.startedAt}, ${context.machine.cores} cores: written by npm run bench (bench/big-report.ts)`;
+    writeFileSync(join(options.outDir, "big-room.md"), bigRoomMarkdown(run.big, title));
+    mkdirSync(dirname(options.bigPlot), { recursive: true });
+    writeFileSync(options.bigPlot, joinPlot(run.big, `Joining one room: room and baseline (${context.startedAt}, ${context.machine.cores} cores)`));
+  }
   if (run.staircases.length) {
     mkdirSync(dirname(options.plot), { recursive: true });
     const title = `Latency vs offered load, N=${options.satClients}: room and baseline (${context.startedAt}, ${context.machine.cores} cores)`;

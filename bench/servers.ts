@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDevServer } from "../scripts/dev-server.ts";
 import { groupCpu, type GroupCpu } from "./cpu.ts";
+import { groupMembers, listeningPorts, openFileLimit, raiseFileLimit, roleOf, roleRssMiB, type Role } from "./proc.ts";
 
 const BASELINE_CONFIG = fileURLToPath(new URL("./baseline/wrangler.toml", import.meta.url));
 
@@ -23,6 +24,11 @@ export interface BenchServer {
   pgid?: number;
   port: number;
   inspectorPort?: number;
+  /**
+   * The lowest limit of open files among its workerd processes (or those of one role), when this
+   * run started it: each WebSocket takes ~4 in the proxy workerd and ~2 in the runtime one.
+   */
+  fileLimit(role?: Role): number | null;
   stop(): Promise<void>;
 }
 
@@ -54,13 +60,15 @@ export interface ServerOptions {
   vars?: Record<string, string>;
   cpus?: string;
   verbose?: boolean;
+  /** Open files each of its processes should be allowed (a big room: ~4 per socket in the proxy workerd). */
+  fileLimit?: number;
 }
 
 /** Starts a `wrangler dev` (or wraps `url`) for the bench. */
 export async function startServer(options: ServerOptions): Promise<BenchServer> {
   if (options.url) {
     const url = options.url.replace(/\/+$/, "");
-    return { label: options.label, url, socketBase: socketBase(url), port: Number(new URL(url).port), stop: async () => {} };
+    return { label: options.label, url, socketBase: socketBase(url), port: Number(new URL(url).port), fileLimit: () => null, stop: async () => {} };
   }
   const persistDir = mkdtempSync(join(tmpdir(), "chat-bench-"));
   const config = options.config === "baseline" ? BASELINE_CONFIG : options.config;
@@ -71,6 +79,10 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
     ...(options.cpus ? { cpus: options.cpus } : {}),
     ...(options.verbose ? { verbose: true } : {}),
   });
+  // Raised on every process of the group, so that a workerd wrangler starts again inherits it.
+  if (options.fileLimit) {
+    for (const member of groupMembers(dev.pid)) if ((openFileLimit(Number(member.pid)) ?? Infinity) < options.fileLimit) raiseFileLimit(member.pid, options.fileLimit);
+  }
   return {
     label: options.label,
     url: dev.url,
@@ -78,11 +90,39 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
     pgid: dev.pid,
     port: dev.port,
     inspectorPort: dev.inspectorPort,
+    fileLimit(role) {
+      const limits = groupMembers(dev.pid)
+        .filter((member) => member.name === "workerd" && (role === undefined || roleOf(member, dev.port) === role))
+        .map((member) => openFileLimit(Number(member.pid)) ?? Infinity);
+      return limits.length ? Math.min(...limits) : null;
+    },
     async stop() {
       await dev.stop();
       rmSync(persistDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Resident MiB of the workerd that runs the server's Worker and Durable Objects, when this run started it. */
+export function runtimeRss(server: BenchServer): number | null {
+  return server.pgid ? roleRssMiB(server.pgid, server.port, "runtime") : null;
+}
+
+/**
+ * The same server reached past wrangler's proxy: its socket base on the port of the workerd that
+ * runs the Worker (the one of its listening ports that answers /api/health), or null.
+ */
+export async function pastTheProxy(server: BenchServer): Promise<BenchServer | null> {
+  const runtime = server.pgid ? groupMembers(server.pgid).find((member) => roleOf(member, server.port) === "runtime") : undefined;
+  for (const port of runtime ? listeningPorts(runtime.pid) : []) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) return { ...server, socketBase: `ws://127.0.0.1:${port}/api/rooms` };
+    } catch {
+      // another of its sockets
+    }
+  }
+  return null;
 }
 
 /** The server's CPU time so far, when this run started it (and /proc exists). */

@@ -1,5 +1,16 @@
-/** Small statistics helpers for the bench: a growable sample buffer, percentiles, medians. */
-import type { Percentiles } from "./types.ts";
+/**
+ * The statistics of every bench, soak and flood run: a growable sample buffer, nearest-rank
+ * percentiles, medians, rounding and ratios. One place, so that every report ranks alike.
+ */
+
+/** Latency percentiles in ms (null when there were no samples). */
+export interface Percentiles {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
 
 /** A growable buffer of numbers (latencies in ms), cheap to append to from a hot receive path. */
 export class Samples {

@@ -6,8 +6,8 @@
 import { coreBusyBetween, coreTimes, type CoreTimes, type GroupCpu } from "./cpu.ts";
 import type { LoadProcess } from "./load-host.ts";
 import type { MeasuredStage, ServerShare, TrialRecord } from "./records.ts";
-import { serverCpu, type BenchServer, type Pinning } from "./servers.ts";
-import { othersShare, settle } from "./settle.ts";
+import { runtimeRss, serverCpu, type BenchServer, type Pinning } from "./servers.ts";
+import { othersShare, settle, type Settled } from "./settle.ts";
 import type { JoinResult, JoinSpec, Target, TrialSpec } from "./types.ts";
 
 interface Sample {
@@ -16,8 +16,12 @@ interface Sample {
   cores: CoreTimes | null;
 }
 
-/** Fields of a trial the caller chooses; the rest come from the server and the run's options. */
-export type TrialPlan = Pick<TrialSpec, "clients" | "senders" | "stages"> & { abortLatencyMs?: number };
+/**
+ * Fields of a trial the caller chooses; the rest come from the server and the run's options.
+ * By default a trial waits for presence to settle and gets about 60 ms per client to connect.
+ */
+export type TrialPlan = Pick<TrialSpec, "clients" | "senders" | "stages"> &
+  Partial<Pick<TrialSpec, "abortLatencyMs" | "presence" | "connectWindow" | "connectDeadlineMs">>;
 
 /** Runs trials through one load process. */
 export class TrialRunner {
@@ -37,6 +41,8 @@ export class TrialRunner {
    */
   async run(server: BenchServer, target: Target, round: number, plan: TrialPlan, onMark?: (label: string) => void): Promise<TrialRecord> {
     const settled = await settle(server, this.#pinning);
+    // Hellos wait behind join broadcasts: give large rooms time, about 60 ms per client.
+    const connectTimeoutMs = Math.max(30_000, plan.clients * 60);
     const spec: TrialSpec = {
       socketBase: server.socketBase,
       dialect: target === "room" ? "protocol" : "raw",
@@ -44,9 +50,10 @@ export class TrialRunner {
       senders: Math.min(plan.senders, plan.clients),
       stages: plan.stages,
       textBytes: this.#defaults.textBytes,
-      connectWindow: this.#defaults.connectWindow,
-      // Hellos wait behind join broadcasts: give large rooms time, about 60 ms per client.
-      connectTimeoutMs: Math.max(30_000, plan.clients * 60),
+      connectWindow: plan.connectWindow ?? this.#defaults.connectWindow,
+      connectTimeoutMs,
+      connectDeadlineMs: plan.connectDeadlineMs ?? connectTimeoutMs,
+      presence: plan.presence ?? true,
       abortLatencyMs: plan.abortLatencyMs ?? 1_000,
       drainMs: 3_000,
     };
@@ -62,17 +69,26 @@ export class TrialRunner {
       stages: [],
       abortedEarly: false,
       unexpectedFrames: 0,
+      unknownFrames: {},
+      memory: { beforeMiB: null, connectedMiB: null, endMiB: null },
       settleMs: settled.waitedMs,
       calm: settled.calm,
     };
     try {
       const result = await this.#load.trial(spec, (label) => {
-        (label.startsWith("start") ? starts : ends).push(sample());
+        if (label === "connecting") record.memory.beforeMiB = runtimeRss(server);
+        else if (label === "connected") record.memory.connectedMiB = runtimeRss(server);
+        else if (label.startsWith("start ")) starts.push(sample());
+        else if (label.startsWith("end ")) {
+          ends.push(sample());
+          record.memory.endMiB = runtimeRss(server);
+        }
         onMark?.(label);
       });
       record.connect = result.connect;
       record.abortedEarly = result.abortedEarly;
       record.unexpectedFrames = result.unexpectedFrames;
+      record.unknownFrames = result.unknownFrames;
       record.stages = result.stages.map((stage, k): MeasuredStage => {
         const start = starts[k];
         const end = ends[k];
@@ -90,6 +106,11 @@ export class TrialRunner {
       record.error = err instanceof Error ? err.message : String(err);
     }
     return record;
+  }
+
+  /** Waits until `server` has worked off what it was given (see settle.ts), as before a trial. */
+  quiet(server: BenchServer): Promise<Settled> {
+    return settle(server, this.#pinning);
   }
 
   /** Runs the join-latency measurement against `server`, once it is quiet. */

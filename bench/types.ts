@@ -2,12 +2,14 @@
  * What the bench's host process and its load process say to each other (over Node's IPC channel),
  * and the shapes of the figures they measure. Plain data only: everything here crosses a process.
  */
+import type { Dialect } from "./light/light-client.ts";
+import type { Percentiles } from "./stats.ts";
+
+export type { Dialect } from "./light/light-client.ts";
+export type { Percentiles } from "./stats.ts";
 
 /** Which server a trial runs against. */
 export type Target = "room" | "baseline";
-
-/** How clients talk: the chat protocol (hello, say, message) or raw frames echoed by the baseline. */
-export type Dialect = "protocol" | "raw";
 
 /** One stretch of steady sending: every sender sends `ratePerSender` messages/s for `seconds`. */
 export interface Stage {
@@ -27,7 +29,15 @@ export interface TrialSpec {
   textBytes: number;
   /** Sockets opening at once while connecting (each waits for its welcome). */
   connectWindow: number;
+  /** Longest wait for one client's welcome, and for all of them (and presence) together. */
   connectTimeoutMs: number;
+  connectDeadlineMs: number;
+  /**
+   * Wait, after the welcomes, until every client sees all N users online (the table and the
+   * staircases, so that no join broadcast is in flight when sending starts). The big room does
+   * not: protocol v2 stops listing users above 100.
+   */
+  presence: boolean;
   /** A staircase stops early once a stage ends with deliveries this late (ms). */
   abortLatencyMs: number;
   /** Longest wait for late deliveries after the last send. */
@@ -44,14 +54,6 @@ export interface JoinSpec {
   textBytes: number;
 }
 
-/** Latency percentiles in ms (null when nothing was delivered). */
-export interface Percentiles {
-  count: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  max: number | null;
-}
 
 /** What one stage of a trial measured. */
 export interface StageResult {
@@ -90,8 +92,12 @@ export interface ConnectResult {
   clients: number;
   /** Until every socket had its `welcome` (raw dialect: was open). */
   welcomedMs: number;
-  /** Until every client saw all N users online (raw dialect: same as welcomed). */
+  /** Until every client saw all N users online (raw dialect, or no presence wait: same as welcomed). */
   settledMs: number;
+  /** By when 1%, 2%, … 100% of the clients had their welcome (raw: were open), ms. */
+  curve: number[];
+  /** Median and largest `welcome` in UTF-8 bytes (null in the raw dialect). */
+  welcomeBytes: { p50: number; max: number } | null;
   /** The rate limit the room announced in its welcome (protocol dialect). */
   limits?: { burst: number; perSecond: number };
 }
@@ -104,6 +110,8 @@ export interface TrialResult {
   abortedEarly: boolean;
   /** Frames that were neither deliveries nor expected bookkeeping (e.g. unexpected errors). */
   unexpectedFrames: number;
+  /** Frames of types the decoder does not know (a newer room's, such as v2's `occupancy`), by type. */
+  unknownFrames: Record<string, number>;
   /** Stage windows as offsets from the trial's start, ms, for matching server CPU samples. */
   windows: { startMs: number; endMs: number }[];
 }

@@ -3,10 +3,11 @@
  * real messages take), then time fresh sockets from open to `welcome`. Seeding uses as few users
  * as the room's rate limit allows: one user when the bucket is raised, else one burst per user.
  */
-import WebSocket from "ws";
+import type { MessageFrame } from "../../src/shared/protocol.ts";
+import type { RoomError } from "../../src/shared/server-frames.ts";
+import { LightClient } from "../light/light-client.ts";
 import { Samples } from "../stats.ts";
 import type { JoinResult, JoinSpec } from "../types.ts";
-import { closeSocket, randomToken } from "./client.ts";
 
 /** `say`s one seeder keeps in flight: enough to keep the room busy, few enough not to flood it. */
 const SEED_WINDOW = 256;
@@ -14,17 +15,6 @@ const SEED_WINDOW = 256;
 const JOIN_GAP_MS = 50;
 /** Longest wait for any progress (a welcome, a stored message). */
 const STEP_TIMEOUT_MS = 30_000;
-
-interface Frame {
-  type?: string;
-  frames?: Frame[];
-  code?: string;
-  ref?: string;
-  retryAfterMs?: number;
-  seq?: number;
-  messages?: unknown[];
-  limits?: { burst?: number };
-}
 
 /** Seeds one room per entry of `spec.seeds` and measures `spec.joins` joins in each. */
 export async function measureJoins(spec: JoinSpec): Promise<JoinResult[]> {
@@ -51,10 +41,12 @@ export async function measureJoins(spec: JoinSpec): Promise<JoinResult[]> {
 
 /** Opens a socket, says hello, and times open → welcome. */
 async function joinOnce(url: string): Promise<{ ms: number; seq: number; messages: number }> {
-  const socket = await ProtocolSocket.open(url);
+  const socket = new LightClient({ url });
+  await socket.connect(STEP_TIMEOUT_MS);
   // Not awaited: the next join need not wait for this socket's TCP teardown.
   void socket.close();
-  return { ms: socket.welcomeMs, seq: socket.welcome.seq ?? 0, messages: socket.welcome.messages?.length ?? 0 };
+  const welcome = socket.welcome!;
+  return { ms: socket.welcomedAt! - socket.openedAt!, seq: welcome.seq, messages: welcome.messages.length };
 }
 
 /** Stores `count` messages in the room, pipelined, one user per rate-limit burst. */
@@ -62,8 +54,11 @@ async function seed(url: string, count: number, textBytes: number): Promise<void
   let stored = 0;
   let nextId = 0;
   while (stored < count) {
-    const socket = await ProtocolSocket.open(url);
-    const quota = Math.min(count - stored, Math.max(1, Math.floor(socket.welcome.limits?.burst ?? 1)));
+    // The handlers are set once the socket is in; nothing the seeder asked for comes before.
+    const on = { message: (_: MessageFrame) => {}, error: (_: RoomError) => {} };
+    const socket = new LightClient({ url, events: { message: (m) => on.message(m), error: (e) => on.error(e) } });
+    await socket.connect(STEP_TIMEOUT_MS);
+    const quota = Math.min(count - stored, Math.max(1, Math.floor(socket.welcome!.limits.burst)));
     const target = stored + quota;
     let sent = 0;
     const text = (id: number) => `seed ${id} `.padEnd(textBytes, "x");
@@ -79,70 +74,21 @@ async function seed(url: string, count: number, textBytes: number): Promise<void
       function stalled() {
         reject(new Error(`seeding stalled at ${stored}/${count}`));
       }
-      socket.onFrame = (frame) => {
-        if (frame.type === "message") {
-          stored++;
-          clearTimeout(timer);
-          if (stored >= target) return resolve();
-          timer = setTimeout(stalled, STEP_TIMEOUT_MS);
-          sendNext();
-        } else if (frame.type === "error" && frame.code === "rate_limited" && frame.ref !== undefined) {
-          // Resend under the same id after the wait the room asked for (ids make resends safe).
-          const ref = frame.ref;
-          setTimeout(() => socket.send({ type: "say", id: ref, text: text(Number(ref)) }), frame.retryAfterMs ?? 100);
-        }
+      on.message = () => {
+        stored++;
+        clearTimeout(timer);
+        if (stored >= target) return resolve();
+        timer = setTimeout(stalled, STEP_TIMEOUT_MS);
+        sendNext();
+      };
+      on.error = (error) => {
+        if (error.code !== "rate_limited" || error.ref === undefined) return;
+        // Resend under the same id after the wait the room asked for (ids make resends safe).
+        const ref = error.ref;
+        setTimeout(() => socket.send({ type: "say", id: ref, text: text(Number(ref)) }), error.retryAfterMs ?? 100);
       };
       for (let i = 0; i < SEED_WINDOW; i++) sendNext();
     });
     await socket.close();
-  }
-}
-
-/** A minimal protocol socket for seeding and joining: hello on open, frames unpacked to a callback. */
-class ProtocolSocket {
-  readonly #ws: WebSocket;
-  welcome: Frame = {};
-  welcomeMs = 0;
-  onFrame: (frame: Frame) => void = () => {};
-
-  private constructor(ws: WebSocket) {
-    this.#ws = ws;
-  }
-
-  /** Opens a socket into the room and resolves at its welcome. */
-  static open(url: string): Promise<ProtocolSocket> {
-    return new Promise((resolve, reject) => {
-      const socket = new ProtocolSocket(new WebSocket(url, { perMessageDeflate: false }));
-      const ws = socket.#ws;
-      const timer = setTimeout(() => reject(new Error("no welcome within the timeout")), STEP_TIMEOUT_MS);
-      let openedAt = 0;
-      ws.on("error", reject);
-      ws.on("open", () => {
-        openedAt = performance.now();
-        socket.send({ type: "hello", token: randomToken() });
-      });
-      ws.on("message", (data: Buffer) => {
-        const now = performance.now();
-        const frame = JSON.parse(data.toString()) as Frame;
-        for (const one of frame.type === "batch" ? (frame.frames ?? []) : [frame]) {
-          if (one.type === "welcome") {
-            clearTimeout(timer);
-            socket.welcome = one;
-            socket.welcomeMs = now - openedAt;
-            resolve(socket);
-          } else {
-            socket.onFrame(one);
-          }
-        }
-      });
-    });
-  }
-
-  send(frame: object): void {
-    this.#ws.send(JSON.stringify(frame));
-  }
-
-  close(): Promise<void> {
-    return closeSocket(this.#ws);
   }
 }

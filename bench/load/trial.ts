@@ -3,13 +3,17 @@
  * steady schedule through one or more stages (one stage for a fixed-rate trial, a staircase for
  * saturation), then the trial waits for late deliveries and accounts for every message.
  */
-import { BenchClient, type ClientEvents } from "./client.ts";
+import { LightClient, type LightClientEvents } from "../light/light-client.ts";
+import { connectAll } from "./connect.ts";
 import { readStamp, stampText, Tracker } from "./tracker.ts";
-import type { ConnectResult, TrialResult, TrialSpec } from "../types.ts";
+import type { TrialResult, TrialSpec } from "../types.ts";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Runs one trial; `mark` is called at each stage window's start and end (the host samples CPU then). */
+/**
+ * Runs one trial; `mark` is called before and after connecting ("connecting", "connected") and at
+ * each stage window's start and end ("start K", "end K"): the host samples CPU and memory then.
+ */
 export async function runTrial(spec: TrialSpec, mark: (label: string) => void): Promise<TrialResult> {
   const capacity = spec.stages.reduce((sum, s) => sum + Math.ceil(s.ratePerSender * s.seconds + 1) * spec.senders, spec.senders);
   const tracker = new Tracker({
@@ -20,26 +24,39 @@ export async function runTrial(spec: TrialSpec, mark: (label: string) => void): 
     withSeq: spec.dialect === "protocol",
   });
   let unexpectedFrames = 0;
-  const events: ClientEvents = {
-    message(client, text, seq, now) {
-      const stamp = readStamp(text);
-      if (!stamp || !tracker.received(client, stamp, seq, now)) events.unexpected(client, text);
-    },
-    refused(ref) {
-      tracker.refusedOne(Number(ref));
-    },
-    frame() {
-      tracker.frameReceived();
-    },
-    unexpected(client, frame) {
-      if (unexpectedFrames++ === 0) console.error(`bench: client ${client} got an unexpected frame: ${frame.slice(0, 300)}`);
-    },
+  const unexpected = (client: number, frame: string) => {
+    if (unexpectedFrames++ === 0) console.error(`bench: client ${client} got an unexpected frame: ${frame.slice(0, 300)}`);
   };
-  const clients = Array.from({ length: spec.clients }, (_, i) => new BenchClient(i, spec.dialect, events));
+  const delivered = (client: number, text: string, seq: number | undefined, now: number) => {
+    const stamp = readStamp(text);
+    if (!stamp || !tracker.received(client, stamp, seq, now)) unexpected(client, text);
+  };
+  /** What client `i` reports: deliveries, refusals and presence are expected; anything else is not. */
+  const eventsOf = (i: number): LightClientEvents => ({
+    message: (message, now) => delivered(i, message.text, message.seq, now),
+    echo: (text, now) => delivered(i, text, undefined, now),
+    error: (error) => {
+      if (error.code === "rate_limited" && error.ref !== undefined) tracker.refusedOne(Number(error.ref));
+      else unexpected(i, JSON.stringify(error));
+    },
+    other: (frame) => {
+      // Presence: join and leave, and v2's occupancy once the decoder knows it (until then it is counted apart).
+      const type: string = frame.type;
+      if (type !== "join" && type !== "leave" && type !== "occupancy") unexpected(i, JSON.stringify(frame));
+    },
+    malformed: (text) => unexpected(i, text),
+    frame: () => tracker.frameReceived(),
+  });
   const url = `${spec.socketBase}/bench-${Math.random().toString(36).slice(2, 10)}/ws`;
+  const clients = Array.from(
+    { length: spec.clients },
+    (_, i) => new LightClient({ url, dialect: spec.dialect, name: `bench-${i}`, events: eventsOf(i) }),
+  );
 
   try {
-    const connect = await connectAll(clients, url, spec);
+    mark("connecting");
+    const connect = await connectAll(clients, spec);
+    mark("connected");
     await sleep(200);
     const { windows, abortedEarly } = await sendStages(spec, clients, tracker, mark);
     await drain(tracker, spec.drainMs);
@@ -47,33 +64,12 @@ export async function runTrial(spec: TrialSpec, mark: (label: string) => void): 
     const stages = tracker
       .results(windows.map((w, k) => ({ ...w, ratePerSender: spec.stages[k]!.ratePerSender })))
       .slice(0, windows.length);
-    return { connect, stages, abortedEarly, unexpectedFrames, windows: windows.map(({ startMs, endMs }) => ({ startMs, endMs })) };
+    const unknownFrames: Record<string, number> = {};
+    for (const client of clients) for (const [type, count] of client.unknownTypes) unknownFrames[type] = (unknownFrames[type] ?? 0) + count;
+    return { connect, stages, abortedEarly, unexpectedFrames, unknownFrames, windows: windows.map(({ startMs, endMs }) => ({ startMs, endMs })) };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
   }
-}
-
-/** Opens every client, at most `connectWindow` waiting for their welcome at once, then waits for presence to settle. */
-async function connectAll(clients: BenchClient[], url: string, spec: TrialSpec): Promise<ConnectResult> {
-  const started = performance.now();
-  let next = 0;
-  const opener = async () => {
-    while (next < clients.length) await clients[next++]!.connect(url, spec.connectTimeoutMs);
-  };
-  await Promise.all(Array.from({ length: Math.min(spec.connectWindow, clients.length) }, opener));
-  const welcomedMs = performance.now() - started;
-
-  // Every client must see everyone, so no join broadcast is still in flight when sending starts.
-  if (spec.dialect === "protocol") {
-    const deadline = started + spec.connectTimeoutMs;
-    while (clients.some((c) => c.usersOnline < clients.length)) {
-      if (performance.now() > deadline) throw new Error(`presence did not settle within ${spec.connectTimeoutMs} ms`);
-      await sleep(20);
-    }
-  }
-  const result: ConnectResult = { clients: clients.length, welcomedMs: Math.round(welcomedMs), settledMs: Math.round(performance.now() - started) };
-  if (clients[0]?.limits) result.limits = clients[0].limits;
-  return result;
 }
 
 interface Window {
@@ -87,7 +83,7 @@ interface Window {
  * Sends through the stages back to back. Sender i sends its j-th message of a stage at
  * start + (j + i/S) / rate, so sends are spread evenly instead of bunched on timer ticks.
  */
-async function sendStages(spec: TrialSpec, clients: BenchClient[], tracker: Tracker, mark: (label: string) => void) {
+async function sendStages(spec: TrialSpec, clients: LightClient[], tracker: Tracker, mark: (label: string) => void) {
   const origin = performance.now();
   const senderSeq = new Array<number>(spec.senders).fill(0);
   const windows: Window[] = [];
@@ -114,7 +110,7 @@ async function sendStages(spec: TrialSpec, clients: BenchClient[], tracker: Trac
           const index = tracker.sentOne(stage, now - due);
           const sentAt = performance.now();
           const text = stampText({ index, sender, senderSeq: senderSeq[sender]!++, sentAt }, spec.textBytes);
-          clients[sender]!.say(String(index), text);
+          clients[sender]!.send({ type: "say", id: String(index), text });
           due = start + (++sentInStage[sender]! + sender / spec.senders) * period;
         }
         nextDue = Math.min(nextDue, due);

@@ -1,19 +1,24 @@
 /**
  * `npm run soak` and `npm run flood`: runs one against its own `wrangler dev`, prints a table and
- * one JSON line, and exits non-zero on any violation.
+ * one JSON line, and exits non-zero on any violation. The seed comes first on stderr: the same
+ * options with `--seed N` replay the run's random choices (its timing still varies).
  *
- *   npm run soak [-- --clients 200 --senders 20 --seconds 60 --drops 3 --restarts 1 --seed 1]
- *   npm run flood [-- --others 50 --seconds 10 --rate 200 --seed 1]
+ *   npm run soak [-- --quick] [-- --clients 200 --senders 20 --seconds 60 --drops 3 --restarts 1 --seed 1]
+ *   npm run flood [-- --quick] [-- --others 50 --seconds 10 --rate 200 --seed 1]   (seconds per condition)
  */
+import { randomInt } from "node:crypto";
 import { parseArgs } from "node:util";
-import { FULL_FLOOD, runFlood } from "./flood.ts";
+import { FULL_FLOOD, QUICK_FLOOD, runFlood } from "./flood.ts";
 import { floodJson, floodTable } from "./flood-report.ts";
-import { FULL_SOAK, runSoak } from "./soak.ts";
+import { FULL_SOAK, QUICK_SOAK, runSoak } from "./soak.ts";
 import { soakJson, soakTable } from "./soak-report.ts";
 
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
+  args: argv,
   options: {
     flood: { type: "boolean", default: false },
+    quick: { type: "boolean", default: false },
     clients: { type: "string" },
     senders: { type: "string" },
     seconds: { type: "string" },
@@ -35,25 +40,30 @@ function count(name: keyof typeof values, fallback: number): number {
 }
 
 const log = (line: string) => console.error(line);
-const seed = count("seed", Date.now() % 1_000_000);
+const seed = count("seed", randomInt(1_000_000));
+const run = values.flood ? "flood" : "soak";
+const others = argv.filter((arg, i) => arg !== "--flood" && arg !== "--seed" && argv[i - 1] !== "--seed" && !arg.startsWith("--seed="));
+log(`${run}: seed ${seed} (replay: npm run ${run} -- ${[...others, "--seed", String(seed)].join(" ")})`);
 let pass: boolean;
 if (values.flood) {
+  const preset = values.quick ? QUICK_FLOOD : FULL_FLOOD;
   const result = await runFlood(
-    { ...FULL_FLOOD, others: count("others", FULL_FLOOD.others), durationMs: count("seconds", FULL_FLOOD.durationMs / 1000) * 1000, floodPerSecond: count("rate", FULL_FLOOD.floodPerSecond), seed },
+    { ...preset, others: count("others", preset.others), conditionMs: count("seconds", preset.conditionMs / 1000) * 1000, floodPerSecond: count("rate", preset.floodPerSecond), seed },
     log,
   );
   console.log(floodTable(result));
   console.log(floodJson(result));
   pass = result.violations.length === 0;
 } else {
+  const preset = values.quick ? QUICK_SOAK : FULL_SOAK;
   const result = await runSoak(
     {
-      ...FULL_SOAK,
-      clients: count("clients", FULL_SOAK.clients),
-      senders: count("senders", FULL_SOAK.senders),
-      durationMs: count("seconds", FULL_SOAK.durationMs / 1000) * 1000,
-      dropsPerSecond: count("drops", FULL_SOAK.dropsPerSecond),
-      restarts: count("restarts", FULL_SOAK.restarts),
+      ...preset,
+      clients: count("clients", preset.clients),
+      senders: count("senders", preset.senders),
+      durationMs: count("seconds", preset.durationMs / 1000) * 1000,
+      dropsPerSecond: count("drops", preset.dropsPerSecond),
+      restarts: count("restarts", preset.restarts),
       seed,
     },
     log,

@@ -17,6 +17,14 @@ export interface PageClientEvents {
   live?(message: MessageFrame, at: number): void;
 }
 
+/** How a page client is set up. */
+export interface PageClientOptions {
+  events?: PageClientEvents;
+  policy?: Partial<ReconnectPolicy>;
+  /** This client's own seeded stream: its pace and its transport's backoff jitter draw from it. */
+  random: () => number;
+}
+
 /** How a page client is made to lose its connection: the network, or the browser going offline. */
 export type PageDrop = "cut" | "offline";
 
@@ -54,14 +62,16 @@ export class PageClient {
   invalidFrames = 0;
   readonly #sockets: NodeSockets;
   readonly #events: PageClientEvents;
+  readonly #random: () => number;
   #pending = new Set<string>();
   #sayTimer: Timer | undefined;
   #comeBackTimer: Timer | undefined;
   #count = 0;
 
-  constructor(url: string, name: string, events: PageClientEvents = {}, policy: Partial<ReconnectPolicy> = {}) {
+  constructor(url: string, name: string, options: PageClientOptions) {
     this.name = name;
-    this.#events = events;
+    this.#events = options.events ?? {};
+    this.#random = options.random;
     this.#sockets = new NodeSockets({
       sent: (text) => {
         if (text.startsWith('{"type":"say"')) this.saysOnWire++;
@@ -73,7 +83,8 @@ export class PageClient {
       token: newToken(),
       name: () => name,
       openSocket: this.#sockets.open,
-      policy,
+      policy: options.policy ?? {},
+      random: options.random,
       events: {
         welcome: (welcome) => {
           const reconnect = this.view.segments.length > 0;
@@ -117,7 +128,7 @@ export class PageClient {
       this.#sayTimer = setTimeout(() => {
         if (this.transport.outbox.length < maxPending) this.sayNow();
         next();
-      }, everyMs * (0.5 + Math.random()));
+      }, everyMs * (0.5 + this.#random()));
     };
     next();
   }

@@ -1,14 +1,15 @@
 /**
  * The bench's smoke run: `npm run bench -- --smoke` end to end (real wrangler dev servers, a real
- * load process), a few seconds long, so the bench cannot rot. It must deliver every message, in
- * order, once, to every client, for the room and the baseline, and print its ratio and JSON line.
+ * load process), about half a minute long, so the bench cannot rot. It must deliver every message,
+ * in order, once, to every client, for the room and the baseline, and print its ratio and JSON
+ * line; its big room (N = 200, 3 s, ~13 s of the run) must get everyone in and measure it.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunRecord } from "../../bench/records.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -28,8 +29,14 @@ function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: stri
 }
 
 describe("npm run bench -- --smoke", () => {
+  // One run for both tests: each reads what it wrote.
+  let smoke: ReturnType<typeof runSmoke>;
+  beforeAll(() => {
+    smoke = runSmoke();
+  });
+
   it("delivers every message once and in order for room and baseline, and reports the ratio", async () => {
-    const { code, stdout, stderr } = await runSmoke();
+    const { code, stdout, stderr } = await smoke;
     expect(code, `bench failed:\n${stderr}\n${stdout}`).toBe(0);
     expect(stdout).toMatch(/RATIO room\/baseline at saturation: \d/);
 
@@ -58,5 +65,34 @@ describe("npm run bench -- --smoke", () => {
       [50, 3, 50],
     ]);
     expect(readFileSync(join(out, "latency-vs-load.svg"), "utf8")).toContain("<svg");
+  });
+
+  it("runs the big room's phase at N = 200: everyone joins, every message arrives once, memory and welcomes are measured", async () => {
+    const { code, stdout, stderr } = await smoke;
+    expect(code, `bench failed:\n${stderr}\n${stdout}`).toBe(0);
+    expect(stdout).toMatch(/^Big room: N clients join one room/m);
+    const { run } = JSON.parse(readFileSync(join(out, "last-run.json"), "utf8")) as { run: RunRecord };
+    expect(run.bigTrials.map((t) => [t.target, t.clients, t.error])).toEqual([
+      ["baseline", 200, undefined],
+      ["room", 200, undefined],
+    ]);
+    for (const trial of run.bigTrials) {
+      const stage = trial.stages[0]!;
+      expect(trial.unexpectedFrames, trial.target).toBe(0);
+      expect(stage.sent, trial.target).toBeGreaterThan(0);
+      expect(stage.latency.count, trial.target).toBe(stage.sent * trial.clients);
+      expect([stage.lost, stage.duplicatedBySender], trial.target).toEqual([0, 0]);
+      expect(trial.connect!.curve, trial.target).toHaveLength(100);
+      expect(trial.memory.connectedMiB, trial.target).toBeGreaterThan(0);
+    }
+    const [row] = run.big!.rows;
+    expect(row!.room.duplicated?.bySeq).toBe(0);
+    expect(row!.room.welcomeBytes!.max).toBeGreaterThan(0);
+    expect(row!.baseline.welcomeBytes).toBeNull();
+    expect(row!.ratio.connectMs).toBeGreaterThan(0);
+    // The targets are set for N = 1,000 and 5,000 only.
+    expect(run.big!.targets).toEqual([]);
+    expect(readFileSync(join(out, "big-room.md"), "utf8")).toContain("| room ÷ bare DO |");
+    expect(readFileSync(join(out, "big-room-join.svg"), "utf8")).toContain("<svg");
   });
 });

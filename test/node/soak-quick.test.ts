@@ -1,28 +1,26 @@
 /**
  * A small soak through the same code as `npm run soak`: 20 clients (4 sending through the page's
  * real transport), drops every second and one restart of `wrangler dev`, then the same invariants.
+ * The seed differs from run to run and is printed first: `npm run soak -- --quick --seed N`
+ * replays a failure's choices.
  */
-import { expect, it } from "vitest";
-import { FULL_SOAK, runSoak } from "../../bench/soak/soak.ts";
+import { expect, it, vi } from "vitest";
+import { QUICK_SOAK, runSoak } from "../../bench/soak/soak.ts";
 import { soakTable } from "../../bench/soak/soak-report.ts";
 
 it("a small soak with drops and a server restart loses, duplicates and reorders nothing", async () => {
   const seed = Math.floor(Math.random() * 1_000_000);
-  const result = await runSoak({
-    ...FULL_SOAK,
-    clients: 20,
-    senders: 4,
-    durationMs: 6_000,
-    dropsPerSecond: 2,
-    restarts: 1,
-    longAbsences: 1,
-    longAbsenceMs: 2_000,
-    // A shorter backoff cap than the page's 10 s, so that the end comes sooner after the restart.
-    policy: { maxDelayMs: 2_000 },
-    drainTimeoutMs: 20_000,
-    seed,
+  console.log(`soak-quick: seed ${seed} (replay: npm run soak -- --quick --seed ${seed})`);
+  // Every random choice of the run must come from the seed, or the seed would not replay it.
+  const unseeded = vi.spyOn(Math, "random");
+  let unseededCalls = 0;
+  // Counted before the restore, which also clears the spy's record.
+  const result = await runSoak({ ...QUICK_SOAK, seed }).finally(() => {
+    unseededCalls = unseeded.mock.calls.length;
+    unseeded.mockRestore();
   });
   const report = soakTable(result);
+  expect(unseededCalls, "Math.random was called during the soak: some choice is not drawn from the seed").toBe(0);
   expect(result.violations, report).toEqual([]);
   expect(result.counts.lost, report).toBe(0);
   expect(result.counts.duplicated, report).toBe(0);

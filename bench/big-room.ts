@@ -1,0 +1,234 @@
+/**
+ * The big-room phase: N clients (1,000; 5,000 behind its own flag) join one fresh room, then a
+ * few senders talk at a human pace, on the room and on the bare Durable Object in the same run.
+ * It reports how long joining took (until every client has its `welcome`; the baseline: until
+ * every socket is open), latency, losses and duplicates, the memory of the workerd that runs the
+ * room, and the size of the welcomes, each also as room ÷ baseline, and checks the targets set
+ * for protocol v2's presence (see `bigRoomTargets`). It never waits for every client to see
+ * every user: above 100 online, v2 stops listing them.
+ */
+import type { BenchOptions } from "./options.ts";
+import type { TrialRecord } from "./records.ts";
+import { pastTheProxy, type BenchServer } from "./servers.ts";
+import { ratio } from "./stats.ts";
+import type { TrialRunner } from "./trial-runner.ts";
+import type { Target } from "./types.ts";
+
+/** One target at one N. */
+export interface BigSide {
+  target: Target;
+  clients: number;
+  /** Until every client had its welcome (baseline: was open), ms; null when connecting failed. */
+  connectMs: number | null;
+  /** By when 1%, 2%, … 100% of the clients were in, ms. */
+  curve: number[];
+  offeredDeliveriesPerS: number | null;
+  deliveriesPerS: number | null;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+  lost: number | null;
+  /** By room seq (null for the baseline, which has none) and by sender. */
+  duplicated: { bySeq: number | null; bySender: number } | null;
+  /** Resident MiB of the workerd running the room: before joining, with everyone in (and what joining added), after sending. */
+  rssMiB: { before: number | null; connected: number | null; growth: number | null; end: number | null };
+  /** Median and largest welcome in UTF-8 bytes (null for the baseline). */
+  welcomeBytes: { p50: number; max: number } | null;
+  /** Frames of types the decoder does not know (v2's `occupancy` before server-frames.ts learns it). */
+  unknownFrames: Record<string, number>;
+  loadCpuShare: number | null;
+  serverCpuShare: number | null;
+  /** Share of a core other people's processes took from ours while sending (noise). */
+  others: number | null;
+  error?: string;
+}
+
+/** Room and baseline at one N, and room ÷ baseline. */
+export interface BigComparison {
+  clients: number;
+  room: BigSide;
+  baseline: BigSide;
+  ratio: { connectMs: number | null; p50: number | null; p99: number | null; rssMiB: number | null; rssGrowthMiB: number | null };
+}
+
+/** One target the lead checks against the v2 room: PASS, FAIL, or null when it could not be measured. */
+export interface TargetCheck {
+  clients: number;
+  what: string;
+  pass: boolean | null;
+  detail: string;
+}
+
+/** The whole phase. */
+export interface BigRoomSummary {
+  senders: number;
+  ratePerSender: number;
+  seconds: number;
+  connectWindow: number;
+  /** True when the clients connected past wrangler's proxy workerd (--big-direct). */
+  direct: boolean;
+  rows: BigComparison[];
+  targets: TargetCheck[];
+}
+
+/** Runs the phase: for each N, the baseline and then the room, each in a fresh room. */
+export async function runBigRoom(
+  runner: TrialRunner,
+  given: Record<Target, BenchServer>,
+  options: BenchOptions,
+  progress: (trial: TrialRecord) => void,
+): Promise<{ summary: BigRoomSummary; trials: TrialRecord[] }> {
+  const trials: TrialRecord[] = [];
+  const rows: BigComparison[] = [];
+  const servers = options.bigDirect ? { room: await direct(given.room), baseline: await direct(given.baseline) } : given;
+  for (const clients of options.bigClients) {
+    const sides = {} as Record<Target, BigSide>;
+    // The baseline first: a v1 room keeps its core busy long after its trial (every leave is a
+    // frame to everyone left), and both servers share that core. Before each trial the other
+    // server must be quiet too, not only the one measured.
+    for (const target of ["baseline", "room"] as const) {
+      const short = tooFewFiles(servers[target], clients, options.bigDirect);
+      if (short) {
+        const record = failedTrial(target, clients, short);
+        trials.push(record);
+        progress(record);
+        sides[target] = sideOf(record);
+        continue;
+      }
+      await runner.quiet(servers[target === "room" ? "baseline" : "room"]);
+      const trial = await runner.run(servers[target], target, 1, {
+        clients,
+        senders: Math.min(options.bigSenders, clients),
+        stages: [{ ratePerSender: options.bigRate, seconds: options.bigSeconds }],
+        presence: false,
+        connectWindow: options.bigWindow,
+        connectDeadlineMs: options.bigConnectTimeoutMs ?? 15_000 + clients * 25,
+      });
+      trials.push(trial);
+      progress(trial);
+      sides[target] = sideOf(trial);
+    }
+    rows.push(compare(clients, sides.room, sides.baseline));
+  }
+  const summary: BigRoomSummary = {
+    senders: options.bigSenders,
+    ratePerSender: options.bigRate,
+    seconds: options.bigSeconds,
+    connectWindow: options.bigWindow,
+    direct: options.bigDirect,
+    rows,
+    targets: bigRoomTargets(rows),
+  };
+  return { summary, trials };
+}
+
+/**
+ * Open files per WebSocket under `wrangler dev`: 4 in the proxy workerd (19,997 open at 4,998
+ * sockets), 2 in the workerd that runs the Worker (10,059).
+ */
+const FILES_PER_SOCKET = { proxy: 4, runtime: 2 };
+
+/** The open files a big room's servers should be allowed for `clients` sockets, with room to spare. */
+export function bigFileLimit(clients: number): number {
+  return Math.max(20_000, (FILES_PER_SOCKET.proxy + 1) * clients + 2_048);
+}
+
+/** Why `server` cannot hold `clients` sockets (its workerd may not open enough files), or null. */
+function tooFewFiles(server: BenchServer, clients: number, direct: boolean): string | null {
+  const role = direct ? "runtime" : "proxy";
+  const limit = server.fileLimit(role);
+  const needed = FILES_PER_SOCKET[role] * clients + 512;
+  if (limit === null || limit >= needed) return null;
+  const hint = direct ? "" : "; --big-direct connects past the proxy, 2 per socket";
+  return `its ${role} workerd may open ${limit} files and ${clients} sockets need about ${needed} (prlimit could not raise it${hint})`;
+}
+
+/** `server` reached past wrangler's proxy; throws when its runtime's port cannot be found. */
+async function direct(server: BenchServer): Promise<BenchServer> {
+  const past = await pastTheProxy(server);
+  if (!past) throw new Error(`--big-direct: no port of ${server.label}'s runtime workerd answers /api/health`);
+  return past;
+}
+
+/** A trial that was not run, with the reason. */
+function failedTrial(target: Target, clients: number, error: string): TrialRecord {
+  const memory = { beforeMiB: null, connectedMiB: null, endMiB: null };
+  return { target, round: 1, clients, senders: 0, connect: null, stages: [], abortedEarly: false, unexpectedFrames: 0, unknownFrames: {}, memory, settleMs: 0, calm: true, error };
+}
+
+/** What one trial says about one side. */
+function sideOf(trial: TrialRecord): BigSide {
+  const stage = trial.stages[0];
+  const memory = { before: trial.memory.beforeMiB, connected: trial.memory.connectedMiB, end: trial.memory.endMiB };
+  const side: BigSide = {
+    target: trial.target,
+    clients: trial.clients,
+    connectMs: trial.connect?.welcomedMs ?? null,
+    curve: trial.connect?.curve ?? [],
+    offeredDeliveriesPerS: stage?.offeredDeliveriesPerS ?? null,
+    deliveriesPerS: stage?.deliveriesPerS ?? null,
+    p50: stage?.latency.p50 ?? null,
+    p99: stage?.latency.p99 ?? null,
+    max: stage?.latency.max ?? null,
+    lost: stage?.lost ?? null,
+    duplicated: stage ? { bySeq: stage.duplicatedBySeq, bySender: stage.duplicatedBySender } : null,
+    rssMiB: { ...memory, growth: memory.before === null || memory.connected === null ? null : memory.connected - memory.before },
+    welcomeBytes: trial.connect?.welcomeBytes ?? null,
+    unknownFrames: trial.unknownFrames,
+    loadCpuShare: stage?.loadCpuShare ?? null,
+    serverCpuShare: stage?.server?.total ?? null,
+    others: stage?.others ?? null,
+  };
+  if (trial.error) side.error = trial.error;
+  return side;
+}
+
+function compare(clients: number, room: BigSide, baseline: BigSide): BigComparison {
+  // A growth under 1 MiB (RSS is sampled in whole MiB) counts as 1, so that the ratio stays finite.
+  const growth = (side: BigSide) => (side.rssMiB.growth === null ? null : Math.max(1, side.rssMiB.growth));
+  return {
+    clients,
+    room,
+    baseline,
+    ratio: {
+      connectMs: ratio(room.connectMs, baseline.connectMs),
+      p50: ratio(room.p50, baseline.p50),
+      p99: ratio(room.p99, baseline.p99),
+      rssMiB: ratio(room.rssMiB.connected, baseline.rssMiB.connected),
+      rssGrowthMiB: ratio(growth(room), growth(baseline)),
+    },
+  };
+}
+
+/** The largest welcome allowed at N = 5,000 (20 KB, counted as 20,000 bytes). */
+const WELCOME_LIMIT_BYTES = 20_000;
+
+/**
+ * The targets for the room with protocol v2's presence, each a ratio to the bare DO of the same
+ * run: at N = 1,000, joining within 1.5× its time, p99 within 1.5× its p99 and nothing lost; at
+ * N = 5,000, memory within 2× its memory and every welcome under 20 KB. Only the Ns that ran.
+ */
+export function bigRoomTargets(rows: BigComparison[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const within = (clients: number, what: string, value: number | null, limit: number, unit: string) =>
+    checks.push({ clients, what, pass: value === null ? null : value <= limit, detail: value === null ? "not measured" : `${value}${unit} (limit ${limit}${unit})` });
+  for (const row of rows) {
+    const { room } = row;
+    if (row.clients === 1_000) {
+      within(1_000, "connect time ≤ 1.5× the bare DO's", row.ratio.connectMs, 1.5, "×");
+      within(1_000, "p99 at 10 msg/s ≤ 1.5× the bare DO's", row.ratio.p99, 1.5, "×");
+      checks.push({ clients: 1_000, what: "nothing lost", pass: room.lost === null ? null : room.lost === 0, detail: room.lost === null ? "not measured" : `${room.lost} lost` });
+    }
+    if (row.clients === 5_000) {
+      within(5_000, "memory (RSS of the room's workerd) ≤ 2× the bare DO's", row.ratio.rssMiB, 2, "×");
+      const largest = room.welcomeBytes?.max ?? null;
+      checks.push({
+        clients: 5_000,
+        what: "every welcome < 20 KB",
+        pass: largest === null ? null : largest < WELCOME_LIMIT_BYTES,
+        detail: largest === null ? "not measured" : `largest ${largest.toLocaleString("en-US")} bytes`,
+      });
+    }
+  }
+  return checks;
+}
