@@ -28,6 +28,8 @@ const { values } = parseArgs({
     "text-bytes": { type: "string", default: "64" },
     top: { type: "string", default: "25" },
     out: { type: "string", default: "bench/out/profile.cpuprofile" },
+    // Profile the joining of the clients instead of the sending stage.
+    connect: { type: "boolean", default: false },
   },
 });
 const target = values.target === "baseline" ? "baseline" : "room";
@@ -55,8 +57,9 @@ try {
     1,
     { clients: Number(values.clients), senders, stages: [{ ratePerSender: Number(values.rate) / senders, seconds: Number(values.seconds) }] },
     (label) => {
-      if (label.startsWith("start")) started = inspector.startProfile(Number(values.interval));
-      else profile = started!.then(() => inspector.stopProfile());
+      const [from, to] = values.connect ? ["connecting", "connected"] : ["start", "end"];
+      if (label.startsWith(from)) started = inspector.startProfile(Number(values.interval));
+      else if (label.startsWith(to) && started) profile = started.then(() => inspector.stopProfile());
     },
   );
   if (trial.error || !profile) throw new Error(trial.error ?? "the trial never reached its stage");

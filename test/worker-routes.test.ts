@@ -136,10 +136,12 @@ describe("the public history API", () => {
   it("answers a failure inside the room with a JSON 500, never a bare one", async () => {
     const room = roomName("history-api-fails");
     const stub = env.ROOMS.getByName(room);
-    await join(room, { name: "alice" });
-    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE events RENAME TO events_away"));
+    const { socket } = await join(room, { name: "alice" });
+    // A message, so that the page must read the reactions table, which then goes missing.
+    await socket.say("one");
+    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE reactions RENAME TO reactions_away"));
     await expectJsonError(await workerFetch(`/api/rooms/${room}/messages`), 500);
-    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE events_away RENAME TO events"));
+    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE reactions_away RENAME TO reactions"));
     expect((await workerFetch(`/api/rooms/${room}/messages`)).status).toBe(200);
   });
 

@@ -92,12 +92,38 @@ const SCHEMA = `
 /** Rows the viewer bound to ?1 may see: public ones, and private ones they sent or received. */
 export const VISIBLE = "(to_id IS NULL OR author_id = ?1 OR to_id = ?1)";
 
+/** The same rule in memory (null: the public HTTP API). */
+function visibleTo(row: EventRow, viewer: string | null): boolean {
+  return row.to_id === null || (viewer !== null && (row.author_id === viewer || row.to_id === viewer));
+}
+
+/** One reaction of one user to one message. */
+export interface ReactionRow extends Record<string, SqlStorageValue> {
+  target: number;
+  emoji: string;
+  user_id: string;
+  opened: number;
+}
+
+/** How many of the newest message rows are kept in memory for welcomes. */
+const LATEST = 100;
+
 /** The room's durable event log. */
 export class EventLog {
   readonly #sql: SqlStorage;
   #lastSeq: number;
   #prunedThrough: number;
   readonly epoch: string;
+  /**
+   * What a crowd joining at once all reads (the newest messages, their reactions, the rows they
+   * quote), kept until the log next changes: a welcome then costs no query. `#version` moves
+   * with every write.
+   */
+  #version = 0;
+  #latest: { version: number; rows: EventRow[] } | undefined;
+  #reactions: { version: number; from: number; to: number; rows: ReactionRow[] } | undefined;
+  readonly #rows = new Map<number, EventRow | null>();
+  #rowsVersion = 0;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
@@ -129,7 +155,11 @@ export class EventLog {
     let last = this.#lastSeq;
     for (const event of events) {
       if (event.seq !== last + 1) throw new Error(`event seq ${event.seq} after ${last}`);
-      this.#insert(event);
+      last = event.seq;
+    }
+    if (events.length === 0) return;
+    this.#insertAll(events);
+    for (const event of events) {
       if (event.kind === "edit") {
         this.#sql.exec("UPDATE events SET text = ?, edited = ? WHERE seq = ? AND kind = 0", event.text!, event.ts, event.target!);
       } else if (event.kind === "delete") {
@@ -137,10 +167,15 @@ export class EventLog {
       } else if (event.kind === "react") {
         this.#react(event);
       }
-      last = event.seq;
     }
     // Only once every write went through: a failed append (rolled back) leaves the seq as it was.
     this.#lastSeq = last;
+    this.#version++;
+  }
+
+  /** Forgets what is kept in memory (the log was changed by a failed, rolled back append). */
+  changed(): void {
+    this.#version++;
   }
 
   /** The seq and kind of the event a user stored under a client id, if any. */
@@ -157,11 +192,27 @@ export class EventLog {
 
   /** One row by seq. */
   row(seq: number): EventRow | undefined {
-    return this.#sql.exec<EventRow>("SELECT * FROM events WHERE seq = ?", seq).toArray()[0];
+    if (this.#rowsVersion !== this.#version) {
+      this.#rows.clear();
+      this.#rowsVersion = this.#version;
+    }
+    let row = this.#rows.get(seq);
+    if (row === undefined) {
+      row = this.#sql.exec<EventRow>("SELECT * FROM events WHERE seq = ?", seq).toArray()[0] ?? null;
+      if (this.#rows.size > 1_000) this.#rows.clear();
+      this.#rows.set(seq, row);
+    }
+    return row ?? undefined;
   }
 
   /** Message rows visible to `viewer` (public ones for null) before `before`, newest first, at most `limit`. */
   messageRows(viewer: string | null, limit: number, before = Number.MAX_SAFE_INTEGER): EventRow[] {
+    if (before > this.#lastSeq && limit <= LATEST) {
+      const latest = this.#latestRows();
+      const visible = latest.filter((row) => visibleTo(row, viewer));
+      // The newest rows answer when they hold enough visible ones, or are the whole log.
+      if (visible.length >= limit || latest.length < LATEST) return visible.slice(0, limit);
+    }
     const visible = viewer === null ? "to_id IS NULL" : VISIBLE;
     return this.#sql
       .exec<EventRow>(
@@ -184,13 +235,27 @@ export class EventLog {
   }
 
   /** The reactions on messages in [from, to]: per target, emojis in the order they were first added. */
-  reactionRows(from: number, to: number): { target: number; emoji: string; user_id: string; opened: number }[] {
-    return this.#sql
-      .exec<{ target: number; emoji: string; user_id: string; opened: number }>(
+  reactionRows(from: number, to: number): ReactionRow[] {
+    const kept = this.#reactions;
+    if (kept && kept.version === this.#version && kept.from <= from && kept.to >= to) {
+      return kept.rows.filter((r) => r.target >= from && r.target <= to);
+    }
+    const rows = this.#sql
+      .exec<ReactionRow>(
         "SELECT target, emoji, user_id, opened FROM reactions WHERE target >= ? AND target <= ? ORDER BY target, opened",
         from, to,
       )
       .toArray();
+    this.#reactions = { version: this.#version, from, to, rows };
+    return rows;
+  }
+
+  #latestRows(): EventRow[] {
+    if (this.#latest?.version !== this.#version) {
+      const rows = this.#sql.exec<EventRow>("SELECT * FROM events WHERE kind = 0 ORDER BY seq DESC LIMIT ?", LATEST).toArray();
+      this.#latest = { version: this.#version, rows };
+    }
+    return this.#latest.rows;
   }
 
   /** Deletes everything older than the newest `keep` messages (change events do not count). */
@@ -201,6 +266,7 @@ export class EventLog {
     if (cut === undefined || cut - 1 <= this.#prunedThrough) return;
     this.#sql.exec("DELETE FROM events WHERE seq < ?", cut);
     this.#sql.exec("DELETE FROM reactions WHERE target < ?", cut);
+    this.#version++;
     this.#prunedThrough = cut - 1;
     this.setMeta("pruned_through", String(cut - 1));
   }
@@ -216,12 +282,21 @@ export class EventLog {
     return value;
   }
 
-  #insert(e: NewEvent): void {
-    this.#sql.exec(
-      `INSERT INTO events (seq, kind, client_id, user_id, name, ts, text, target, reply_to, emoji, on_, count, to_id, to_name, author_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  /**
+   * Inserts every event's row in one statement: the rows travel as one JSON parameter, since each
+   * statement costs the runtime far more than each row (one commit per window, one INSERT too).
+   */
+  #insertAll(events: readonly NewEvent[]): void {
+    const rows = events.map((e) => [
       e.seq, KIND[e.kind], e.clientId, e.user.id, e.user.name, e.ts, e.text ?? null, e.target ?? null, e.replyTo ?? null,
       e.emoji ?? null, e.on === undefined ? null : Number(e.on), e.count ?? null, e.to?.id ?? null, e.to?.name ?? null, e.authorId,
+    ]);
+    this.#sql.exec(
+      `INSERT INTO events (seq, kind, client_id, user_id, name, ts, text, target, reply_to, emoji, on_, count, to_id, to_name, author_id)
+       SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
+              value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13, value ->> 14
+       FROM json_each(?) ORDER BY key`,
+      JSON.stringify(rows),
     );
   }
 

@@ -93,7 +93,10 @@ export class RoomCore {
     this.settings = new RoomSettingsStore(this.log);
     this.buckets = new Buckets(deps.sql, this.config.burst, this.config.perSecond);
     this.queue = new GroupCommit(this.log, deps.outlet, deps.transaction);
-    this.queue.onFailure = () => this.states.reset();
+    this.queue.onFailure = () => {
+      this.states.reset();
+      this.log.changed();
+    };
     this.queue.deferred = this.users;
   }
 

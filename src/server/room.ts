@@ -232,7 +232,7 @@ export class Room extends DurableObject<Env> {
     this.#settle();
     this.#core.log.prune(this.#config.historyLimit);
     this.#core.buckets.prune(clock.now);
-    await this.#alarm.rearm(nextDeadline(this.#sockets, clock), clock.now);
+    await this.#alarm.rearm(nextDeadline(this.#sockets), clock.now);
   }
 
   /** Hands a decoded frame to the core; a failure answers `internal`, with `ref`. */

@@ -146,7 +146,7 @@ export class RoomShard extends DurableObject<Env> {
     // Every socket held, not only the welcomed ones: a welcome may still be on its way down.
     this.#uplink.roster(this.#sockets.keys());
     this.#uplink.flush();
-    await this.#alarm.rearm(nextDeadline(this.#sockets, clock), clock.now);
+    await this.#alarm.rearm(nextDeadline(this.#sockets), clock.now);
   }
 
   /** A socket is gone: forget it, and tell the room if the room knew of it. */

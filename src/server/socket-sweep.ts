@@ -12,7 +12,11 @@ export interface SweepClock {
   pinged(ws: WebSocket): number;
 }
 
-/** Closes what is overdue; returns every socket that is gone (closed now, or closing already). */
+/**
+ * Closes what is overdue; returns every socket that is gone (closed now, or closing already). The
+ * runtime is asked for a socket's last ping only when its last frame is 60 s old: with thousands
+ * of sockets, one call each per sweep would stall the room.
+ */
 export function sweepSockets(sockets: LocalSockets, clock: SweepClock): WebSocket[] {
   const gone: WebSocket[] = [];
   for (const [ws, state] of [...sockets.entries()]) {
@@ -21,7 +25,10 @@ export function sweepSockets(sockets: LocalSockets, clock: SweepClock): WebSocke
     } else if (!state.conn && clock.now >= state.openedAt + TIMINGS.helloTimeoutMs) {
       sockets.closeSocket(ws, CLOSE.timeout, "no hello within 10 s");
       gone.push(ws);
-    } else if (state.conn && clock.now >= Math.max(state.lastSeen, clock.pinged(ws)) + TIMINGS.idleTimeoutMs) {
+    } else if (state.conn && clock.now >= state.lastSeen + TIMINGS.idleTimeoutMs) {
+      // Its pings count too: the socket is heard as of its last one (kept in memory only).
+      state.lastSeen = Math.max(state.lastSeen, clock.pinged(ws));
+      if (clock.now < state.lastSeen + TIMINGS.idleTimeoutMs) continue;
       sockets.closeSocket(ws, CLOSE.timeout, "nothing received for 60 s");
       gone.push(ws);
     }
@@ -29,13 +36,14 @@ export function sweepSockets(sockets: LocalSockets, clock: SweepClock): WebSocke
   return gone;
 }
 
-/** The earliest hello or idle deadline of any socket, or undefined when none is left. */
-export function nextDeadline(sockets: LocalSockets, clock: SweepClock): number | undefined {
+/**
+ * The earliest hello or idle deadline of any socket, or undefined when none is left. Pings are not
+ * asked for: a deadline may come early, and that sweep then finds the ping and moves on.
+ */
+export function nextDeadline(sockets: LocalSockets): number | undefined {
   let next = Infinity;
-  for (const [ws, state] of sockets.entries()) {
-    const deadline = state.conn
-      ? Math.max(state.lastSeen, clock.pinged(ws)) + TIMINGS.idleTimeoutMs
-      : state.openedAt + TIMINGS.helloTimeoutMs;
+  for (const [, state] of sockets.entries()) {
+    const deadline = state.conn ? state.lastSeen + TIMINGS.idleTimeoutMs : state.openedAt + TIMINGS.helloTimeoutMs;
     next = Math.min(next, deadline);
   }
   return next === Infinity ? undefined : next;
