@@ -20,6 +20,11 @@ export function formatBigRoom(big: BigRoomSummary): string[] {
     rows.push(["", "room÷base", num(r.connectMs, 2), "", "", num(r.p50, 2), num(r.p99, 2), "", "", num(r.rssMiB, 2), num(r.rssGrowthMiB, 2), "", "", ""]);
   }
   lines.push(...align([header, ...rows]).map((l) => `  ${l}`));
+  for (const measured of big.rounds ?? []) {
+    if (measured.length < 2) continue;
+    const each = measured.map((r, i) => `round ${i + 1}: connect ${num(r.ratio.connectMs, 2)}, p50 ${num(r.ratio.p50, 2)}, p99 ${num(r.ratio.p99, 2)}`);
+    lines.push(`  N=${measured[0]!.clients.toLocaleString("en-US")}, medians of ${measured.length} rounds above; room÷base per ${each.join("; ")}`);
+  }
   for (const row of big.rows) {
     for (const side of [row.room, row.baseline]) {
       if (side.error) lines.push(`  ! ${side.target} N=${side.clients}: ${side.error}`);
@@ -27,7 +32,7 @@ export function formatBigRoom(big: BigRoomSummary): string[] {
       if (unknown.length) lines.push(`  ${side.target} N=${side.clients} got frames the decoder does not know: ${unknown.map(([t, n]) => `${t} ×${n}`).join(", ")}`);
     }
   }
-  lines.push("  Targets for protocol v2's presence (ratios to the bare DO in this run):");
+  lines.push(`  Targets for protocol v2's presence (ratios to the bare DO in this run${(big.rounds?.[0]?.length ?? 1) > 1 ? ", medians of the rounds" : ""}):`);
   for (const check of big.targets) {
     lines.push(`  ${check.pass === null ? "N/A " : check.pass ? "PASS" : "FAIL"} N=${check.clients.toLocaleString("en-US")}: ${check.what}: ${check.detail}`);
   }

@@ -67,7 +67,10 @@ export interface BigRoomSummary {
   connectWindow: number;
   /** True when the clients connected past wrangler's proxy workerd (--big-direct). */
   direct: boolean;
+  /** Per N: the median over the rounds (each figure and each ratio its own median). */
   rows: BigComparison[];
+  /** Per N, every round as measured. */
+  rounds: BigComparison[][];
   targets: TargetCheck[];
 }
 
@@ -81,43 +84,49 @@ export async function runBigRoom(
   const trials: TrialRecord[] = [];
   const rows: BigComparison[] = [];
   const servers = options.bigDirect ? { room: await direct(given.room), baseline: await direct(given.baseline) } : given;
+  const rounds: BigComparison[][] = [];
   for (const clients of options.bigClients) {
-    const sides = {} as Record<Target, BigSide>;
-    // The baseline first: a v1 room keeps its core busy long after its trial (every leave is a
-    // frame to everyone left), and both servers share that core. The other server is frozen
-    // (SIGSTOP) for the length of a trial: after 1,000 sockets its workerd goes on closing them
-    // for many seconds at ~20% of the shared core, which made the second trial's tail the first
-    // one's cleanup (measured: "others" 10% in the second trial, 1% in the first).
-    for (const target of ["baseline", "room"] as const) {
-      const short = tooFewFiles(servers[target], clients, options.bigDirect);
-      if (short) {
-        const record = failedTrial(target, clients, short);
-        trials.push(record);
-        progress(record);
-        sides[target] = sideOf(record);
-        continue;
+    const measured: BigComparison[] = [];
+    for (let round = 1; round <= options.bigRounds; round++) {
+      const sides = {} as Record<Target, BigSide>;
+      // The baseline first: a v1 room keeps its core busy long after its trial (every leave is a
+      // frame to everyone left), and both servers share that core. The other server is frozen
+      // (SIGSTOP) for the length of a trial: after 1,000 sockets its workerd goes on closing them
+      // for many seconds at ~20% of the shared core, which made the second trial's tail the first
+      // one's cleanup (measured: "others" 10% in the second trial, 1% in the first).
+      for (const target of ["baseline", "room"] as const) {
+        const short = tooFewFiles(servers[target], clients, options.bigDirect);
+        if (short) {
+          const record = failedTrial(target, clients, short);
+          trials.push(record);
+          progress(record);
+          sides[target] = sideOf(record);
+          continue;
+        }
+        const other = servers[target === "room" ? "baseline" : "room"];
+        await runner.quiet(servers[target]);
+        freeze(other, true);
+        let trial: TrialRecord;
+        try {
+          trial = await runner.run(servers[target], target, round, {
+            clients,
+            senders: Math.min(options.bigSenders, clients),
+            stages: [{ ratePerSender: options.bigRate, seconds: options.bigSeconds }],
+            presence: false,
+            connectWindow: options.bigWindow,
+            connectDeadlineMs: options.bigConnectTimeoutMs ?? 15_000 + clients * 25,
+          });
+        } finally {
+          freeze(other, false);
+        }
+        trials.push(trial);
+        progress(trial);
+        sides[target] = sideOf(trial);
       }
-      const other = servers[target === "room" ? "baseline" : "room"];
-      await runner.quiet(servers[target]);
-      freeze(other, true);
-      let trial: TrialRecord;
-      try {
-        trial = await runner.run(servers[target], target, 1, {
-          clients,
-          senders: Math.min(options.bigSenders, clients),
-          stages: [{ ratePerSender: options.bigRate, seconds: options.bigSeconds }],
-          presence: false,
-          connectWindow: options.bigWindow,
-          connectDeadlineMs: options.bigConnectTimeoutMs ?? 15_000 + clients * 25,
-        });
-      } finally {
-        freeze(other, false);
-      }
-      trials.push(trial);
-      progress(trial);
-      sides[target] = sideOf(trial);
+      measured.push(compare(clients, sides.room, sides.baseline));
     }
-    rows.push(compare(clients, sides.room, sides.baseline));
+    rounds.push(measured);
+    rows.push(medianOf(measured));
   }
   const summary: BigRoomSummary = {
     senders: options.bigSenders,
@@ -126,6 +135,7 @@ export async function runBigRoom(
     connectWindow: options.bigWindow,
     direct: options.bigDirect,
     rows,
+    rounds,
     targets: bigRoomTargets(rows),
   };
   return { summary, trials };
@@ -200,6 +210,53 @@ function sideOf(trial: TrialRecord): BigSide {
   };
   if (trial.error) side.error = trial.error;
   return side;
+}
+
+/**
+ * One comparison standing for several rounds: every number its median over the rounds (the ratios
+ * too, each the median of the rounds' ratios), so one noisy round neither sinks nor lifts it.
+ */
+function medianOf(rounds: BigComparison[]): BigComparison {
+  if (rounds.length === 1) return rounds[0]!;
+  const median = (values: (number | null)[]) => {
+    const known = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+    if (known.length === 0) return null;
+    const mid = known.length >> 1;
+    return known.length % 2 ? known[mid]! : (known[mid - 1]! + known[mid]!) / 2;
+  };
+  const side = (pick: (r: BigComparison) => BigSide): BigSide => {
+    const all = rounds.map(pick);
+    const of = (field: (s: BigSide) => number | null) => median(all.map(field));
+    return {
+      ...all[0]!,
+      connectMs: of((s) => s.connectMs),
+      deliveriesPerS: of((s) => s.deliveriesPerS),
+      p50: of((s) => s.p50),
+      p99: of((s) => s.p99),
+      max: of((s) => s.max),
+      lost: of((s) => s.lost),
+      rssMiB: {
+        before: of((s) => s.rssMiB.before),
+        connected: of((s) => s.rssMiB.connected),
+        growth: of((s) => s.rssMiB.growth),
+        end: of((s) => s.rssMiB.end),
+      },
+      others: of((s) => s.others),
+    };
+  };
+  const ratioOf = (field: (r: BigComparison) => number | null) => median(rounds.map(field));
+  return {
+    clients: rounds[0]!.clients,
+    room: side((r) => r.room),
+    baseline: side((r) => r.baseline),
+    ratio: {
+      connectMs: ratioOf((r) => r.ratio.connectMs),
+      p50: ratioOf((r) => r.ratio.p50),
+      p99: ratioOf((r) => r.ratio.p99),
+      rssMiB: ratioOf((r) => r.ratio.rssMiB),
+      rssGrowthMiB: ratioOf((r) => r.ratio.rssGrowthMiB),
+    },
+  };
 }
 
 function compare(clients: number, room: BigSide, baseline: BigSide): BigComparison {

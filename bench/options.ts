@@ -32,6 +32,8 @@ export interface BenchOptions {
   bigRate: number;
   bigSeconds: number;
   bigWindow: number;
+  /** Rounds of baseline then room per N; the report gives each figure's median. */
+  bigRounds: number;
   /** Longest time for every client to join, ms (default 15 s + 25 ms per client). */
   bigConnectTimeoutMs?: number;
   /** Big room: connect to the workerd that runs the Worker, past wrangler's proxy (which takes 4 files per socket). */
@@ -82,6 +84,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --big-rate R           big room: messages/s per sender (default 1)
   --big-seconds D        big room: seconds of sending (default 10)
   --big-window W         big room: sockets waiting for their welcome at once (default 50)
+  --big-rounds R         big room: rounds of baseline then room per N, the figures their medians (default 1)
   --big-connect-timeout S  big room: longest time for all to join, s (default 15 + 0.025 per client)
   --big-direct           big room: connect past wrangler's proxy workerd, which needs 4 open files per
                          socket (5,000 sockets do not fit a limit of 20,000)
@@ -128,6 +131,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "big-rate": { type: "string" },
       "big-seconds": { type: "string" },
       "big-window": { type: "string" },
+      "big-rounds": { type: "string" },
       "big-connect-timeout": { type: "string" },
       "big-direct": { type: "boolean", default: false },
       "text-bytes": { type: "string" },
@@ -175,6 +179,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     bigRate: num("big-rate", 1),
     bigSeconds: num("big-seconds", d.bigSeconds),
     bigWindow: num("big-window", 50, 1),
+    bigRounds: num("big-rounds", 1, 1),
     bigDirect: values["big-direct"] ?? false,
     textBytes: num("text-bytes", 64, 1),
     connectWindow: num("connect-window", 20, 1),
