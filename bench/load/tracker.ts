@@ -147,6 +147,11 @@ export class Tracker {
     return true;
   }
 
+  /** How many deliveries arrived during `stage`'s window. */
+  windowDeliveries(stage: number): number {
+    return this.#stages[stage]?.windowDeliveries ?? 0;
+  }
+
   /** The largest latency among deliveries that arrived during `stage`'s window. */
   windowMaxLatency(stage: number): number {
     return this.#stages[stage]!.windowMaxLatency;

@@ -133,7 +133,11 @@ async function sendStages(spec: TrialSpec, clients: LightClient[], tracker: Trac
     // A staircase stops once the server is clearly behind for two stages in a row (one could be a
     // noise spike from a neighbour): later stages would only measure the backlog.
     const backlogAllowed = ratePerSender * spec.senders * spec.clients * (spec.abortLatencyMs / 1000);
-    const behind = tracker.windowMaxLatency(stage) > spec.abortLatencyMs || tracker.missing() > backlogAllowed;
+    // Or it delivered under half of what was offered: a server that stalls outright delivers
+    // nothing late, so neither of the other two signs shows.
+    const offered = ratePerSender * spec.senders * spec.clients * (elapsed / 1000);
+    const stalled = tracker.windowDeliveries(stage) < offered / 2;
+    const behind = stalled || tracker.windowMaxLatency(stage) > spec.abortLatencyMs || tracker.missing() > backlogAllowed;
     behindStages = behind ? behindStages + 1 : 0;
     if (behindStages >= 2 && stage < spec.stages.length - 1) {
       abortedEarly = true;
