@@ -34,6 +34,9 @@ export interface BenchOptions {
   bigWindow: number;
   /** Rounds of baseline then room per N; the report gives each figure's median. */
   bigRounds: number;
+  /** The shards phase: clients in one room, and its server's SHARD_CAPACITY. */
+  shardsClients: number[];
+  shardsCapacity: number;
   /** Longest time for every client to join, ms (default 15 s + 25 ms per client). */
   bigConnectTimeoutMs?: number;
   /** Big room: connect to the workerd that runs the Worker, past wrangler's proxy (which takes 4 files per socket). */
@@ -51,7 +54,10 @@ export interface BenchOptions {
 }
 
 /** The parts of a run, in the order they run. */
-export const PHASES = ["table", "saturation", "join", "big"] as const;
+export const PHASES = ["table", "saturation", "join", "big", "shards"] as const;
+
+/** What runs without --phases (the shards phase takes minutes and is asked for by name). */
+const DEFAULT_PHASES = ["table", "saturation", "join", "big"] as const;
 /** One of the parts. */
 export type Phase = (typeof PHASES)[number];
 
@@ -61,7 +67,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --url URL              bench this running chat instead of starting wrangler dev
   --baseline-url URL     use this running baseline instead of starting bench/baseline
   --room-config PATH     wrangler config of the chat to start (default: wrangler.toml)
-  --phases LIST          any of table,saturation,join,big (default: all four)
+  --phases LIST          any of table,saturation,join,big,shards (default: the first four)
+  --shards-clients LIST  shards: clients in one room (default 1000,3000,5000)
+  --shards-capacity C    shards: SHARD_CAPACITY of its server (default 1000)
   --clients LIST         table: client counts, e.g. 10,100,1000 (default 10,100)
   --senders S            table: senders per trial, at most N (default 10)
   --rate R               table: messages/s per sender, within the room's 5/s limit (default 2)
@@ -132,6 +140,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "big-seconds": { type: "string" },
       "big-window": { type: "string" },
       "big-rounds": { type: "string" },
+      "shards-clients": { type: "string" },
+      "shards-capacity": { type: "string" },
       "big-connect-timeout": { type: "string" },
       "big-direct": { type: "boolean", default: false },
       "text-bytes": { type: "string" },
@@ -152,7 +162,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   const d = smoke ? SMOKE_DEFAULTS : DEFAULTS;
   const num = (name: keyof typeof values, fallback: number, min = 0) => positive(values[name], fallback, name, min);
   const outDir = values.out ?? "bench/out";
-  const phases = new Set((values.phases ?? PHASES.join(",")).split(",").map((p) => p.trim()));
+  const phases = new Set((values.phases ?? DEFAULT_PHASES.join(",")).split(",").map((p) => p.trim()));
   for (const phase of phases) if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`unknown phase ${phase}`);
   const bigClients = list(values["big-clients"], d.bigClients, "big-clients");
   if (values["big-5000"] && !bigClients.includes(5_000)) bigClients.push(5_000);
@@ -180,6 +190,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     bigSeconds: num("big-seconds", d.bigSeconds),
     bigWindow: num("big-window", 50, 1),
     bigRounds: num("big-rounds", 1, 1),
+    shardsClients: list(values["shards-clients"], [1_000, 3_000, 5_000], "shards-clients"),
+    shardsCapacity: num("shards-capacity", 1_000, 1),
     bigDirect: values["big-direct"] ?? false,
     textBytes: num("text-bytes", 64, 1),
     connectWindow: num("connect-window", 20, 1),

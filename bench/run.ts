@@ -16,6 +16,7 @@ import { latencyPlot } from "./plot.ts";
 import type { RunRecord, TrialRecord } from "./records.ts";
 import { coreSharing, formatReport, jsonSummary, warningsOf, type RunContext } from "./report.ts";
 import { runSaturation } from "./saturation.ts";
+import { SHARDS_ADMIN_KEY, runShards, shardsReport, type ShardsSummary } from "./shards-phase.ts";
 import { planPinning, startServer, type BenchServer } from "./servers.ts";
 import { runTable } from "./table.ts";
 import { TrialRunner } from "./trial-runner.ts";
@@ -69,11 +70,20 @@ async function main(): Promise<number> {
       needsBaseline ? startServer({ label: "baseline", ...common, ...urlOrConfig(options.baselineUrl, "baseline") }) : Promise.resolve(null),
       ownBig && !options.url ? startServer({ label: "room (big)", ...common, ...urlOrConfig(undefined, options.roomConfig), fileLimit }) : Promise.resolve(null),
       ownBig && !options.baselineUrl ? startServer({ label: "baseline (big)", ...common, ...urlOrConfig(undefined, "baseline"), fileLimit }) : Promise.resolve(null),
+      options.phases.has("shards")
+        ? startServer({
+            label: "room (shards)",
+            ...common,
+            ...urlOrConfig(undefined, options.roomConfig),
+            vars: { SHARD_CAPACITY: String(options.shardsCapacity), ADMIN_KEY: SHARDS_ADMIN_KEY },
+            fileLimit: bigFileLimit(Math.max(...options.shardsClients)),
+          })
+        : Promise.resolve(null),
     ]);
     for (const s of starting) if (s.status === "fulfilled" && s.value) servers.push(s.value);
     const failed = starting.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [room, roomRaised, baseline, bigRoom, bigBaseline] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
+    const [room, roomRaised, baseline, bigRoom, bigBaseline, shardsRoom] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
     log(`servers up in ${seconds(started)} s: ${servers.map((s) => `${s.label} ${s.url}`).join(", ")}`);
 
     load = LoadProcess.start(pinning.loadCpus);
@@ -120,6 +130,15 @@ async function main(): Promise<number> {
       });
     }
 
+    let shards: ShardsSummary | null = null;
+    if (options.phases.has("shards") && shardsRoom) {
+      await phase("shards", async () => {
+        const result = await runShards(runner, shardsRoom, options, progress);
+        shards = result.summary;
+        run.bigTrials.push(...result.trials);
+      });
+    }
+
     if (options.phases.has("big")) {
       await phase("big", async () => {
         // A socket per client, and some room for the process's own files.
@@ -148,6 +167,10 @@ async function main(): Promise<number> {
     const warnings = [...phaseErrors, ...warningsOf(run, cores)];
     writeOutputs(options, run, context);
     console.log(formatReport(run, context, options, cores));
+    if (shards) {
+      console.log(shardsReport(shards).join("\n"));
+      writeFileSync(join(options.outDir, "shards.json"), JSON.stringify(shards, null, 2));
+    }
     for (const w of warnings) console.log(`warning: ${w}`);
     console.log(jsonSummary(run, context, cores, warnings));
     return phaseErrors.length > 0 || [...run.tableTrials, ...run.staircases, ...run.bigTrials].some((t) => t.error) ? 1 : 0;

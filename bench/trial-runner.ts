@@ -21,7 +21,7 @@ interface Sample {
  * By default a trial waits for presence to settle and gets about 60 ms per client to connect.
  */
 export type TrialPlan = Pick<TrialSpec, "clients" | "senders" | "stages"> &
-  Partial<Pick<TrialSpec, "abortLatencyMs" | "presence" | "connectWindow" | "connectDeadlineMs">>;
+  Partial<Pick<TrialSpec, "abortLatencyMs" | "presence" | "connectWindow" | "connectDeadlineMs" | "room" | "spreadSenders">>;
 
 /** Runs trials through one load process. */
 export class TrialRunner {
@@ -57,6 +57,8 @@ export class TrialRunner {
       abortLatencyMs: plan.abortLatencyMs ?? 1_000,
       drainMs: 3_000,
     };
+    if (plan.room !== undefined) spec.room = plan.room;
+    if (plan.spreadSenders) spec.spreadSenders = true;
     const starts: Sample[] = [];
     const ends: Sample[] = [];
     const sample = (): Sample => ({ at: performance.now(), server: serverCpu(server), cores: coreTimes() });

@@ -21,6 +21,10 @@ export interface Stage {
 export interface TrialSpec {
   /** ws:// URL of the room socket, without the room name (the load process picks a fresh room). */
   socketBase: string;
+  /** The room's name, when the host must know it (the shards phase reads its stats); else a fresh one. */
+  room?: string;
+  /** Senders spread evenly over the clients (so over every object of a sharded room), not the first S. */
+  spreadSenders?: boolean;
   dialect: Dialect;
   clients: number;
   senders: number;

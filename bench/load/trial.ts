@@ -47,7 +47,7 @@ export async function runTrial(spec: TrialSpec, mark: (label: string) => void): 
     malformed: (text) => unexpected(i, text),
     frame: () => tracker.frameReceived(),
   });
-  const url = `${spec.socketBase}/bench-${Math.random().toString(36).slice(2, 10)}/ws`;
+  const url = `${spec.socketBase}/${spec.room ?? `bench-${Math.random().toString(36).slice(2, 10)}`}/ws`;
   const clients = Array.from(
     { length: spec.clients },
     (_, i) => new LightClient({ url, dialect: spec.dialect, name: `bench-${i}`, events: eventsOf(i) }),
@@ -110,7 +110,7 @@ async function sendStages(spec: TrialSpec, clients: LightClient[], tracker: Trac
           const index = tracker.sentOne(stage, now - due);
           const sentAt = performance.now();
           const text = stampText({ index, sender, senderSeq: senderSeq[sender]!++, sentAt }, spec.textBytes);
-          clients[sender]!.send({ type: "say", id: String(index), text });
+          clients[spec.spreadSenders ? Math.floor((sender * spec.clients) / spec.senders) : sender]!.send({ type: "say", id: String(index), text });
           due = start + (++sentInStage[sender]! + sender / spec.senders) * period;
         }
         nextDue = Math.min(nextDue, due);
