@@ -6,6 +6,7 @@
  * show a speed-up here; what it shows is the shape of the work: the Room's own sends stay at its
  * own sockets' count and its calls grow with the number of shards, not with N (docs/SCALE.md).
  */
+import type { ObjectStats } from "../src/server/object-stats.ts";
 import type { BenchOptions } from "./options.ts";
 import type { TrialRecord } from "./records.ts";
 import { pastTheProxy, type BenchServer } from "./servers.ts";
@@ -15,16 +16,7 @@ import type { TrialRunner } from "./trial-runner.ts";
 export const SHARDS_ADMIN_KEY = "bench-shards-admin-key";
 
 /** One object's counters, as `GET /api/rooms/:room/stats` gives them. */
-interface ObjectCounts {
-  name: string;
-  sockets: number;
-  framesIn: number;
-  sends: number;
-  callsOut: number;
-  callsIn: number;
-  commits: number;
-  events: number;
-}
+type ObjectCounts = ObjectStats;
 
 /** One object's work per second during the sending stage. */
 export interface ObjectWork {

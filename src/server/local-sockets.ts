@@ -5,6 +5,7 @@
  * and bucket. Audiences of the room's frames are resolved to these sockets here, by the same
  * rules in every object; frames go through the outbox.
  */
+import { admit, type Admission } from "./edge.ts";
 import type { Audience, CloseTarget } from "./group-commit.ts";
 import { Outbox } from "./outbox.ts";
 import type { Conn } from "./presence.ts";
@@ -84,6 +85,20 @@ export class LocalSockets {
   /** Every socket with its state (for the sweep). */
   entries(): IterableIterator<[WebSocket, SocketState]> {
     return this.#states.entries();
+  }
+
+  /**
+   * A frame arrived on one of our sockets: whose it is and what it is (the shared checks of
+   * `edge.ts`), or undefined when the socket is no longer open. A frame over 64 KiB has closed
+   * the socket already; the caller treats it as gone.
+   */
+  receive(ws: WebSocket, data: string | ArrayBuffer, now: number): { state: SocketState; admission: Admission } | undefined {
+    const state = this.state(ws);
+    if (!state || ws.readyState !== WebSocket.OPEN) return undefined;
+    this.heard(ws, now);
+    const admission = admit(data);
+    if (admission.kind === "close") this.closeSocket(ws, admission.code, admission.reason);
+    return { state, admission };
   }
 
   /** A frame arrived: remember when (saved to the attachment only now and then). */

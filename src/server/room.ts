@@ -11,7 +11,6 @@ import type { MessagesPage, RoomInfo, SingleServerFrame } from "../shared/protoc
 import { frameRef, type Decoded } from "../shared/validate.ts";
 import { BatchWindow } from "./batch-window.ts";
 import { readConfig, type RoomConfig } from "./config.ts";
-import { admit } from "./edge.ts";
 import type { Audience, CloseTarget, Outlet } from "./group-commit.ts";
 import { jsonError } from "./http.ts";
 import { LocalSockets } from "./local-sockets.ts";
@@ -180,13 +179,11 @@ export class Room extends DurableObject<Env> {
   /** Handles one frame. Synchronous on purpose: a frame is handled in one uninterrupted turn. */
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
     try {
-      const state = this.#sockets.state(ws);
-      if (!state || ws.readyState !== WebSocket.OPEN) return;
+      const got = this.#sockets.receive(ws, data, Date.now());
+      if (!got) return;
+      const { state, admission } = got;
       this.#stats.framesIn++;
-      this.#sockets.heard(ws, Date.now());
-      const admission = admit(data);
       if (admission.kind === "close") {
-        this.#sockets.closeSocket(ws, admission.code, admission.reason);
         this.#gone(ws);
       } else if (admission.kind === "error") {
         this.#core.queue.frame({ to: "conn", conn: state.key }, admission.frame);

@@ -6,7 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { HEARTBEAT, TIMINGS } from "../shared/protocol.ts";
-import { admit, localAnswer } from "./edge.ts";
+import { localAnswer } from "./edge.ts";
 import { jsonError } from "./http.ts";
 import { LocalSockets } from "./local-sockets.ts";
 import { newStats, type ObjectStats } from "./object-stats.ts";
@@ -94,13 +94,11 @@ export class RoomShard extends DurableObject<Env> {
   /** Handles one frame: answered here when no room state is needed, else sent up in order. */
   override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
     try {
-      const state = this.#sockets.state(ws);
-      if (!state || ws.readyState !== WebSocket.OPEN) return;
+      const got = this.#sockets.receive(ws, data, Date.now());
+      if (!got) return;
+      const { state, admission } = got;
       this.#stats.framesIn++;
-      this.#sockets.heard(ws, Date.now());
-      const admission = admit(data);
       if (admission.kind === "close") {
-        this.#sockets.closeSocket(ws, admission.code, admission.reason);
         this.#gone(ws);
       } else if (admission.kind === "error") {
         this.#sockets.deliver({ to: "conn", conn: state.key }, JSON.stringify(admission.frame));
