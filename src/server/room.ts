@@ -26,6 +26,12 @@ const BATCH_WINDOW_MS = 10;
 /** Where the Worker finds the shard a new socket must go to (the Room answers 307 with it). */
 export const SHARD_HEADER = "x-room-shard";
 
+/** On an upgrade: the Worker follows a 307 to a shard (it sets this; a client's own is dropped). */
+export const FOLLOW_HEADER = "x-room-placement";
+
+/** On a 101: this object is full now; send its next sockets through placement (FOLLOW_HEADER). */
+export const FULL_HEADER = "x-room-full";
+
 /** What `claim` answers. */
 export type ClaimResult = { ok: true } | { ok: false; reason: "taken" };
 
@@ -84,21 +90,28 @@ export class Room extends DurableObject<Env> {
   }
 
   /**
-   * Accepts a WebSocket upgrade (the Worker has checked the room name and the Origin), or, once
-   * this object holds SHARD_CAPACITY sockets, answers 307 naming the shard the socket goes to.
+   * Accepts a WebSocket upgrade (the Worker has checked the room name and the Origin). Once this
+   * object holds SHARD_CAPACITY sockets, an upgrade the Worker will follow (FOLLOW_HEADER) gets
+   * 307 naming the shard the socket goes to; the 101 that fills the last place says so
+   * (FULL_HEADER), so the Worker sends the next sockets that way. An upgrade sent before the
+   * Worker learned it is taken here still: a few sockets over the capacity, never a failed one.
    */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return jsonError(426, "upgrade_required", "this endpoint speaks WebSocket");
     }
-    const shard = this.#links.place(this.#sockets.size, this.#config.shardCapacity);
-    if (shard !== undefined) return new Response(null, { status: 307, headers: { [SHARD_HEADER]: String(shard) } });
+    const capacity = this.#config.shardCapacity;
+    if (this.#sockets.size >= capacity && request.headers.get(FOLLOW_HEADER) === "follow") {
+      const shard = this.#links.place(this.#sockets.size, capacity)!;
+      return new Response(null, { status: 307, headers: { [SHARD_HEADER]: String(shard) } });
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     const now = Date.now();
     this.ctx.acceptWebSocket(server);
     this.#sockets.open(server, now);
     await this.#alarm.wakeAtLatest(now + TIMINGS.helloTimeoutMs);
-    return new Response(null, { status: 101, webSocket: client });
+    const headers: HeadersInit = this.#sockets.size >= capacity ? { [FULL_HEADER]: "1" } : {};
+    return new Response(null, { status: 101, webSocket: client, headers });
   }
 
   /** Public messages for the HTTP history API, in their current state (never private ones). */

@@ -40,6 +40,31 @@ describe("a room over shards", () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(5);
   });
 
+  it("takes upgrades that race a filling Room there, fails none, and sends the next ones to shards", async () => {
+    const room = roomName("race");
+    // Four at once: the Worker learns the Room is full only from the 101 that fills it.
+    const first = await Promise.all(["ann", "bo", "cy", "di"].map((name) => join(room, { name })));
+    const onRoom = (await socketsPerObject(room))[0]!;
+    expect(onRoom).toBeGreaterThanOrEqual(2);
+    expect(onRoom).toBeLessThanOrEqual(4);
+    const later = [await join(room, { name: "ed" }), await join(room, { name: "flo" })];
+    const counts = await socketsPerObject(room);
+    expect(counts[0]).toBe(onRoom);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(6);
+    const said = await later[1]!.socket.say("all here?");
+    for (const p of [...first, later[0]!]) expect(await p.socket.next("message", (m) => m.seq === said.seq)).toEqual(said);
+  });
+
+  it("puts new sockets on the Room itself again once it has places", async () => {
+    const { room, people } = await spread("refill");
+    for (const p of people.slice(0, 2)) await p.socket.close();
+    // The Room hears its own closes; a say through a shard's socket orders after them.
+    await people[2]!.socket.say("after the closes");
+    expect((await socketsPerObject(room))[0]).toBe(0);
+    await join(room, { name: "gus" });
+    expect((await socketsPerObject(room))[0]).toBe(1);
+  });
+
   it("gives everyone the same order and the same presence, whichever object holds them", async () => {
     const { people } = await spread("order");
     for (let i = 0; i < 5; i++) for (const [k, p] of people.entries()) p.socket.send({ type: "say", id: `m${k}-${i}`, text: `m${k}-${i}` });
