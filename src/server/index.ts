@@ -9,7 +9,8 @@ import { isAllowedOrigin } from "./origin.ts";
 import { readConfig } from "./config.ts";
 import { hashOwnerKey, keyMatches, newOwnerKey } from "./owner-keys.ts";
 
-import { FOLLOW_HEADER, FULL_HEADER, SHARD_HEADER } from "./room.ts";
+import { FOLLOW_HEADER, SHARD_HEADER } from "./room.ts";
+import { KnownPlaces } from "./known-places.ts";
 
 export { Room } from "./room.ts";
 export { RoomShard } from "./shard.ts";
@@ -20,13 +21,12 @@ const ROOM_ROUTE = /^\/api\/rooms\/([^/]*)(?:\/(ws|messages|stats))?$/;
 const BAD_ROOM = "room names are 1–64 characters of a-z 0-9 _ -";
 
 /**
- * Rooms this isolate last saw full (their object holds SHARD_CAPACITY sockets). Their new sockets
- * go through placement (the room may answer 307 to a shard) until the room answers one without
- * being full. Any other room's upgrade is handed to it as it is, the response passed back
- * untouched, which spares a connect the Worker's own turn on the way back (docs/BENCHMARKS.md).
- * Capacity is therefore soft: upgrades already under way when a room fills are taken there.
+ * Free places on each room's own object, as this isolate knows them. While it knows of one, an
+ * upgrade is handed to the Room as it is and the Room's answer passed back untouched, which spares
+ * a connect the Worker's own turn on the way back (docs/BENCHMARKS.md). Otherwise the upgrade goes
+ * through placement: the Room answers 307 naming a shard once its object is full.
  */
-const fullRooms = new Set<string>();
+const places = new KnownPlaces();
 
 export default {
   async fetch(request, env): Promise<Response> {
@@ -72,25 +72,22 @@ export default {
 
 /** Hands an upgrade to the room, or (when it is full) to the shard it names (docs/SHARDS.md). */
 function upgrade(room: string, given: Request, env: Env): Promise<Response> {
-  const full = fullRooms.has(room);
+  const direct = places.takeDirect(room);
   const headers = new Headers(given.headers);
   headers.delete(FOLLOW_HEADER);
-  if (full) headers.set(FOLLOW_HEADER, "follow");
+  if (!direct) headers.set(FOLLOW_HEADER, "follow");
   const request = new Request(given, { headers });
-  if (!full) {
+  if (direct) {
     const answer = env.ROOMS.getByName(room).fetch(request);
     // Learn from the answer on the side; the answer itself goes back as it came.
-    answer.then((a) => void (a.headers.get(FULL_HEADER) && fullRooms.add(room)), () => undefined);
+    answer.then((a) => places.afterDirect(room, a), () => undefined);
     return answer;
   }
   return roomCall(room, async () => {
     const answer = await env.ROOMS.getByName(room).fetch(request);
     const shard = answer.status === 307 ? answer.headers.get(SHARD_HEADER) : null;
-    if (shard === null) {
-      // Room again in the room's own object: back to the direct way.
-      if (!answer.headers.get(FULL_HEADER)) fullRooms.delete(room);
-      return answer;
-    }
+    places.afterPlaced(room, answer, shard !== null);
+    if (shard === null) return answer;
     return env.ROOM_SHARDS.getByName(`${room}#${shard}`).fetch(request);
   });
 }

@@ -19,6 +19,7 @@ import { ShardLinks, shardOf } from "./shard-links.ts";
 import type { MissedEvent, UplinkBatch } from "./shard-wire.ts";
 import { newStats, type ObjectStats } from "./object-stats.ts";
 import { SweepAlarm, echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
+import { PLACES_HEADER } from "./known-places.ts";
 
 /** Broadcasts due faster than one per this many ms are held this long and packed into batches. */
 const BATCH_WINDOW_MS = 10;
@@ -29,8 +30,6 @@ export const SHARD_HEADER = "x-room-shard";
 /** On an upgrade: the Worker follows a 307 to a shard (it sets this; a client's own is dropped). */
 export const FOLLOW_HEADER = "x-room-placement";
 
-/** On a 101: this object is full now; send its next sockets through placement (FOLLOW_HEADER). */
-export const FULL_HEADER = "x-room-full";
 
 /** What `claim` answers. */
 export type ClaimResult = { ok: true } | { ok: false; reason: "taken" };
@@ -92,9 +91,10 @@ export class Room extends DurableObject<Env> {
   /**
    * Accepts a WebSocket upgrade (the Worker has checked the room name and the Origin). Once this
    * object holds SHARD_CAPACITY sockets, an upgrade the Worker will follow (FOLLOW_HEADER) gets
-   * 307 naming the shard the socket goes to; the 101 that fills the last place says so
-   * (FULL_HEADER), so the Worker sends the next sockets that way. An upgrade sent before the
-   * Worker learned it is taken here still: a few sockets over the capacity, never a failed one.
+   * 307 naming the shard the socket goes to. Each 101 tells the Worker how many places are left
+   * (PLACES_HEADER), so it sends upgrades directly only while there are. A direct upgrade that
+   * finds the object full (another isolate's, knowing less) is taken still: over the capacity by
+   * a few, never a failed connect.
    */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
@@ -110,7 +110,7 @@ export class Room extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     this.#sockets.open(server, now);
     await this.#alarm.wakeAtLatest(now + TIMINGS.helloTimeoutMs);
-    const headers: HeadersInit = this.#sockets.size >= capacity ? { [FULL_HEADER]: "1" } : {};
+    const headers = { [PLACES_HEADER]: String(Math.max(0, capacity - this.#sockets.size)) };
     return new Response(null, { status: 101, webSocket: client, headers });
   }
 
