@@ -5,24 +5,34 @@ import type { SoakResult } from "./soak.ts";
 /** The human-readable report of a soak. */
 export function soakTable(result: SoakResult): string {
   const { counts, drops, latency, options } = result;
+  const k = counts.kinds;
+  const kind = (name: keyof typeof k) => `${k[name].sent} / ${k[name].stored}`;
   const rows: [string, number | string][] = [
-    ["sent", counts.sent],
+    ["actions sent", counts.sent],
     ["acknowledged", counts.acknowledged],
-    ["stored", counts.stored],
+    ["events stored (messages and changes)", counts.stored],
+    ["  says sent / stored", kind("say")],
+    ["  replies sent / stored", kind("reply")],
+    ["  edits sent / stored", kind("edit")],
+    ["  deletes sent / stored", kind("delete")],
+    ["  reactions sent / stored", kind("react")],
     ["delivered (messages shown, all clients)", counts.delivered],
+    ["change events received, all clients", counts.changesDelivered],
     ["lost", counts.lost],
     ["duplicated", counts.duplicated],
     ["reordered", counts.reordered],
     ["mismatched", counts.mismatched],
+    ["stale at the end: text / deleted / reply / reactions", `${counts.staleText} / ${counts.staleDeleted} / ${counts.staleReplies} / ${counts.staleReactions}`],
     ["seq gaps in the log", counts.seqGaps],
     ["stored but never sent", counts.unknownStored],
+    ["stored state not what the senders did", counts.storedMismatched],
     ["unacknowledged at the end", counts.unacknowledged],
     ["rate_limited", counts.rateLimited],
     ["other refusals", counts.otherRefusals],
     ["reconnects that should have resumed but did not", counts.missedResumes],
     ["epoch changes", counts.epochChanges],
     ["invalid frames / error frames", counts.invalidFrames + counts.errors],
-    ["says sent by the outbox after a reconnect", counts.flushedOnReconnect],
+    ["actions sent by the outbox after a reconnect", counts.flushedOnReconnect],
     ["  of which resent (on the wire before, echo lost)", counts.resent],
     ["  answered with the stored copy (deduplicated)", counts.dedupeAnswers],
     ["reconnects resumed / redrawn", `${counts.resumes} / ${counts.redraws}`],
@@ -30,7 +40,7 @@ export function soakTable(result: SoakResult): string {
   return [
     table(["count", "value"], rows),
     "",
-    `${options.clients} clients (${options.senders} senders, one say per ~${options.sayEveryMs} ms each) for ${options.durationMs / 1000} s, seed ${options.seed}`,
+    `${options.clients} clients (${options.senders} senders, one action per ~${options.sayEveryMs} ms each) for ${options.durationMs / 1000} s, seed ${options.seed}`,
     `drops: ${drops.cut} cut, ${drops.cutAfterSay} cut just after a say, ${drops.close} closed, ${drops.offline} offline, ${drops.reload} reloads, ${drops.longAbsence} long absences of readers, ${drops.lostEchoAbsence} of senders after a lost echo`,
     `restarts: ${result.outagesMs.length} (outage ${result.outagesMs.join(", ") || "–"} ms); drain ${result.drainMs} ms; total ${Math.round(result.elapsedMs / 1000)} s`,
     `live delivery latency ms: p50 ${latency.p50}, p99 ${latency.p99}, max ${latency.max} (${latency.count} deliveries)`,
