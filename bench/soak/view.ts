@@ -138,14 +138,15 @@ export class ClientView {
     }
   }
 
-  /** As the page's message list applies a change: to a message it holds, and to that message's quotes. */
+  /** As the page's message list applies a change: to the message if it holds it, and to that message's quotes. */
   #apply(segment: Segment, event: ChangeEvent): void {
     const message = segment.shown.get(event.target);
-    if (!message) return;
-    const next =
-      event.type === "edit" ? foldEdit(message, event) : event.type === "delete" ? foldDelete(message, event) : foldReact(message, event, this.selfId);
-    segment.shown.set(event.target, next);
+    if (message) {
+      const next =
+        event.type === "edit" ? foldEdit(message, event) : event.type === "delete" ? foldDelete(message, event) : foldReact(message, event, this.selfId);
+      segment.shown.set(event.target, next);
+    }
     if (event.type === "react") return;
-    for (const reply of segment.replies.get(event.target) ?? []) segment.shown.set(reply, foldQuote(segment.shown.get(reply)!, next));
+    for (const reply of segment.replies.get(event.target) ?? []) segment.shown.set(reply, foldQuote(segment.shown.get(reply)!, event));
   }
 }

@@ -168,6 +168,16 @@ describe("the soak checker, with edits, deletes and reactions", () => {
     expect(counts.staleReplies).toBe(1);
   });
 
+  it("passes a redrawn client whose reply quotes a message older than the redraw, as the quote follows its edits", () => {
+    // A reload at seq 61 lists the latest 50 messages, 12..61: the reply, but not the message it quotes.
+    const view = new ClientView();
+    view.welcome(welcome(61, false, [...log.slice(11, 60), reply]), undefined);
+    for (const event of [edit, del, react1, react2]) view.change(event);
+    const counts = checkChanges(view);
+    expect(counts.staleReplies).toBe(0);
+    expect(soakViolations(counts)).toEqual([]);
+  });
+
   it("fails a client that still shows a deleted message's text", () => {
     const view = aliceView();
     // It received the delete but kept showing the text (a fold that did nothing).
