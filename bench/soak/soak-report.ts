@@ -40,7 +40,7 @@ export function soakTable(result: SoakResult): string {
   return [
     table(["count", "value"], rows),
     "",
-    `${options.clients} clients (${options.senders} senders, one action per ~${options.sayEveryMs} ms each) for ${options.durationMs / 1000} s, seed ${options.seed}`,
+    `${options.clients} clients (${options.senders} senders, one action per ~${options.sayEveryMs} ms each) for ${options.durationMs / 1000} s, seed ${options.seed}${options.shardCapacity === undefined ? "" : `, shard capacity ${options.shardCapacity}`}`,
     `drops: ${drops.cut} cut, ${drops.cutAfterSay} cut just after a say, ${drops.close} closed, ${drops.offline} offline, ${drops.reload} reloads, ${drops.longAbsence} long absences of readers, ${drops.lostEchoAbsence} of senders after a lost echo`,
     `restarts: ${result.outagesMs.length} (outage ${result.outagesMs.join(", ") || "–"} ms); drain ${result.drainMs} ms; total ${Math.round(result.elapsedMs / 1000)} s`,
     `live delivery latency ms: p50 ${latency.p50}, p99 ${latency.p99}, max ${latency.max} (${latency.count} deliveries)`,
@@ -59,6 +59,7 @@ export function soakJson(result: SoakResult): string {
     clients: result.options.clients,
     senders: result.options.senders,
     durationMs: result.options.durationMs,
+    shardCapacity: result.options.shardCapacity ?? null,
     ...result.counts,
     drops: result.drops,
     latencyMs: result.latency,

@@ -41,6 +41,8 @@ export interface SoakOptions {
   /** How long the end may take to settle: outboxes empty, everyone reconnected and caught up. */
   drainTimeoutMs: number;
   seed: number;
+  /** The room's `SHARD_CAPACITY` (sockets per Durable Object); the server's default when left out. */
+  shardCapacity?: number;
 }
 
 /** The full run of `npm run soak`. */
@@ -103,7 +105,9 @@ export interface SoakResult {
 export async function runSoak(options: SoakOptions, log: (line: string) => void = () => {}): Promise<SoakResult> {
   const began = performance.now();
   const room = `soak-${Date.now().toString(36)}-${options.seed}`;
-  let server: DevServer = await startDevServer();
+  // Both starts take the same vars: a restart must not change how the room is laid out.
+  const vars: Record<string, string> = options.shardCapacity === undefined ? {} : { SHARD_CAPACITY: String(options.shardCapacity) };
+  let server: DevServer = await startDevServer({ vars });
   const persistDir = server.persistDir;
   const url = `ws://127.0.0.1:${server.port}/api/rooms/${room}/ws`;
   const latencies = new Samples();
@@ -135,7 +139,8 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
   const drops = noDrops();
   const outagesMs: number[] = [];
   try {
-    log(`soak: ${options.clients} clients (${options.senders} senders) in ${room} on ${server.url}, seed ${options.seed}`);
+    const sharded = options.shardCapacity === undefined ? "" : `, shard capacity ${options.shardCapacity}`;
+    log(`soak: ${options.clients} clients (${options.senders} senders) in ${room} on ${server.url}, seed ${options.seed}${sharded}`);
     for (const client of clients) {
       if (client instanceof PageClient) client.start();
       else client.connect();
@@ -168,7 +173,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
           const stopped = performance.now();
           log("soak: stopping the server");
           await server.stop();
-          server = await startDevServer({ port: server.port, persistDir });
+          server = await startDevServer({ port: server.port, persistDir, vars });
           outagesMs.push(Math.round(performance.now() - stopped));
           log(`soak: server back after ${outagesMs.at(-1)} ms`);
         });
