@@ -41,8 +41,8 @@ export function dropClient(client: SoakClient, draw: DropDraw, counts: DropCount
   const { roll } = draw;
   if (client instanceof PageClient) {
     if (roll < 0.3) {
-      // The network dies just as a message goes out: its echo is lost, whether or not it was stored.
-      client.sayNow();
+      // The network dies just as an action goes out: its answer is lost, whether or not it was stored.
+      client.actNow();
       client.drop("cut", 0);
       counts.cutAfterSay++;
     } else {

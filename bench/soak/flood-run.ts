@@ -14,7 +14,7 @@ import { makeObservers, observe, observedViolations, type Observed } from "./obs
 import { PageClient, sentAtOf } from "./page-client.ts";
 import { streamOf } from "./random.ts";
 import { readPublicLog } from "./room-log.ts";
-import { checkView } from "./soak-check.ts";
+import { checkView, storedLog } from "./soak-check.ts";
 import { sleep, waitUntil } from "./wait.ts";
 
 /** Longest wait between slices for the room to answer everything the flooder sent. */
@@ -99,11 +99,11 @@ export async function runInterleaved(server: DevServer, room: string, options: F
     const lastSeq = roomLog.at(-1)?.seq ?? 0;
     await waitUntil(() => [...others, ...observers].every((c) => c.view.lastSeq >= lastSeq), 15_000);
 
-    const bySeq = new Map(roomLog.map((m) => [m.seq, m]));
+    const stored = storedLog(roomLog);
     let lost = 0, duplicated = 0, reordered = 0, mismatched = 0, refused = 0, errors = 0, othersSent = 0;
     for (const person of others) {
       errors += person.errors + person.invalidFrames;
-      const view = checkView(person.view, bySeq, lastSeq);
+      const view = checkView(person.view, stored);
       lost += view.lost;
       mismatched += view.mismatched;
       duplicated += person.view.duplicated;
@@ -117,7 +117,7 @@ export async function runInterleaved(server: DevServer, room: string, options: F
       if (value !== 0) violations.push(`${name}: ${value}`);
     }
     if (othersStored !== othersSent) violations.push(`the others sent ${othersSent} but ${othersStored} are stored`);
-    const observed = observe(observers, bySeq, lastSeq);
+    const observed = observe(observers, stored);
     violations.push(...observedViolations(observed));
     const outcome = flooder.outcome(roomLog.filter((m) => m.from.id === flooderId).length);
     violations.push(...flooder.violations(outcome));

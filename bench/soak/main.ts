@@ -3,7 +3,7 @@
  * one JSON line, and exits non-zero on any violation. The seed comes first on stderr: the same
  * options with `--seed N` replay the run's random choices (its timing still varies).
  *
- *   npm run soak [-- --quick] [-- --clients 200 --senders 20 --seconds 60 --drops 3 --restarts 1 --seed 1]
+ *   npm run soak [-- --quick] [-- --clients 200 --senders 20 --seconds 60 --drops 3 --restarts 1 --seed 1 --shard-capacity 20]
  *   npm run flood [-- --quick] [-- --others 50 --seconds 10 --rate 200 --seed 1]   (seconds per condition)
  */
 import { randomInt } from "node:crypto";
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     others: { type: "string" },
     rate: { type: "string" },
     seed: { type: "string" },
+    "shard-capacity": { type: "string" },
   },
 });
 
@@ -65,6 +66,7 @@ if (values.flood) {
       dropsPerSecond: count("drops", preset.dropsPerSecond),
       restarts: count("restarts", preset.restarts),
       seed,
+      ...(values["shard-capacity"] === undefined ? {} : { shardCapacity: count("shard-capacity", 0) }),
     },
     log,
   );

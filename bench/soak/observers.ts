@@ -4,10 +4,9 @@
  * at or below the last seq it has seen, so a room that sent everything twice would look right
  * there; an observer counts each seq it is sent, and a second copy is a duplicate.
  */
-import type { MessageFrame } from "../../src/shared/protocol.ts";
 import { streamOf } from "./random.ts";
 import { ResumingClient } from "./resuming-client.ts";
-import { checkView } from "./soak-check.ts";
+import { checkView, type StoredLog } from "./soak-check.ts";
 
 /** What the observers saw, summed over them. */
 export interface Observed {
@@ -28,10 +27,10 @@ export function makeObservers(url: string, count: number, seed: number): Resumin
 }
 
 /** Every observer's view against the stored log, up to its last seq. */
-export function observe(observers: readonly ResumingClient[], bySeq: Map<number, MessageFrame>, lastSeq: number): Observed {
+export function observe(observers: readonly ResumingClient[], log: StoredLog): Observed {
   const observed: Observed = { observers: observers.length, shown: 0, duplicated: 0, lost: 0, reordered: 0, mismatched: 0, invalidOrErrors: 0 };
   for (const observer of observers) {
-    const view = checkView(observer.view, bySeq, lastSeq);
+    const view = checkView(observer.view, log);
     observed.shown += observer.view.shownCount;
     observed.duplicated += observer.view.duplicated;
     observed.lost += view.lost;

@@ -1,15 +1,22 @@
 /**
  * A sender that runs the page's real transport (src/client/transport.ts) in Node: the same hello,
- * resume, outbox and resend logic the browser runs. It says something every so often, like a
- * person who stops typing when too many messages are still pending, and records what the room
- * acknowledged, what it refused, and what the transport showed.
+ * resume, outbox and resend logic the browser runs. Now and then it acts, like a person who stops
+ * when too many actions are still pending: it says something, or (given a mix stream) replies,
+ * edits, deletes or reacts (actions.ts), all through the outbox. It records what it sent, what
+ * the room acknowledged or refused, the stored event that answered each action, and what the
+ * transport showed.
  */
 import { Transport, type PendingAction, type ReconnectPolicy } from "../../src/client/transport.ts";
-import type { MessageFrame } from "../../src/shared/protocol.ts";
+import type { EventFrame, MessageFrame } from "../../src/shared/protocol.ts";
 import { decodeServerText, type RoomError } from "../../src/shared/server-frames.ts";
 import { newToken } from "../../src/client/ids.ts";
+import { ownEventId } from "../../src/client/pending.ts";
+import { quoteOf } from "../../src/client/message-fold.ts";
+import { chooseTurn, drawTurn, editText, messageText } from "./actions.ts";
 import { NodeSockets } from "./node-socket.ts";
 import { ClientView } from "./view.ts";
+
+export { messageText, sentAtOf } from "./actions.ts";
 
 /** What a page client reports as it goes. */
 export interface PageClientEvents {
@@ -23,21 +30,12 @@ export interface PageClientOptions {
   policy?: Partial<ReconnectPolicy>;
   /** This client's own seeded stream: its pace and its transport's backoff jitter draw from it. */
   random: () => number;
+  /** A stream for the mix of actions (actions.ts); without one the client only says things. */
+  mix?: () => number;
 }
 
 /** How a page client is made to lose its connection: the network, or the browser going offline. */
 export type PageDrop = "cut" | "offline";
-
-/** The text of a soak message: who, which, and when it was sent (for latency on receipt). */
-export function messageText(sender: string, n: number, sentAt: number): string {
-  return `${sender} #${n} @${sentAt.toFixed(2)}`;
-}
-
-/** The send time written into a message's text by `messageText`, or undefined. */
-export function sentAtOf(text: string): number | undefined {
-  const match = /@(\d+(?:\.\d+)?)$/.exec(text);
-  return match ? Number(match[1]) : undefined;
-}
 
 type Timer = ReturnType<typeof setTimeout>;
 
@@ -46,16 +44,18 @@ export class PageClient {
   readonly name: string;
   readonly view = new ClientView();
   readonly transport: Transport;
-  /** Every say made (id → text), resends not counted again. */
-  readonly sent = new Map<string, string>();
-  /** Says that left the outbox (acknowledged unless also refused), and those the room refused. */
+  /** Every action made (id → the action as queued), resends not counted again. */
+  readonly sent = new Map<string, PendingAction>();
+  /** The stored event that answered each own action (id → event), however it came: live, in a resume, or as a dedupe answer. */
+  readonly stored = new Map<string, EventFrame>();
+  /** Actions that left the outbox (acknowledged unless also refused), and those the room refused. */
   readonly leftOutbox = new Set<string>();
   readonly refused = new Map<string, RoomError>();
-  /** `say` frames put on the wire, first sends and resends together. */
-  saysOnWire = 0;
-  /** Resends the room answered with the message it had stored (deduplicated by client id). */
+  /** Action frames put on the wire, first sends and resends together. */
+  actionsOnWire = 0;
+  /** Resends the room answered with the event it had stored (deduplicated by client id). */
   dedupeAnswers = 0;
-  /** Says the outbox sent after a reconnect: queued while away, or sent before and never echoed. */
+  /** Actions the outbox sent after a reconnect: queued while away, or sent before and never echoed. */
   flushedOnReconnect = 0;
   /** `error` frames the transport passed on without a say they refer to, and frames that failed validation. */
   errors = 0;
@@ -63,18 +63,25 @@ export class PageClient {
   readonly #sockets: NodeSockets;
   readonly #events: PageClientEvents;
   readonly #random: () => number;
+  readonly #mix: (() => number) | undefined;
+  /** Own messages whose delete is queued: nothing more is done to them. */
+  readonly #deleting = new Set<number>();
+  /** Own reactions as this client last asked for them ("seq emoji"), so that the next one on it toggles. */
+  readonly #reacted = new Set<string>();
   #pending = new Set<string>();
   #sayTimer: Timer | undefined;
   #comeBackTimer: Timer | undefined;
   #count = 0;
+  #edits = 0;
 
   constructor(url: string, name: string, options: PageClientOptions) {
     this.name = name;
     this.#events = options.events ?? {};
     this.#random = options.random;
+    this.#mix = options.mix;
     this.#sockets = new NodeSockets({
       sent: (text) => {
-        if (text.startsWith('{"type":"say"')) this.saysOnWire++;
+        if (/^\{"type":"(say|edit|delete|react)"/.test(text)) this.actionsOnWire++;
       },
       received: (text) => this.#tapReceived(text),
     });
@@ -97,6 +104,8 @@ export class PageClient {
           if (frame.type === "message") {
             this.view.message(frame);
             this.#events.live?.(frame, performance.now());
+          } else if (frame.type === "edit" || frame.type === "delete" || frame.type === "react") {
+            this.view.change(frame);
           } else if (frame.type === "error") {
             this.errors++;
           }
@@ -112,6 +121,16 @@ export class PageClient {
     return this.transport.status.state === "open";
   }
 
+  /** The user id the room gave this client (once welcomed). */
+  get selfId(): string | undefined {
+    return this.transport.self?.id;
+  }
+
+  /** Actions still in the outbox. */
+  get unanswered(): number {
+    return this.transport.outbox.length;
+  }
+
   /** Ids the room acknowledged (their echo arrived). */
   acknowledged(): string[] {
     return [...this.leftOutbox].filter((id) => !this.refused.has(id));
@@ -122,22 +141,51 @@ export class PageClient {
     this.transport.start();
   }
 
-  /** Says something every `everyMs` on average (±50 %), while fewer than `maxPending` are unechoed. */
+  /** Acts every `everyMs` on average (±50 %), while fewer than `maxPending` actions are unanswered. */
   startSaying(everyMs: number, maxPending: number): void {
     const next = () => {
       this.#sayTimer = setTimeout(() => {
-        if (this.transport.outbox.length < maxPending) this.sayNow();
+        if (this.transport.outbox.length < maxPending) this.actNow();
         next();
       }, everyMs * (0.5 + this.#random()));
     };
     next();
   }
 
+  /** Takes one turn of the mix now (queued by the transport if not connected); without a mix, says something. */
+  actNow(): void {
+    if (!this.#mix) return this.sayNow();
+    const shown = this.view.recent(100);
+    const turn = chooseTurn(drawTurn(this.#mix), { selfId: this.transport.self?.id, shown, deleting: this.#deleting });
+    switch (turn.kind) {
+      case "say":
+        return this.sayNow(turn.draft);
+      case "reply": {
+        const text = messageText(this.name, ++this.#count, performance.now(), turn.draft);
+        return this.#record(this.transport.say(text, undefined, quoteOf(turn.target)));
+      }
+      case "edit":
+        return this.#record(this.transport.change({ kind: "edit", target: turn.target.seq, text: editText(turn.target, this.name, ++this.#edits) }));
+      case "delete":
+        this.#deleting.add(turn.target.seq);
+        return this.#record(this.transport.change({ kind: "delete", target: turn.target.seq }));
+      case "react": {
+        const key = `${turn.target.seq} ${turn.emoji}`;
+        const on = !this.#reacted.has(key);
+        if (on) this.#reacted.add(key);
+        else this.#reacted.delete(key);
+        return this.#record(this.transport.change({ kind: "react", target: turn.target.seq, emoji: turn.emoji, on }));
+      }
+    }
+  }
+
   /** Says one message now (queued by the transport if not connected). */
-  sayNow(): void {
-    const text = messageText(this.name, ++this.#count, performance.now());
-    const say = this.transport.say(text);
-    this.sent.set(say.id, text);
+  sayNow(draft = false): void {
+    this.#record(this.transport.say(messageText(this.name, ++this.#count, performance.now(), draft)));
+  }
+
+  #record(action: PendingAction): void {
+    this.sent.set(action.id, action);
   }
 
   /** Stops saying new things (the outbox still drains). */
@@ -182,11 +230,23 @@ export class PageClient {
     const incoming = decodeServerText(text);
     // The transport skips what fails validation without a word; the soak counts it.
     if (incoming.kind === "invalid") this.invalidFrames++;
-    if (incoming.kind !== "frames" || !this.welcomed) return;
+    if (incoming.kind !== "frames") return;
     for (const frame of incoming.frames) {
-      // Our own message at or below the last seq seen: the room answering a resend with the stored copy.
-      if (frame.type === "message" && frame.from.id === this.transport.self?.id && frame.seq <= this.transport.lastSeq) this.dedupeAnswers++;
+      if (frame.type === "welcome") {
+        for (const event of frame.messages) this.#keepOwn(event, frame.self.id);
+        continue;
+      }
+      if (frame.type !== "message" && frame.type !== "edit" && frame.type !== "delete" && frame.type !== "react") continue;
+      this.#keepOwn(frame, this.transport.self?.id);
+      // Our own event at or below the last seq seen: the room answering a resend with the stored copy.
+      if (this.welcomed && ownEventId(frame, this.transport.self?.id) !== undefined && frame.seq <= this.transport.lastSeq) this.dedupeAnswers++;
     }
+  }
+
+  /** Keeps the first stored event seen for each own action: it tells the checker the action's seq. */
+  #keepOwn(event: EventFrame, self: string | undefined): void {
+    const id = ownEventId(event, self);
+    if (id !== undefined && this.sent.has(id) && !this.stored.has(id)) this.stored.set(id, event);
   }
 
   #outboxChanged(pending: readonly PendingAction[]): void {

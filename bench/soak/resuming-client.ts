@@ -1,8 +1,8 @@
 /**
  * A reader for the crowd of a soak or flood run: the light client (bench/light) made to behave
  * like a page that stays open: it resumes with `since` and `epoch`, reconnects with the page's
- * backoff, can be made to lose its connection, and keeps a view of what it was sent. It also
- * sends raw `say`s for the flooder.
+ * backoff, can be made to lose its connection, and keeps a view of what it was sent (messages
+ * with their edits, deletes and reactions folded in). It also sends raw `say`s for the flooder.
  */
 import type { MessageFrame, SayFrame, WelcomeFrame, WelcomeLimits } from "../../src/shared/protocol.ts";
 import type { RoomError } from "../../src/shared/server-frames.ts";
@@ -102,6 +102,10 @@ export class ResumingClient {
           if (!current()) return;
           this.errors++;
           this.#events.error?.(error, at);
+        },
+        other: (frame) => {
+          // Edits, deletes and reactions are folded into the messages they are about, as the page does.
+          if (current() && (frame.type === "edit" || frame.type === "delete" || frame.type === "react")) this.view.change(frame);
         },
         malformed: () => current() && this.invalidFrames++,
         unknown: () => current() && this.unknownFrames++,

@@ -1,8 +1,8 @@
 /**
- * The soak with faults: one room, many clients, some of them sending through the page's real
- * transport, random drops every second, a few long absences, and `wrangler dev` stopped and
- * started again on the same persist dir mid-run. Then everything drains and is checked against
- * the room's stored log.
+ * The soak with faults: one room, many clients, some of them saying, replying, editing, deleting
+ * and reacting through the page's real transport, random drops every second, a few long
+ * absences, and `wrangler dev` stopped and started again on the same persist dir mid-run. Then
+ * everything drains and is checked against the room's stored log and current state.
  */
 import { rmSync } from "node:fs";
 import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
@@ -13,7 +13,7 @@ import { PageClient, sentAtOf } from "./page-client.ts";
 import { Samples, type Percentiles } from "../stats.ts";
 import { groupRssMiB } from "../proc.ts";
 import { pickSome, streamOf } from "./random.ts";
-import { readPublicLog } from "./room-log.ts";
+import { readPublicLog, readRoomSeq } from "./room-log.ts";
 import { checkSoak, soakViolations, type SoakCounts } from "./soak-check.ts";
 import { sleep, waitUntil } from "./wait.ts";
 import type { MessageFrame } from "../../src/shared/protocol.ts";
@@ -24,9 +24,9 @@ export interface SoakOptions {
   clients: number;
   senders: number;
   durationMs: number;
-  /** Each sender says something this often on average (the bucket refills 5/s). */
+  /** Each sender acts (says, replies, edits, deletes or reacts: actions.ts) this often on average; every action takes a token (the bucket refills 5/s). */
   sayEveryMs: number;
-  /** A sender waits while this many of its says are unechoed (a person stops typing). */
+  /** A sender waits while this many of its actions are unanswered (a person stops typing). */
   maxPending: number;
   dropsPerSecond: number;
   /** Server restarts, spread evenly over the run. */
@@ -41,6 +41,8 @@ export interface SoakOptions {
   /** How long the end may take to settle: outboxes empty, everyone reconnected and caught up. */
   drainTimeoutMs: number;
   seed: number;
+  /** The room's `SHARD_CAPACITY` (sockets per Durable Object); the server's default when left out. */
+  shardCapacity?: number;
 }
 
 /** The full run of `npm run soak`. */
@@ -103,7 +105,9 @@ export interface SoakResult {
 export async function runSoak(options: SoakOptions, log: (line: string) => void = () => {}): Promise<SoakResult> {
   const began = performance.now();
   const room = `soak-${Date.now().toString(36)}-${options.seed}`;
-  let server: DevServer = await startDevServer();
+  // Both starts take the same vars: a restart must not change how the room is laid out.
+  const vars: Record<string, string> = options.shardCapacity === undefined ? {} : { SHARD_CAPACITY: String(options.shardCapacity) };
+  let server: DevServer = await startDevServer({ vars });
   const persistDir = server.persistDir;
   const url = `ws://127.0.0.1:${server.port}/api/rooms/${room}/ws`;
   const latencies = new Samples();
@@ -119,6 +123,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
         events: { live: live(() => sender.transport.self?.id) },
         policy: options.policy,
         random: streamOf(options.seed, `client-${i}`),
+        mix: streamOf(options.seed, `mix-${i}`),
       });
       senders.push(sender);
       clients.push(sender);
@@ -134,7 +139,8 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
   const drops = noDrops();
   const outagesMs: number[] = [];
   try {
-    log(`soak: ${options.clients} clients (${options.senders} senders) in ${room} on ${server.url}, seed ${options.seed}`);
+    const sharded = options.shardCapacity === undefined ? "" : `, shard capacity ${options.shardCapacity}`;
+    log(`soak: ${options.clients} clients (${options.senders} senders) in ${room} on ${server.url}, seed ${options.seed}${sharded}`);
     for (const client of clients) {
       if (client instanceof PageClient) client.start();
       else client.connect();
@@ -167,7 +173,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
           const stopped = performance.now();
           log("soak: stopping the server");
           await server.stop();
-          server = await startDevServer({ port: server.port, persistDir });
+          server = await startDevServer({ port: server.port, persistDir, vars });
           outagesMs.push(Math.round(performance.now() - stopped));
           log(`soak: server back after ${outagesMs.at(-1)} ms`);
         });
@@ -185,14 +191,15 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     const drainStarted = performance.now();
     log("soak: draining");
     await waitUntil(() => clients.every((c) => c.welcomed) && senders.every((s) => s.transport.outbox.length === 0), options.drainTimeoutMs);
-    const roomLog = await readPublicLog(server.url, room);
-    const lastSeq = roomLog.at(-1)?.seq ?? 0;
+    // The room's seq, not the last message's: change events take seqs too, and must reach everyone.
+    const lastSeq = await readRoomSeq(server.url, room);
     await waitUntil(() => clients.every((c) => c.view.lastSeq >= lastSeq), Math.max(5_000, options.drainTimeoutMs - (performance.now() - drainStarted)));
+    const roomLog = await readPublicLog(server.url, room);
     const drainMs = Math.round(performance.now() - drainStarted);
     const endMiB = groupRssMiB(server.pid);
     for (const client of clients) client.stop();
 
-    const counts = checkSoak(roomLog, senders, clients);
+    const counts = checkSoak(roomLog, senders, clients, lastSeq);
     return {
       room, options, counts, drops, latency: latencies.percentiles(), outagesMs, drainMs,
       serverMiB: { start: startMiB, end: endMiB },

@@ -42,12 +42,17 @@ export function foldReact(message: MessageFrame, react: ReactEventFrame, selfId:
   return next;
 }
 
-/** A reply's quote after its target changed: the edited text (cut as the room cuts it), or deleted. */
-export function foldQuote(message: MessageFrame, target: MessageFrame): MessageFrame {
-  if (!message.replyTo || message.replyTo.seq !== target.seq) return message;
-  const replyTo = target.deleted
-    ? { seq: target.seq, from: message.replyTo.from, text: "", deleted: true as const }
-    : { seq: target.seq, from: message.replyTo.from, text: truncateCodePoints(target.text, LIMITS.quote) };
+/**
+ * A reply's quote after an edit or delete of the message it quotes: the edited text (cut as the
+ * room cuts it), or deleted. It works from the event alone, because the quoted message itself
+ * need not be loaded: a redraw lists the latest 50 messages, and a reply among them may quote an
+ * older one.
+ */
+export function foldQuote(message: MessageFrame, change: EditEventFrame | DeleteEventFrame): MessageFrame {
+  if (!message.replyTo || message.replyTo.seq !== change.target || message.deleted) return message;
+  const { seq, from } = message.replyTo;
+  const replyTo: ReplyQuote =
+    change.type === "delete" ? { seq, from, text: "", deleted: true } : { seq, from, text: truncateCodePoints(change.text, LIMITS.quote) };
   return { ...message, replyTo };
 }
 

@@ -1,6 +1,7 @@
 /**
- * A small soak through the same code as `npm run soak`: 20 clients (4 sending through the page's
- * real transport), drops every second and one restart of `wrangler dev`, then the same invariants.
+ * A small soak through the same code as `npm run soak`: 20 clients (4 saying, replying, editing,
+ * deleting and reacting through the page's real transport), drops every second and one restart
+ * of `wrangler dev`, then the same invariants.
  * The seed differs from run to run and is printed first: `npm run soak -- --quick --seed N`
  * replays a failure's choices.
  */
@@ -31,7 +32,10 @@ it("a small soak with drops and a server restart loses, duplicates and reorders 
   expect(result.counts.stored, report).toBe(result.counts.acknowledged);
   expect(result.outagesMs, report).toHaveLength(1);
   expect(result.counts.resumes, report).toBeGreaterThanOrEqual(20);
-  // The senders' outboxes carried says across the outage.
+  // Besides says, the senders replied, edited, deleted and reacted, and every client ends with the room's state.
+  const { reply, edit, delete: deletes, react } = result.counts.kinds;
+  expect(reply.stored + edit.stored + deletes.stored + react.stored, report).toBeGreaterThan(0);
+  // The senders' outboxes carried actions across the outage.
   expect(result.counts.flushedOnReconnect, report).toBeGreaterThan(0);
   expect(Object.values(result.drops).reduce((a, b) => a + b, 0), report).toBeGreaterThanOrEqual(4);
 }, 90_000);

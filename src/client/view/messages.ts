@@ -115,17 +115,19 @@ export class MessageList {
     this.#fillViewport();
   }
 
-  /** Folds a change event into the message it is about (one not loaded will come in its current state). */
+  /** Folds a change event into the message it is about (one not loaded will come in its current state) and into its quotes. */
   apply(event: EditEventFrame | DeleteEventFrame | ReactEventFrame): void {
     const message = this.#states.get(event.target);
-    if (!message) return;
-    const next =
-      event.type === "edit" ? foldEdit(message, event) : event.type === "delete" ? foldDelete(message, event) : foldReact(message, event, this.#ctx.me.id);
-    this.#states.set(event.target, next);
-    this.#redraw(event.target);
+    if (message) {
+      const next =
+        event.type === "edit" ? foldEdit(message, event) : event.type === "delete" ? foldDelete(message, event) : foldReact(message, event, this.#ctx.me.id);
+      this.#states.set(event.target, next);
+      this.#redraw(event.target);
+    }
     if (event.type === "react") return;
+    // Quotes follow their message even when it is not loaded (a reply can quote one older than the page holds).
     for (const reply of this.#replies.get(event.target) ?? []) {
-      this.#states.set(reply, foldQuote(this.#states.get(reply)!, next));
+      this.#states.set(reply, foldQuote(this.#states.get(reply)!, event));
       this.#redraw(reply);
     }
   }
