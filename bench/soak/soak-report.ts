@@ -45,6 +45,7 @@ export function soakTable(result: SoakResult): string {
     `restarts: ${result.outagesMs.length} (outage ${result.outagesMs.join(", ") || "–"} ms); drain ${result.drainMs} ms; total ${Math.round(result.elapsedMs / 1000)} s`,
     `live delivery latency ms: p50 ${latency.p50}, p99 ${latency.p99}, max ${latency.max} (${latency.count} deliveries)`,
     `server memory (MiB, process group): ${result.serverMiB.start ?? "–"} after joining, ${result.serverMiB.end ?? "–"} at the end`,
+    `sockets per object once everyone was back (the Room first): ${result.socketsPerObject?.join(", ") ?? "–"}`,
     `frames of types the decoder does not know (counted, not a fault): ${result.unknownFrames}`,
     result.violations.length === 0 ? "PASS" : `FAIL: ${result.violations.join("; ")}`,
   ].join("\n");
@@ -66,6 +67,7 @@ export function soakJson(result: SoakResult): string {
     outagesMs: result.outagesMs,
     drainMs: result.drainMs,
     serverMiB: result.serverMiB,
+    socketsPerObject: result.socketsPerObject,
     unknownFrames: result.unknownFrames,
     elapsedMs: result.elapsedMs,
     pass: result.violations.length === 0,

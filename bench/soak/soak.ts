@@ -4,6 +4,7 @@
  * absences, and `wrangler dev` stopped and started again on the same persist dir mid-run. Then
  * everything drains and is checked against the room's stored log and current state.
  */
+import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
 import type { ReconnectPolicy } from "../../src/client/reconnect-policy.ts";
@@ -95,10 +96,20 @@ export interface SoakResult {
   drainMs: number;
   /** The dev server's resident memory (MiB) after connecting, and at the end. */
   serverMiB: { start: number | null; end: number | null };
+  /** Sockets each of the room's objects held once everyone was back (the Room first), from its stats. */
+  socketsPerObject: number[] | null;
   /** Frames the readers got of types the decoder does not know (a newer room's, such as v2's `occupancy`): counted, not a fault. */
   unknownFrames: number;
   elapsedMs: number;
   violations: string[];
+}
+
+/** Sockets per object of the room (the Room first), or null when the stats cannot be read. */
+async function readPlacement(baseUrl: string, room: string, adminKey: string): Promise<number[] | null> {
+  const answer = await fetch(`${baseUrl}/api/rooms/${room}/stats`, { headers: { Authorization: `Bearer ${adminKey}` } });
+  if (!answer.ok) return null;
+  const { objects } = (await answer.json()) as { objects: { sockets: number }[] };
+  return objects.map((o) => o.sockets);
 }
 
 /** Runs one soak against its own `wrangler dev`, which it stops at the end. */
@@ -106,7 +117,9 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
   const began = performance.now();
   const room = `soak-${Date.now().toString(36)}-${options.seed}`;
   // Both starts take the same vars: a restart must not change how the room is laid out.
-  const vars: Record<string, string> = options.shardCapacity === undefined ? {} : { SHARD_CAPACITY: String(options.shardCapacity) };
+  // An admin key of this run's own lets the soak read how the room's sockets were placed.
+  const adminKey = `soak-admin-${randomUUID()}`;
+  const vars: Record<string, string> = { ADMIN_KEY: adminKey, ...(options.shardCapacity === undefined ? {} : { SHARD_CAPACITY: String(options.shardCapacity) }) };
   let server: DevServer = await startDevServer({ vars });
   const persistDir = server.persistDir;
   const url = `ws://127.0.0.1:${server.port}/api/rooms/${room}/ws`;
@@ -195,6 +208,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     const lastSeq = await readRoomSeq(server.url, room);
     await waitUntil(() => clients.every((c) => c.view.lastSeq >= lastSeq), Math.max(5_000, options.drainTimeoutMs - (performance.now() - drainStarted)));
     const roomLog = await readPublicLog(server.url, room);
+    const socketsPerObject = await readPlacement(server.url, room, adminKey);
     const drainMs = Math.round(performance.now() - drainStarted);
     const endMiB = groupRssMiB(server.pid);
     for (const client of clients) client.stop();
@@ -203,6 +217,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     return {
       room, options, counts, drops, latency: latencies.percentiles(), outagesMs, drainMs,
       serverMiB: { start: startMiB, end: endMiB },
+      socketsPerObject,
       unknownFrames: clients.reduce((sum, c) => sum + (c instanceof ResumingClient ? c.unknownFrames : 0), 0),
       elapsedMs: Math.round(performance.now() - began),
       violations: soakViolations(counts),
