@@ -6,6 +6,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { Room } from "../src/server/room.ts";
+import { RoomCore } from "../src/server/room-core.ts";
 import { TestSocket, connect, join, newToken, roomName, workerFetch, messagesOf, userOf } from "./support/room-client.ts";
 import { seedMessages } from "./support/seed.ts";
 
@@ -92,6 +93,28 @@ describe("2. Durable", () => {
       state.storage.sql.exec<{ text: string }>("SELECT text FROM events WHERE seq = ?", received.seq).one(),
     );
     expect(row.text).toBe("kept");
+  });
+
+  it("answers a frame whose handling throws with internal and its ref, no stack, and keeps serving", async () => {
+    const room = roomName("handler-throws");
+    const { socket: alice } = await join(room, { name: "alice" });
+    const original = RoomCore.prototype.receive;
+    const broken = vi.spyOn(RoomCore.prototype, "receive").mockImplementation(function (this: RoomCore, key, decoded) {
+      if (decoded.ok && decoded.frame.type === "say") throw new Error("boom at /src/server/room-core.ts:1:1");
+      return original.call(this, key, decoded);
+    });
+    try {
+      alice.send({ type: "say", id: "thrown", text: "handled badly" });
+      const error = await alice.next("error");
+      // Exactly the protocol's fields (the test client also flags any extra one), nothing of the throw.
+      expect(Object.keys(error).sort()).toEqual(["code", "message", "ref", "type"]);
+      expect(error).toMatchObject({ code: "internal", ref: "thrown" });
+      expect(error.message).not.toMatch(/boom|\.ts:|\bat \//);
+    } finally {
+      broken.mockRestore();
+    }
+    expect((await alice.say("served again")).text).toBe("served again");
+    expect(alice.violations).toEqual([]);
   });
 
   it("sends a message to nobody when storing it fails, and answers its sender with internal and ref", async () => {

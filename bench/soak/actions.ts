@@ -12,10 +12,18 @@
  */
 import type { MessageFrame } from "../../src/shared/protocol.ts";
 
-/** The kinds of turn, and how often each comes (the rest of the turns are plain says). */
-export const MIX = { reply: 0.15, edit: 0.12, delete: 0.06, react: 0.22 } as const;
-/** The share of says and replies that are drafts, which their author may delete later. */
-export const DRAFT_SHARE = 0.3;
+/** How often each kind of turn comes (the rest of the turns are plain says), and how many drafts. */
+export interface TurnWeights {
+  reply: number;
+  edit: number;
+  delete: number;
+  react: number;
+  /** The share of says and replies that are drafts, which their author may delete later. */
+  draft: number;
+}
+
+/** The full soak's mix. */
+export const MIX: TurnWeights = { reply: 0.15, edit: 0.12, delete: 0.06, react: 0.22, draft: 0.3 };
 /** Four emoji keep reactions well under the 20 distinct a message may hold. */
 export const EMOJIS = ["👍", "❤️", "😂", "🎉"] as const;
 /** Replies and reactions go to one of the newest this many messages shown. */
@@ -55,19 +63,19 @@ export function drawTurn(random: () => number): TurnDraws {
 }
 
 /** The kind a draw stands for. */
-export function kindOf(draw: number): ActionKind {
+export function kindOf(draw: number, weights: TurnWeights = MIX): ActionKind {
   let edge = 0;
   for (const kind of ["reply", "edit", "delete", "react"] as const) {
-    edge += MIX[kind];
+    edge += weights[kind];
     if (draw < edge) return kind;
   }
   return "say";
 }
 
 /** Picks this turn's action; a kind with nothing to act on becomes a plain say. */
-export function chooseTurn(draws: TurnDraws, state: SenderState): Turn {
-  const draft = draws.extra < DRAFT_SHARE;
-  const kind = kindOf(draws.kind);
+export function chooseTurn(draws: TurnDraws, state: SenderState, weights: TurnWeights = MIX): Turn {
+  const draft = draws.extra < weights.draft;
+  const kind = kindOf(draws.kind, weights);
   const own = (m: MessageFrame) => m.from.id === state.selfId;
   const live = (m: MessageFrame) => !m.deleted && !state.deleting.has(m.seq);
   const pick = (candidates: MessageFrame[]) => candidates[Math.floor(draws.target * candidates.length)];

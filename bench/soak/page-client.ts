@@ -12,7 +12,7 @@ import { decodeServerText, type RoomError } from "../../src/shared/server-frames
 import { newToken } from "../../src/client/ids.ts";
 import { ownEventId } from "../../src/client/pending.ts";
 import { quoteOf } from "../../src/client/message-fold.ts";
-import { chooseTurn, drawTurn, editText, messageText } from "./actions.ts";
+import { chooseTurn, drawTurn, editText, messageText, type TurnWeights } from "./actions.ts";
 import { NodeSockets } from "./node-socket.ts";
 import { ClientView } from "./view.ts";
 
@@ -32,6 +32,8 @@ export interface PageClientOptions {
   random: () => number;
   /** A stream for the mix of actions (actions.ts); without one the client only says things. */
   mix?: () => number;
+  /** How often each kind of action comes (default: the full soak's `MIX`). */
+  weights?: TurnWeights;
 }
 
 /** How a page client is made to lose its connection: the network, or the browser going offline. */
@@ -64,6 +66,7 @@ export class PageClient {
   readonly #events: PageClientEvents;
   readonly #random: () => number;
   readonly #mix: (() => number) | undefined;
+  readonly #weights: TurnWeights | undefined;
   /** Own messages whose delete is queued: nothing more is done to them. */
   readonly #deleting = new Set<number>();
   /** Own reactions as this client last asked for them ("seq emoji"), so that the next one on it toggles. */
@@ -79,6 +82,7 @@ export class PageClient {
     this.#events = options.events ?? {};
     this.#random = options.random;
     this.#mix = options.mix;
+    this.#weights = options.weights;
     this.#sockets = new NodeSockets({
       sent: (text) => {
         if (/^\{"type":"(say|edit|delete|react)"/.test(text)) this.actionsOnWire++;
@@ -156,7 +160,7 @@ export class PageClient {
   actNow(): void {
     if (!this.#mix) return this.sayNow();
     const shown = this.view.recent(100);
-    const turn = chooseTurn(drawTurn(this.#mix), { selfId: this.transport.self?.id, shown, deleting: this.#deleting });
+    const turn = chooseTurn(drawTurn(this.#mix), { selfId: this.transport.self?.id, shown, deleting: this.#deleting }, this.#weights);
     switch (turn.kind) {
       case "say":
         return this.sayNow(turn.draft);

@@ -11,6 +11,7 @@ import type { ReconnectPolicy } from "../../src/client/reconnect-policy.ts";
 import { noDrops, startDrops, type DropCounts, type SoakClient } from "./faults.ts";
 import { ResumingClient } from "./resuming-client.ts";
 import { PageClient, sentAtOf } from "./page-client.ts";
+import type { TurnWeights } from "./actions.ts";
 import { Samples, type Percentiles } from "../stats.ts";
 import { groupRssMiB } from "../proc.ts";
 import { pickSome, streamOf } from "./random.ts";
@@ -44,6 +45,8 @@ export interface SoakOptions {
   seed: number;
   /** The room's `SHARD_CAPACITY` (sockets per Durable Object); the server's default when left out. */
   shardCapacity?: number;
+  /** How often senders reply, edit, delete and react (default: actions.ts's `MIX`). */
+  weights?: TurnWeights;
 }
 
 /** The full run of `npm run soak`. */
@@ -80,6 +83,11 @@ export const QUICK_SOAK: SoakOptions = {
   longAbsenceMs: 2_000,
   policy: { maxDelayMs: 2_000 },
   drainTimeoutMs: 20_000,
+  // About 70 turns in all (a turn per ~300 ms, well inside the bucket's 5/s), with changes and
+  // drafts weighed up so that every kind happens in every run (the test checks each): a delete
+  // needs an own draft still shown.
+  sayEveryMs: 300,
+  weights: { reply: 0.15, edit: 0.2, delete: 0.2, react: 0.2, draft: 0.5 },
 };
 
 /** What a soak found. */
@@ -137,6 +145,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
         policy: options.policy,
         random: streamOf(options.seed, `client-${i}`),
         mix: streamOf(options.seed, `mix-${i}`),
+        ...(options.weights ? { weights: options.weights } : {}),
       });
       senders.push(sender);
       clients.push(sender);

@@ -73,10 +73,15 @@ export default {
 /** Hands an upgrade to the room, or (when it is full) to the shard it names (docs/SHARDS.md). */
 function upgrade(room: string, given: Request, env: Env): Promise<Response> {
   const direct = places.takeDirect(room);
-  const headers = new Headers(given.headers);
-  headers.delete(FOLLOW_HEADER);
-  if (!direct) headers.set(FOLLOW_HEADER, "follow");
-  const request = new Request(given, { headers });
+  // The placement header is the Worker's to set: a client's own is dropped. A direct upgrade
+  // without one (nearly all of them) is passed on as it came, without a copy.
+  let request = given;
+  if (!direct || given.headers.has(FOLLOW_HEADER)) {
+    const headers = new Headers(given.headers);
+    headers.delete(FOLLOW_HEADER);
+    if (!direct) headers.set(FOLLOW_HEADER, "follow");
+    request = new Request(given, { headers });
+  }
   if (direct) {
     const answer = env.ROOMS.getByName(room).fetch(request);
     // Learn from the answer on the side; the answer itself goes back as it came.

@@ -6,7 +6,8 @@
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { RoomShard } from "../../src/server/shard.ts";
 import { EventLog } from "../../src/server/event-log.ts";
 import type { Room } from "../../src/server/room.ts";
 import type { DownlinkBatch } from "../../src/server/shard-wire.ts";
@@ -66,6 +67,36 @@ describe("a room over shards", () => {
     expect((await socketsPerObject(room))[0]).toBe(3);
     const said = await people[4]!.socket.say("hello late");
     expect(await late.next("message", (m) => m.seq === said.seq)).toEqual(said);
+  });
+
+  it("drops a client's own placement header: its upgrade is served, never answered with a bare 307", async () => {
+    const room = roomName("own-header");
+    await join(room, { name: "ann" }); // this isolate now counts one free place
+    // Another isolate takes that place, so this one's count is one too many.
+    const other = await env.ROOMS.getByName(room).fetch(new Request("https://chat.test/ws", { headers: { Upgrade: "websocket" } }));
+    await new TestSocket(other.webSocket!).hello({ name: "bo" });
+    const answer = await workerFetch(`/api/rooms/${room}/ws`, { headers: { Upgrade: "websocket", "x-room-placement": "follow" } });
+    expect(answer.status).toBe(101);
+    const cy = new TestSocket(answer.webSocket!);
+    expect((await cy.hello({ name: "cy" })).self.name).toBe("cy");
+  });
+
+  it("answers ping on a shard's socket without waking the shard or running its code", async () => {
+    const { room, people } = await spread("shard-ping");
+    const onShard = people[4]!.socket;
+    const shards = (await objectsOf(room)).slice(1);
+    const handled = vi.spyOn(RoomShard.prototype, "webSocketMessage");
+    try {
+      for (const shard of shards) await evictDurableObject(shard);
+      onShard.send("ping");
+      await onShard.pong();
+      expect(handled).not.toHaveBeenCalled();
+      // The spy does see a shard's code run: a frame that is not a ping reaches it.
+      await onShard.say("awake now");
+      expect(handled).toHaveBeenCalledTimes(1);
+    } finally {
+      handled.mockRestore();
+    }
   });
 
   it("puts new sockets on the Room itself again once it has places", async () => {
