@@ -7,6 +7,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { PLACES_HEADER } from "../../src/server/known-places.ts";
 import { RoomShard } from "../../src/server/shard.ts";
 import { EventLog } from "../../src/server/event-log.ts";
 import type { Room } from "../../src/server/room.ts";
@@ -61,7 +62,7 @@ describe("a room over shards", () => {
     // What a Worker isolate that counted places the others took sends: no placement header.
     const answer = await env.ROOMS.getByName(room).fetch(new Request("https://chat.test/ws", { headers: { Upgrade: "websocket" } }));
     expect(answer.status).toBe(101);
-    expect(answer.headers.get("x-room-places")).toBe("0");
+    expect(answer.headers.get(PLACES_HEADER)).toBe("0");
     const late = new TestSocket(answer.webSocket!);
     await late.hello({ name: "late" });
     expect((await socketsPerObject(room))[0]).toBe(3);
