@@ -13,6 +13,7 @@ import {
   type TransportOptions,
 } from "../src/client/transport.ts";
 import type { RoomError, RoomFrame } from "../src/shared/server-frames.ts";
+import { takeToken } from "../src/server/rate-limit.ts";
 
 const TOKEN = "tok_abcdefghijklmnopqrstuvwxyz";
 const ALICE: User = { id: "alice-id", name: "alice" };
@@ -76,6 +77,39 @@ function editEvent(seq: number, user: User, id: string, target: number, text: st
 
 function reactEvent(seq: number, user: User, id: string, target: number, emoji: string, on: boolean, count: number): ReactEventFrame {
   return { type: "react", seq, id, target, emoji, on, count, user, ts: 1_700_000_000_000 + seq };
+}
+
+/** The event a room that stores `action` (a frame the page sent) answers with, at `seq`. */
+function storedEvent(action: Record<string, unknown>, user: User, seq: number): SingleServerFrame {
+  const id = String(action.id);
+  const target = Number(action.target);
+  switch (action.type) {
+    case "say":
+      return message(seq, user, id, String(action.text));
+    case "edit":
+      return editEvent(seq, user, id, target, String(action.text));
+    case "react":
+      return reactEvent(seq, user, id, target, String(action.emoji), Boolean(action.on), 1);
+    default:
+      return { type: "delete", seq, id, target, user, ts: 1_700_000_000_000 + seq };
+  }
+}
+
+/**
+ * Plays a room that stores every action as it arrives (after the first `done` on this socket,
+ * answered already), answering each with its event from seq `firstSeq` on; returns every action
+ * sent, in order, and the most that were ever sent and not answered yet.
+ */
+function storeEach(socket: FakeSocket, user: User, firstSeq: number, done = 0): { sent: Record<string, unknown>[]; mostInFlight: number } {
+  let answered = done;
+  let mostInFlight = 0;
+  while (socket.actions().length > answered) {
+    const sent = socket.actions();
+    mostInFlight = Math.max(mostInFlight, sent.length - answered);
+    socket.receive(storedEvent(sent[answered]!, user, firstSeq + answered - done));
+    answered++;
+  }
+  return { sent: socket.actions(), mostInFlight };
 }
 
 /** A transport wired to fake sockets, recording everything it tells the page. */
@@ -284,7 +318,7 @@ describe("transport", () => {
     expect(t.transport.status.state).toBe("waiting");
   });
 
-  it("queues says while disconnected and sends them after the welcome, in order", () => {
+  it("queues says while disconnected and sends them after the welcome, in order, each after the previous one's answer", () => {
     const t = setup();
     const first = t.transport.say("one");
     const second = t.transport.say("two", BOB);
@@ -292,11 +326,15 @@ describe("transport", () => {
     t.last().open();
     expect(t.last().says()).toEqual([]);
     t.join();
-    expect(t.last().says()).toEqual([
+    expect(t.last().says()).toEqual([{ type: "say", id: first.id, text: "one" }]);
+    expect(t.outboxes.at(-1)).toEqual([first, second]);
+    const { sent, mostInFlight } = storeEach(t.last(), ALICE, 1);
+    expect(sent).toEqual([
       { type: "say", id: first.id, text: "one" },
       { type: "say", id: second.id, text: "two", to: BOB.id },
     ]);
-    expect(t.outboxes.at(-1)).toEqual([first, second]);
+    expect(mostInFlight).toBe(1);
+    expect(t.transport.outbox).toEqual([]);
   });
 
   it("sends the says an earlier page left unechoed, with their ids, once welcomed", () => {
@@ -305,12 +343,10 @@ describe("transport", () => {
     expect(t.transport.outbox).toEqual(left);
     t.transport.start();
     t.join();
-    expect(t.last().says()).toEqual([
-      { type: "say", id: "kept-1", text: "typed before the tab closed" },
-      { type: "say", id: "kept-2", text: "psst", to: BOB.id },
-    ]);
+    expect(t.last().says()).toEqual([{ type: "say", id: "kept-1", text: "typed before the tab closed" }]);
     t.last().receive(message(1, ALICE, "kept-1", "typed before the tab closed"));
     expect(t.outboxes.at(-1)).toEqual([left[1]]);
+    expect(t.last().says().slice(1)).toEqual([{ type: "say", id: "kept-2", text: "psst", to: BOB.id }]);
   });
 
   it("resends every say not yet echoed after a reconnect, with the same ids", () => {
@@ -368,34 +404,87 @@ describe("transport", () => {
     expect(t.last().says()).toEqual([]);
   });
 
-  it("keeps rate-limited says queued and resends them after retryAfterMs, in order, one at a time", () => {
+  it("keeps a rate-limited say queued and resends it after retryAfterMs, before the says behind it", () => {
     const t = setup();
     t.transport.start();
     t.join();
     const says = ["one", "two", "three"].map((text) => t.transport.say(text));
-    expect(t.last().says()).toHaveLength(3);
-    // The room took "one" and refused the rest: its bucket is empty for 200 ms.
     t.last().receive(message(1, ALICE, says[0]!.id, "one"));
-    for (const say of says.slice(1)) t.last().receive({ type: "error", code: "rate_limited", message: "slow down", ref: say.id, retryAfterMs: 200 });
+    // The room refuses "two": its bucket is empty for 200 ms. "three" was never sent.
+    expect(t.last().says().map((f) => f.text)).toEqual(["one", "two"]);
+    t.last().receive({ type: "error", code: "rate_limited", message: "slow down", ref: says[1]!.id, retryAfterMs: 200 });
     expect(t.refused).toEqual([]);
     expect(t.frames.filter((f) => f.type === "error")).toEqual([]);
     expect(t.transport.outbox.map((s) => ("text" in s ? s.text : s.kind))).toEqual(["two", "three"]);
     // Nothing new goes out while the bucket refills, not even a say typed meanwhile.
     const four = t.transport.say("four");
     vi.advanceTimersByTime(199);
-    expect(t.last().says()).toHaveLength(3);
+    expect(t.last().says()).toHaveLength(2);
     vi.advanceTimersByTime(1);
-    expect(t.last().says().slice(3)).toEqual([{ type: "say", id: says[1]!.id, text: "two" }]);
-    // The next goes only once the previous one is answered.
-    t.last().receive(message(2, ALICE, says[1]!.id, "two"));
-    expect(t.last().says().slice(4)).toEqual([{ type: "say", id: says[2]!.id, text: "three" }]);
-    t.last().receive(message(3, ALICE, says[2]!.id, "three"));
-    t.last().receive(message(4, ALICE, four.id, "four"));
-    expect(t.last().says().slice(5)).toEqual([{ type: "say", id: four.id, text: "four" }]);
+    expect(t.last().says().slice(2)).toEqual([{ type: "say", id: says[1]!.id, text: "two" }]);
+    const { sent, mostInFlight } = storeEach(t.last(), ALICE, 2, 2);
+    expect(sent.slice(2).map((f) => f.id)).toEqual([says[1]!.id, says[2]!.id, four.id]);
+    expect(mostInFlight).toBe(1);
     expect(t.transport.outbox).toEqual([]);
-    // With the queue empty, says go out at once again.
+    // With the queue empty, a say goes out at once.
     t.transport.say("five");
-    expect(t.last().says()).toHaveLength(7);
+    expect(t.last().says()).toHaveLength(6);
+  });
+
+  it("never lets an action overtake one the bucket refused: the room stores them in the order they were made", () => {
+    const t = setup();
+    t.transport.start();
+    t.join();
+    // A say every millisecond, twice the burst of 20 with a reply and a reaction among them.
+    const made = Array.from({ length: 40 }, (_, i) => {
+      vi.advanceTimersByTime(1);
+      if (i === 25) return t.transport.change({ kind: "react", target: 3, emoji: "👍", on: true });
+      return t.transport.say(`flood ${i + 1}`);
+    });
+    // The room's bucket as the real one (burst 20, 5 a second); each frame takes 20 ms to arrive.
+    let bucket = { tokens: 20, at: Date.now() };
+    const stored: string[] = [];
+    let arrived = 0;
+    for (let step = 0; step < 10_000 && t.transport.outbox.length > 0; step++) {
+      const sent = t.last().actions();
+      if (arrived === sent.length) {
+        vi.advanceTimersByTime(20);
+        continue;
+      }
+      vi.advanceTimersByTime(20);
+      const frame = sent[arrived++]!;
+      const taken = takeToken(bucket, Date.now(), 20, 5);
+      if (taken.ok) {
+        bucket = taken.bucket;
+        stored.push(String(frame.id));
+        t.last().receive(storedEvent(frame, ALICE, stored.length));
+      } else {
+        t.last().receive({ type: "error", code: "rate_limited", message: "slow down", ref: String(frame.id), retryAfterMs: taken.retryAfterMs });
+      }
+    }
+    expect(t.transport.outbox).toEqual([]);
+    expect(stored).toEqual(made.map((a) => a.id));
+  });
+
+  it("reconnects and resends when the room leaves an action unanswered on an open connection", () => {
+    const t = setup({ policy: { answerTimeoutMs: 5_000 } });
+    t.transport.start();
+    t.join();
+    const answered = t.transport.say("answered");
+    t.last().receive(message(1, ALICE, answered.id, "answered"));
+    vi.advanceTimersByTime(5_000);
+    expect(t.sockets).toHaveLength(1);
+    const lost = t.transport.say("lost on the way");
+    const behind = t.transport.say("behind it");
+    vi.advanceTimersByTime(4_999);
+    expect(t.sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(t.sockets[0]!.closed).not.toBeNull();
+    vi.runOnlyPendingTimers();
+    t.join(welcome({ seq: 1, resumed: true }));
+    expect(t.sockets).toHaveLength(2);
+    const { sent } = storeEach(t.last(), ALICE, 2);
+    expect(sent.map((f) => f.id)).toEqual([lost.id, behind.id]);
   });
 
   it("resends a say still held for the bucket after a reconnect, once its wait is over", () => {
@@ -435,12 +524,16 @@ describe("transport", () => {
     t.last().open();
     expect(t.last().actions()).toEqual([]);
     t.join(welcome({ seq: 4 }));
-    expect(t.last().actions()).toEqual([
+    expect(t.last().actions()).toEqual([{ type: "edit", id: edit.id, target: 4, text: "fixed" }]);
+    expect(t.outboxes.at(-1)).toEqual([edit, react, remove]);
+    const { sent, mostInFlight } = storeEach(t.last(), ALICE, 5);
+    expect(sent).toEqual([
       { type: "edit", id: edit.id, target: 4, text: "fixed" },
       { type: "react", id: react.id, target: 4, emoji: "👍", on: true },
       { type: "delete", id: remove.id, target: 3 },
     ]);
-    expect(t.outboxes.at(-1)).toEqual([edit, react, remove]);
+    expect(mostInFlight).toBe(1);
+    expect(t.transport.outbox).toEqual([]);
   });
 
   it("takes a change out of the outbox when its event comes back, and passes the event on", () => {
@@ -532,18 +625,18 @@ describe("transport", () => {
     const say = t.transport.say("one");
     const react = t.transport.change({ kind: "react", target: 1, emoji: "👍", on: true });
     const edit = t.transport.change({ kind: "edit", target: 1, text: "two" });
-    for (const action of [say, react, edit]) t.last().receive({ type: "error", code: "rate_limited", message: "slow down", ref: action.id, retryAfterMs: 300 });
+    t.last().receive({ type: "error", code: "rate_limited", message: "slow down", ref: say.id, retryAfterMs: 300 });
     expect(t.refused).toEqual([]);
     expect(t.transport.outbox).toEqual([say, react, edit]);
     expect(t.transport.heldUntil).toBe(Date.now() + 300);
     vi.advanceTimersByTime(299);
-    expect(t.last().actions()).toHaveLength(3);
+    expect(t.last().actions()).toHaveLength(1);
     vi.advanceTimersByTime(1);
-    expect(t.last().actions().slice(3)).toEqual([{ type: "say", id: say.id, text: "one" }]);
+    expect(t.last().actions().slice(1)).toEqual([{ type: "say", id: say.id, text: "one" }]);
     t.last().receive(message(2, ALICE, say.id, "one"));
-    expect(t.last().actions().slice(4)).toEqual([{ type: "react", id: react.id, target: 1, emoji: "👍", on: true }]);
+    expect(t.last().actions().slice(2)).toEqual([{ type: "react", id: react.id, target: 1, emoji: "👍", on: true }]);
     t.last().receive(reactEvent(3, ALICE, react.id, 1, "👍", true, 1));
-    expect(t.last().actions().slice(5)).toEqual([{ type: "edit", id: edit.id, target: 1, text: "two" }]);
+    expect(t.last().actions().slice(3)).toEqual([{ type: "edit", id: edit.id, target: 1, text: "two" }]);
     t.last().receive(editEvent(4, ALICE, edit.id, 1, "two"));
     expect(t.transport.outbox).toEqual([]);
   });
@@ -579,7 +672,7 @@ describe("transport", () => {
     const t = setup({ outbox: left });
     t.transport.start();
     t.join(welcome({ seq: 2 }));
-    expect(t.last().actions()).toEqual([
+    expect(storeEach(t.last(), ALICE, 3).sent).toEqual([
       { type: "say", id: "old-say", text: "from a page before v2" },
       { type: "react", id: "kept-r", target: 2, emoji: "❤️", on: true },
       { type: "delete", id: "kept-d", target: 1 },

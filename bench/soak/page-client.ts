@@ -62,6 +62,8 @@ export class PageClient {
   /** `error` frames the transport passed on without a say they refer to, and frames that failed validation. */
   errors = 0;
   invalidFrames = 0;
+  /** `rate_limited` answers: the transport holds and resends those without telling the page, so they are counted off the wire. */
+  rateLimited = 0;
   readonly #sockets: NodeSockets;
   readonly #events: PageClientEvents;
   readonly #random: () => number;
@@ -236,6 +238,7 @@ export class PageClient {
     if (incoming.kind === "invalid") this.invalidFrames++;
     if (incoming.kind !== "frames") return;
     for (const frame of incoming.frames) {
+      if (frame.type === "error" && frame.code === "rate_limited") this.rateLimited++;
       if (frame.type === "welcome") {
         for (const event of frame.messages) this.#keepOwn(event, frame.self.id);
         continue;

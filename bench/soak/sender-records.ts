@@ -20,7 +20,10 @@ export interface CheckedSender {
   readonly sent: ReadonlyMap<string, PendingAction>;
   /** The stored event that answered each acknowledged action, by client id. */
   readonly stored: ReadonlyMap<string, EventFrame>;
+  /** Actions the room refused for good (a `rate_limited` one stays queued and is not here). */
   readonly refused: ReadonlyMap<string, RoomError>;
+  /** `rate_limited` answers it received (each held and resent by the transport). */
+  readonly rateLimited: number;
   /** Client ids the room acknowledged. */
   acknowledged(): string[];
   /** Actions still in the outbox. */

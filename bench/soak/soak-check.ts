@@ -104,10 +104,8 @@ export function checkSoak(log: RoomLog, senders: readonly CheckedSender[], clien
     counts.resent += sender.actionsOnWire - sender.sent.size;
     counts.dedupeAnswers += sender.dedupeAnswers;
     counts.unacknowledged += sender.unanswered;
-    for (const error of sender.refused.values()) {
-      if (error.code === "rate_limited") counts.rateLimited++;
-      else counts.otherRefusals++;
-    }
+    counts.rateLimited += sender.rateLimited;
+    counts.otherRefusals += sender.refused.size;
     // Nothing a sender saw acknowledged may be missing from the log.
     for (const id of sender.acknowledged()) {
       const event = sender.stored.get(id);

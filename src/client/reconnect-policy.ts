@@ -18,6 +18,8 @@ export const RECONNECT_DEFAULTS = {
   pingIntervalMs: TIMINGS.pingIntervalMs,
   /** This many unanswered pings in a row mean the connection is dead. */
   maxMissedPongs: 2,
+  /** An action the room has not answered by then means the connection is stuck: reconnect (the resend is deduped). */
+  answerTimeoutMs: 20_000,
 };
 
 /** The policy in force: the defaults, with any overrides. */

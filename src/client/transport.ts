@@ -54,7 +54,9 @@ export class Transport {
       send: (action) => this.#socket?.send(encode(actionFrame(action))),
       ready: () => this.#welcomed,
       changed: () => this.#options.events?.outbox?.(this.#queue.items.slice()),
-    });
+      // An open connection that does not answer what we sent is as good as dead: start over.
+      stalled: () => this.#lost(),
+    }, this.#policy.answerTimeoutMs);
   }
 
   /** Where the connection stands. */

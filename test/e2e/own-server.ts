@@ -7,9 +7,14 @@ import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
 
 /** One dev server that a spec can stop and start again. */
 export class OwnDevServer {
+  readonly #vars: Record<string, string>;
   #server: DevServer | undefined;
   #port: number | undefined;
   #persistDir: string | undefined;
+
+  constructor(vars: Record<string, string> = {}) {
+    this.#vars = vars;
+  }
 
   /** http://127.0.0.1:PORT (the same after a restart). */
   get url(): string {
@@ -21,7 +26,7 @@ export class OwnDevServer {
   async start(): Promise<void> {
     // E2E_SHARD_CAPACITY spreads rooms over shard objects, as global-setup.ts does for the shared server.
     const capacity = process.env.E2E_SHARD_CAPACITY;
-    const vars = capacity ? { vars: { SHARD_CAPACITY: capacity } } : {};
+    const vars = { vars: capacity ? { ...this.#vars, SHARD_CAPACITY: capacity } : this.#vars };
     this.#server = await startDevServer(this.#port === undefined ? vars : { ...vars, port: this.#port, persistDir: this.#persistDir });
     this.#port = this.#server.port;
     this.#persistDir = this.#server.persistDir;
@@ -34,9 +39,9 @@ export class OwnDevServer {
   }
 }
 
-/** A dev server for the specs of this file: started before them, stopped after. */
-export function ownDevServer(): OwnDevServer {
-  const server = new OwnDevServer();
+/** A dev server for the specs of this file (with these `--var`s): started before them, stopped after. */
+export function ownDevServer(vars: Record<string, string> = {}): OwnDevServer {
+  const server = new OwnDevServer(vars);
   test.beforeAll(() => server.start());
   test.afterAll(() => server.stop());
   return server;

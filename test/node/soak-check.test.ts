@@ -40,6 +40,7 @@ function senderOf(user: typeof ALICE, done: [PendingAction, EventFrame][]): Chec
     sent: new Map(done.map(([action]) => [action.id, action])),
     stored: new Map(done.map(([action, event]) => [action.id, event])),
     refused: new Map(),
+    rateLimited: 0,
     acknowledged: () => done.map(([action]) => action.id),
     unanswered: 0, flushedOnReconnect: 0, actionsOnWire: done.length, dedupeAnswers: 0,
   };
@@ -111,6 +112,12 @@ describe("the soak checker", () => {
     expect(logShape([message(1), message(2, "m1")]).duplicated).toBe(1);
     expect(logShape([message(2), message(1)]).outOfOrder).toBe(1);
     expect(soakViolations(check(viewOf(upTo(59))))).toContain("lost: 1");
+  });
+
+  it("fails a sender the room answered rate_limited, though the transport resent it and it was stored", () => {
+    const limited = { ...alice, rateLimited: 2 };
+    const counts = checkSoak(log, [limited], [{ view: viewOf(upTo(60)), invalidFrames: 0, errors: 0 }]);
+    expect(soakViolations(counts)).toEqual(["rateLimited: 2"]);
   });
 });
 
