@@ -5,6 +5,7 @@
 import { expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
+import { HEARTBEAT, TIMINGS } from "../../src/shared/protocol.ts";
 
 /** The dev server global-setup.ts started. */
 export function baseUrl(): string {
@@ -101,9 +102,13 @@ export class Bot {
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
+    // A socket silent for 60 s is closed by the room; a bot in a long test pings like any client.
+    const heartbeat = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(HEARTBEAT.ping), TIMINGS.pingIntervalMs);
+    heartbeat.unref();
+    ws.on("close", () => clearInterval(heartbeat));
     ws.on("message", (data) => {
       const text = String(data);
-      if (text === "pong") return;
+      if (text === HEARTBEAT.pong) return;
       const frame = JSON.parse(text) as Frame;
       this.#frames.push(...(frame.type === "batch" ? (frame.frames as Frame[]) : [frame]));
       for (const wake of this.#waiters.splice(0)) wake();
