@@ -3,7 +3,7 @@
  * that had their welcome (the baseline: an open socket) against the time since the first
  * connected, on a log time axis. A room whose every join costs a frame to everyone bends upwards.
  */
-import type { BigRoomSummary } from "./big-room.ts";
+import type { BigRoomSummary } from "./big-types.ts";
 import { COLORS, logTickMarks, svgFrame } from "./plot.ts";
 
 const WIDTH = 760;

@@ -2,7 +2,7 @@
  * How the big-room phase is reported: lines for the text report (a table, room ÷ baseline, and
  * the targets as PASS/FAIL lines), and a Markdown table for docs/BENCHMARKS.md.
  */
-import type { BigComparison, BigRoomSummary, BigSide } from "./big-room.ts";
+import type { BigComparison, BigRoomSummary, BigSide } from "./big-types.ts";
 import { align, num, pct } from "./format.ts";
 
 /** The phase's part of the text report. */

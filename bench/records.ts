@@ -1,5 +1,5 @@
 /** What the host keeps of each trial (the load process's figures plus the server CPU it sampled), and the summaries. */
-import type { BigRoomSummary } from "./big-room.ts";
+import type { BigRoomSummary } from "./big-types.ts";
 import type { Role } from "./cpu.ts";
 import type { ConnectResult, JoinResult, Percentiles, StageResult, Target } from "./types.ts";
 

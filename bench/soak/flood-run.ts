@@ -7,7 +7,7 @@
 import type { DevServer } from "../../scripts/dev-server.ts";
 import type { MessageFrame } from "../../src/shared/protocol.ts";
 import type { Percentiles } from "../stats.ts";
-import type { FloodOptions } from "./flood.ts";
+import type { FloodOptions } from "./flood-options.ts";
 import { SliceClock, sliceOrder, type Condition } from "./flood-slices.ts";
 import { Flooder, type FlooderOutcome } from "./flooder.ts";
 import { makeObservers, observe, observedViolations, type Observed } from "./observers.ts";
