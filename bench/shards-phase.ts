@@ -6,7 +6,7 @@
  * show a speed-up here; what it shows is the shape of the work: the Room's own sends stay at its
  * own sockets' count and its calls grow with the number of shards, not with N (docs/SCALE.md).
  */
-import type { ObjectStats } from "../src/server/object-stats.ts";
+import type { ObjectStats } from "../src/server/objects/object-stats.ts";
 import type { BenchOptions } from "./options.ts";
 import type { TrialRecord } from "./records.ts";
 import { pastTheProxy, type BenchServer } from "./servers.ts";

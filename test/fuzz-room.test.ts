@@ -11,10 +11,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LIMITS } from "../src/shared/protocol.ts";
-import type { ErrorCode, ErrorFrame, SingleServerFrame } from "../src/shared/protocol.ts";
-import { nameKey } from "../src/shared/names.ts";
-import { decodeClientFrame, frameRef } from "../src/shared/validate.ts";
+import { LIMITS } from "@edge-chat/protocol";
+import type { ErrorCode, ErrorFrame, SingleServerFrame } from "@edge-chat/protocol";
+import { nameKey } from "@edge-chat/protocol/names";
+import { decodeClientFrame, frameRef } from "@edge-chat/protocol/validate";
 import {
   anyFrameText,
   awkwardNumberText,

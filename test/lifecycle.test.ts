@@ -5,8 +5,8 @@
  * and keep working.
  */
 import { describe, expect, it } from "vitest";
-import { LIMITS } from "../src/shared/protocol.ts";
-import type { MessageFrame } from "../src/shared/protocol.ts";
+import { LIMITS } from "@edge-chat/protocol";
+import type { MessageFrame } from "@edge-chat/protocol";
 import { TestSocket, join, messagesOf, newToken, roomName, userOf, workerFetch } from "./support/room-client.ts";
 import { roomSql } from "./support/seed.ts";
 

@@ -6,8 +6,8 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { hashOwnerKey } from "../src/server/owner-keys.ts";
-import { CLOSE } from "../src/shared/protocol.ts";
+import { hashOwnerKey } from "../src/server/identity/owner-keys.ts";
+import { CLOSE } from "@edge-chat/protocol";
 import { TestSocket, connect, join, newToken, roomName, userOf, workerFetch } from "./support/room-client.ts";
 import { roomSql } from "./support/seed.ts";
 

@@ -6,7 +6,7 @@
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { CLOSE, LIMITS, TIMINGS } from "../src/shared/protocol.ts";
+import { CLOSE, LIMITS, TIMINGS } from "@edge-chat/protocol";
 import { ageSockets, sweepAll } from "./support/objects.ts";
 import { TestSocket, connect, join, newToken, roomName, workerFetch, userOf } from "./support/room-client.ts";
 

@@ -7,8 +7,8 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { LIMITS, TIMINGS } from "../src/shared/protocol.ts";
-import type { WelcomeFrame } from "../src/shared/protocol.ts";
+import { LIMITS, TIMINGS } from "@edge-chat/protocol";
+import type { WelcomeFrame } from "@edge-chat/protocol";
 import { TestSocket, join, roomName, workerFetch } from "./support/room-client.ts";
 
 /** Joins `count` users (`u000`, `u001`, …) a few at a time; returns them in joining order. */

@@ -8,7 +8,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { MessageFrame, MessagesPage, SingleServerFrame } from "../src/shared/protocol.ts";
+import type { MessageFrame, MessagesPage, SingleServerFrame } from "@edge-chat/protocol";
 import { TestSocket, connect, join, newToken, roomName, workerFetch, messagesOf, userOf } from "./support/room-client.ts";
 
 /** A text nobody could type by chance, to search for in everything a socket received. */

@@ -7,11 +7,11 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { readConfig } from "../src/server/config.ts";
-import type { Audience, CloseTarget } from "../src/server/group-commit.ts";
-import type { Room } from "../src/server/room.ts";
-import { RoomCore } from "../src/server/room-core.ts";
-import type { SingleServerFrame } from "../src/shared/protocol.ts";
-import { decodeClientFrame } from "../src/shared/validate.ts";
+import type { Audience, CloseTarget } from "../src/server/core/group-commit.ts";
+import type { Room } from "../src/server/objects/room.ts";
+import { RoomCore } from "../src/server/core/room-core.ts";
+import type { SingleServerFrame } from "@edge-chat/protocol";
+import { decodeClientFrame } from "@edge-chat/protocol/validate";
 import { roomName } from "./support/room-client.ts";
 
 /** What the core sent, in order. */

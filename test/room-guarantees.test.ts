@@ -5,8 +5,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { Room } from "../src/server/room.ts";
-import { RoomCore } from "../src/server/room-core.ts";
+import { Room } from "../src/server/objects/room.ts";
+import { RoomCore } from "../src/server/core/room-core.ts";
 import { TestSocket, connect, join, newToken, roomName, workerFetch, messagesOf, userOf } from "./support/room-client.ts";
 import { seedMessages } from "./support/seed.ts";
 

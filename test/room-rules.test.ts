@@ -3,7 +3,7 @@
  * `error` frame, changes nothing, leaves the socket open, and the room keeps working after it.
  */
 import { describe, expect, it } from "vitest";
-import { TIMINGS, type ErrorFrame } from "../src/shared/protocol.ts";
+import { TIMINGS, type ErrorFrame } from "@edge-chat/protocol";
 import { connect, join, newToken, roomName, type TestSocket, userOf } from "./support/room-client.ts";
 import { seedMessages } from "./support/seed.ts";
 

@@ -2,13 +2,15 @@
  * Vitest projects: `workers` runs in workerd with the real Room and its SQLite (via the Cloudflare
  * Vitest plugin); `workers-sharded` runs the same files again with SHARD_CAPACITY=2, so that every
  * room with three sockets or more spreads over shard objects (guarantee 9: size does not change
- * the contract); `node` runs what needs a real process (the dev server, the bench smoke run).
+ * the contract); `unit` runs the pure modules (the protocol package, the page's transport, the
+ * room's queue and buckets) once, in Node, since no runtime of ours is involved; `node` runs what
+ * needs a real process (the dev server, the bench smoke run).
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /** The workerd project, with extra bindings on top of the shared ones, and extra test files. */
-function workers(name: string, extra: Record<string, string> = {}, more: string[] = []) {
+function workers(name: string, extra: Record<string, string> = {}, more: string[] = [], exclude: string[] = []) {
   return {
     plugins: [
       cloudflareTest({
@@ -28,7 +30,7 @@ function workers(name: string, extra: Record<string, string> = {}, more: string[
         },
       }),
     ],
-    test: { name, include: ["test/*.test.ts", ...more], testTimeout: 20_000 },
+    test: { name, include: ["test/*.test.ts", ...more], exclude, testTimeout: 20_000 },
   };
 }
 
@@ -36,8 +38,10 @@ export default defineConfig({
   test: {
     projects: [
       workers("workers"),
-      // test/sharded/ holds what only a sharded room can show (placement, shard faults).
-      workers("workers-sharded", { SHARD_CAPACITY: "2" }, ["test/sharded/*.test.ts"]),
+      // test/sharded/ holds what only a sharded room can show (placement, shard faults); the
+      // decoder's fuzz involves no room, so it runs once.
+      workers("workers-sharded", { SHARD_CAPACITY: "2" }, ["test/sharded/*.test.ts"], ["test/fuzz-protocol.test.ts"]),
+      { test: { name: "unit", environment: "node", include: ["test/unit/**/*.test.ts"] } },
       {
         test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts"], testTimeout: 120_000 },
       },

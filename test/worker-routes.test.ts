@@ -5,7 +5,7 @@
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Room } from "../src/server/room.ts";
+import type { Room } from "../src/server/objects/room.ts";
 import { seedMessages } from "./support/seed.ts";
 import { join, roomName, workerFetch } from "./support/room-client.ts";
 

@@ -6,8 +6,8 @@
  * The SQL mirrors the room's message table (src/server/store.ts) so the writes cost what the room's do.
  */
 import { DurableObject } from "cloudflare:workers";
-import { encode } from "../../src/shared/protocol.ts";
-import { decodeClientFrame } from "../../src/shared/validate.ts";
+import { encode } from "@edge-chat/protocol";
+import { decodeClientFrame } from "@edge-chat/protocol/validate";
 
 interface LabEnv {
   LAB: DurableObjectNamespace<Lab>;

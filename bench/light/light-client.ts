@@ -9,9 +9,9 @@
  * (bench/soak/resuming-client.ts).
  */
 import WebSocket from "ws";
-import { HEARTBEAT, TIMINGS, encode } from "../../src/shared/protocol.ts";
-import type { ClientFrame, HelloFrame, MessageFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
-import type { RoomError, RoomFrame } from "../../src/shared/server-frames.ts";
+import { HEARTBEAT, TIMINGS, encode } from "@edge-chat/protocol";
+import type { ClientFrame, HelloFrame, MessageFrame, WelcomeFrame } from "@edge-chat/protocol";
+import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
 import { newToken } from "../../src/client/ids.ts";
 import { readRoomText } from "./room-text.ts";
 

@@ -5,7 +5,7 @@
  * never fatal) and frames that break their own type's rules (malformed: a real fault). The raw
  * JSON is kept because a v1 schema drops fields the bench reads, such as v2's `online`.
  */
-import { decodeServerText, type RoomFrame } from "../../src/shared/server-frames.ts";
+import { decodeServerText, type RoomFrame } from "@edge-chat/protocol/server-frames";
 
 /**
  * Types `decodeServerText` validates, and `batch` (a nested one is malformed). A dropped frame of

@@ -3,8 +3,8 @@
  * real messages take), then time fresh sockets from open to `welcome`. Seeding uses as few users
  * as the room's rate limit allows: one user when the bucket is raised, else one burst per user.
  */
-import type { MessageFrame } from "../../src/shared/protocol.ts";
-import type { RoomError } from "../../src/shared/server-frames.ts";
+import type { MessageFrame } from "@edge-chat/protocol";
+import type { RoomError } from "@edge-chat/protocol/server-frames";
 import { LightClient } from "../light/light-client.ts";
 import { Samples } from "../stats.ts";
 import type { JoinResult, JoinSpec } from "../types.ts";

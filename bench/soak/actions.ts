@@ -10,7 +10,7 @@
  * The author queues a draft's delete after its own replies and reactions to it, and the outbox
  * keeps that order.
  */
-import type { MessageFrame } from "../../src/shared/protocol.ts";
+import type { MessageFrame } from "@edge-chat/protocol";
 
 /** How often each kind of turn comes (the rest of the turns are plain says), and how many drafts. */
 export interface TurnWeights {

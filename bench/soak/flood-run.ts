@@ -5,7 +5,7 @@
  * order everywhere, once for each observer, and the flooder held to its bucket.
  */
 import type { DevServer } from "../../scripts/dev-server.ts";
-import type { MessageFrame } from "../../src/shared/protocol.ts";
+import type { MessageFrame } from "@edge-chat/protocol";
 import type { Percentiles } from "../stats.ts";
 import type { FloodOptions } from "./flood-options.ts";
 import { SliceClock, sliceOrder, type Condition } from "./flood-slices.ts";

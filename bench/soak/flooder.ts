@@ -3,8 +3,8 @@
  * counts how the room answered each one (stored and echoed, or `rate_limited`), and is judged
  * against its bucket at the end.
  */
-import type { MessageFrame } from "../../src/shared/protocol.ts";
-import type { RoomError } from "../../src/shared/server-frames.ts";
+import type { MessageFrame } from "@edge-chat/protocol";
+import type { RoomError } from "@edge-chat/protocol/server-frames";
 import { ResumingClient } from "./resuming-client.ts";
 import { sleep } from "./wait.ts";
 

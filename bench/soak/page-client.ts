@@ -7,8 +7,8 @@
  * transport showed.
  */
 import { Transport, type PendingAction, type ReconnectPolicy } from "../../src/client/transport.ts";
-import type { EventFrame, MessageFrame } from "../../src/shared/protocol.ts";
-import { decodeServerText, type RoomError } from "../../src/shared/server-frames.ts";
+import type { EventFrame, MessageFrame } from "@edge-chat/protocol";
+import { decodeServerText, type RoomError } from "@edge-chat/protocol/server-frames";
 import { newToken } from "../../src/client/ids.ts";
 import { ownEventId } from "../../src/client/pending.ts";
 import { quoteOf } from "../../src/client/message-fold.ts";

@@ -4,8 +4,8 @@
  * backoff, can be made to lose its connection, and keeps a view of what it was sent (messages
  * with their edits, deletes and reactions folded in). It also sends raw `say`s for the flooder.
  */
-import type { MessageFrame, SayFrame, WelcomeFrame, WelcomeLimits } from "../../src/shared/protocol.ts";
-import type { RoomError } from "../../src/shared/server-frames.ts";
+import type { MessageFrame, SayFrame, WelcomeFrame, WelcomeLimits } from "@edge-chat/protocol";
+import type { RoomError } from "@edge-chat/protocol/server-frames";
 import { newToken } from "../../src/client/ids.ts";
 import { RECONNECT_DEFAULTS, backoffDelay, type ReconnectPolicy } from "../../src/client/reconnect-policy.ts";
 import { LightClient } from "../light/light-client.ts";

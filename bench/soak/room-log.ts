@@ -6,8 +6,8 @@
  * checked on their own: seqs 1..N with no gap (every soak event is public), each seq one event,
  * each (user, client id) stored once.
  */
-import type { EventFrame, MessageFrame } from "../../src/shared/protocol.ts";
-import { decodeServerText } from "../../src/shared/server-frames.ts";
+import type { EventFrame, MessageFrame } from "@edge-chat/protocol";
+import { decodeServerText } from "@edge-chat/protocol/server-frames";
 
 /** The messages, ascending by seq. */
 export type RoomLog = MessageFrame[];

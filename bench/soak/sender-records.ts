@@ -7,8 +7,8 @@
  */
 import type { PendingAction, PendingSay } from "../../src/client/transport.ts";
 import { isSay } from "../../src/client/pending.ts";
-import type { EventFrame } from "../../src/shared/protocol.ts";
-import type { RoomError } from "../../src/shared/server-frames.ts";
+import type { EventFrame } from "@edge-chat/protocol";
+import type { RoomError } from "@edge-chat/protocol/server-frames";
 import type { ActionKind } from "./actions.ts";
 import { messageKey } from "./room-log.ts";
 import type { ChangeEvent } from "./view.ts";

@@ -4,7 +4,7 @@
  * log, and the log against itself and against what the senders did. Each count that must be zero
  * becomes a violation if not.
  */
-import { LIMITS, type MessageFrame } from "../../src/shared/protocol.ts";
+import { LIMITS, type MessageFrame } from "@edge-chat/protocol";
 import type { ActionKind } from "./actions.ts";
 import { eventKey, logShape, type RoomLog } from "./room-log.ts";
 import { actionKind, senderRecords, type CheckedSender, type Reactors } from "./sender-records.ts";

@@ -18,7 +18,7 @@ import { pickSome, streamOf } from "./random.ts";
 import { readPublicLog, readRoomSeq } from "./room-log.ts";
 import { checkSoak, soakViolations, type SoakCounts } from "./soak-check.ts";
 import { sleep, waitUntil } from "./wait.ts";
-import type { MessageFrame } from "../../src/shared/protocol.ts";
+import type { MessageFrame } from "@edge-chat/protocol";
 
 /** How a soak runs. */
 export interface SoakOptions {

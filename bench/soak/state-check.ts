@@ -4,7 +4,7 @@
  * against the room's. Text and the edited mark, deleted, the reply's quote, and reactions with
  * their counts in order, plus `me`, which the API leaves out and the senders' records settle.
  */
-import { LIMITS, truncateCodePoints, type MessageFrame, type ReplyQuote } from "../../src/shared/protocol.ts";
+import { LIMITS, truncateCodePoints, type MessageFrame, type ReplyQuote } from "@edge-chat/protocol";
 import { messageKey, type RoomLog } from "./room-log.ts";
 import type { Reactors, SenderRecords } from "./sender-records.ts";
 import type { Segment } from "./view.ts";

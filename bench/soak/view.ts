@@ -6,8 +6,8 @@
  * are about with the page's own code (src/client/message-fold.ts), the way the page's message
  * list applies them, so the last segment holds each message as the page shows it.
  */
-import type { DeleteEventFrame, EditEventFrame, EventFrame, MessageFrame, ReactEventFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
-import { LIMITS } from "../../src/shared/protocol.ts";
+import type { DeleteEventFrame, EditEventFrame, EventFrame, MessageFrame, ReactEventFrame, WelcomeFrame } from "@edge-chat/protocol";
+import { LIMITS } from "@edge-chat/protocol";
 import { foldDelete, foldEdit, foldQuote, foldReact } from "../../src/client/message-fold.ts";
 
 /** A change event as the client received it: what the checker compares with the log. */

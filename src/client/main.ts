@@ -1,5 +1,5 @@
 /** The chat page's entry: `/r/<room>` opens that room at once; anything else is the start page. */
-import { isRoomName } from "../shared/validate.ts";
+import { isRoomName } from "@edge-chat/protocol/validate";
 import { showLanding } from "./view/landing.ts";
 import { showRoom } from "./view/room-page.ts";
 

@@ -5,8 +5,8 @@
  * for the viewer's own. Pending changes from the outbox are laid over it, so what the person did
  * offline shows at once. No DOM.
  */
-import { LIMITS, truncateCodePoints } from "../shared/protocol.ts";
-import type { DeleteEventFrame, EditEventFrame, MessageFrame, ReactEventFrame, ReactionCount, ReplyQuote, User } from "../shared/protocol.ts";
+import { LIMITS, truncateCodePoints } from "@edge-chat/protocol";
+import type { DeleteEventFrame, EditEventFrame, MessageFrame, ReactEventFrame, ReactionCount, ReplyQuote, User } from "@edge-chat/protocol";
 import type { PendingChange } from "./pending.ts";
 
 /** The message after an edit event. */

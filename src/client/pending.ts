@@ -3,7 +3,7 @@
  * answered them: what each one is, the frame it goes out as, how its answer is recognised, and
  * how one read back from localStorage is checked. No DOM.
  */
-import type { EventFrame, ReplyQuote, StoredClientFrame, User } from "../shared/protocol.ts";
+import type { EventFrame, ReplyQuote, StoredClientFrame, User } from "@edge-chat/protocol";
 
 /**
  * A `say` not echoed yet. `kind` is optional because pages before protocol v2 stored says

@@ -3,7 +3,7 @@
  * one formula, exponential backoff with full jitter (a random delay between 0 and a growing cap,
  * so that a room's clients do not all come back in the same instant after a deploy).
  */
-import { TIMINGS } from "../shared/protocol.ts";
+import { TIMINGS } from "@edge-chat/protocol";
 
 /** How the transport retries and watches a connection. */
 export const RECONNECT_DEFAULTS = {

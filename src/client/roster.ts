@@ -4,7 +4,7 @@
  * count from the latest `welcome`, `join`, `leave` or `occupancy`, and the roles the page has
  * learnt (from lists and `grant`s), also for people it does not list.
  */
-import type { ListedUser, Role, User, WelcomeFrame } from "../shared/protocol.ts";
+import type { ListedUser, Role, User, WelcomeFrame } from "@edge-chat/protocol";
 
 /** Up to this many online, a room sends joins and leaves and the list can be complete. */
 export const LISTED_MAX = 100;

@@ -4,8 +4,8 @@
  * (the outbox) and the owner keys of rooms this browser created. When storage is unavailable (some
  * private modes) it falls back to memory for this page's life.
  */
-import { TOKEN } from "../shared/protocol.ts";
-import { isRoomName, normalizeName } from "../shared/validate.ts";
+import { TOKEN } from "@edge-chat/protocol";
+import { isRoomName, normalizeName } from "@edge-chat/protocol/validate";
 import { newToken } from "./ids.ts";
 import { isPendingAction, type PendingAction } from "./pending.ts";
 

@@ -2,8 +2,8 @@
  * What the transport (transport.ts) and the page say to each other: the connection's status, the
  * events it reports and the options it is made with.
  */
-import type { ClientFrame, HelloFrame, StoredClientFrame, WelcomeFrame } from "../shared/protocol.ts";
-import type { RoomError, RoomFrame } from "../shared/server-frames.ts";
+import type { ClientFrame, HelloFrame, StoredClientFrame, WelcomeFrame } from "@edge-chat/protocol";
+import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
 import type { PendingAction } from "./pending.ts";
 import type { ReconnectPolicy } from "./reconnect-policy.ts";
 import type { OpenSocket } from "./socket.ts";

@@ -6,14 +6,14 @@
  * banned user's hello is tried again once, when the ban ends, never in a loop.
  * The page gives it a socket factory; the tests give it a fake one.
  */
-import { CLOSE, HEARTBEAT, encode } from "../shared/protocol.ts";
-import type { HelloFrame, ReplyQuote, User, WelcomeFrame } from "../shared/protocol.ts";
+import { CLOSE, HEARTBEAT, encode } from "@edge-chat/protocol";
+import type { HelloFrame, ReplyQuote, User, WelcomeFrame } from "@edge-chat/protocol";
 import { newMessageId } from "./ids.ts";
 import { OutboxQueue } from "./outbox-queue.ts";
 import { actionFrame, ownEventId, type NewChange, type PendingAction, type PendingChange, type PendingSay } from "./pending.ts";
 import type { ConnectionStatus, EphemeralFrame, TransportOptions } from "./transport-types.ts";
 import { RECONNECT_DEFAULTS, backoffDelay, type ReconnectPolicy } from "./reconnect-policy.ts";
-import { decodeServerText, type RoomFrame } from "../shared/server-frames.ts";
+import { decodeServerText, type RoomFrame } from "@edge-chat/protocol/server-frames";
 import type { OpenSocket, SocketHandle } from "./socket.ts";
 
 export type { OpenSocket, SocketEvents, SocketHandle } from "./socket.ts";

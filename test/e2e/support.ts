@@ -5,7 +5,7 @@
 import { expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
-import { HEARTBEAT, TIMINGS } from "../../src/shared/protocol.ts";
+import { HEARTBEAT, TIMINGS } from "@edge-chat/protocol";
 
 /** The dev server global-setup.ts started. */
 export function baseUrl(): string {

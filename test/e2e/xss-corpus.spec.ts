@@ -11,7 +11,7 @@
  * attach). "The alarms go off when a payload does become markup" proves that they can fail.
  */
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { nameKey } from "../../src/shared/names.ts";
+import { nameKey } from "@edge-chat/protocol/names";
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { Bot, baseUrl, joinByForm, newPerson, uniqueRoom } from "./support.ts";

@@ -4,8 +4,8 @@
  * person's own reply chip shows a quote too. Nothing may run or become markup, live or redrawn.
  */
 import { expect, test } from "@playwright/test";
-import { LIMITS, truncateCodePoints } from "../../src/shared/protocol.ts";
-import { normalizeEmoji } from "../../src/shared/validate.ts";
+import { LIMITS, truncateCodePoints } from "@edge-chat/protocol";
+import { normalizeEmoji } from "@edge-chat/protocol/validate";
 import { Bot, joinByForm, messageAction, uniqueRoom } from "./support.ts";
 import { auditDom, fireEverything, redrawFromRoom, expectNothingRan, staticElementCounts, textsOf, watchedPerson } from "./xss-alarms.ts";
 import { TEXTS } from "./xss-payloads.ts";

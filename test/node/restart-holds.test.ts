@@ -7,8 +7,8 @@
 import { afterAll, expect, it } from "vitest";
 import WebSocket from "ws";
 import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
-import type { SingleServerFrame } from "../../src/shared/protocol.ts";
-import { decodeServerText } from "../../src/shared/server-frames.ts";
+import type { SingleServerFrame } from "@edge-chat/protocol";
+import { decodeServerText } from "@edge-chat/protocol/server-frames";
 
 const ADMIN_KEY = "restart-test-admin-key";
 let server: DevServer | undefined;

@@ -5,7 +5,7 @@
  * queued. Checked over many seeded turns against a made-up view.
  */
 import { describe, expect, it } from "vitest";
-import type { MessageFrame } from "../../src/shared/protocol.ts";
+import type { MessageFrame } from "@edge-chat/protocol";
 import { chooseTurn, drawTurn, isDraft, kindOf, messageText, MIX, type Turn } from "../../bench/soak/actions.ts";
 import { streamOf } from "../../bench/soak/random.ts";
 

@@ -3,7 +3,7 @@
  * there to catch, or a soak that passes would prove nothing.
  */
 import { describe, expect, it } from "vitest";
-import type { EventFrame, MessageFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
+import type { EventFrame, MessageFrame, WelcomeFrame } from "@edge-chat/protocol";
 import type { PendingAction } from "../../src/client/transport.ts";
 import { checkSoak, soakViolations } from "../../bench/soak/soak-check.ts";
 import { logShape } from "../../bench/soak/room-log.ts";

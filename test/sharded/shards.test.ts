@@ -7,11 +7,11 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { PLACES_HEADER } from "../../src/server/known-places.ts";
-import { RoomShard } from "../../src/server/shard.ts";
-import { EventLog } from "../../src/server/event-log.ts";
-import type { Room } from "../../src/server/room.ts";
-import type { DownlinkBatch } from "../../src/server/shard-wire.ts";
+import { PLACES_HEADER } from "../../src/server/shards/known-places.ts";
+import { RoomShard } from "../../src/server/objects/shard.ts";
+import { EventLog } from "../../src/server/storage/event-log.ts";
+import type { Room } from "../../src/server/objects/room.ts";
+import type { DownlinkBatch } from "../../src/server/shards/shard-wire.ts";
 import { evictAll, objectsOf } from "../support/objects.ts";
 import { join, roomName, TestSocket, userOf, workerFetch } from "../support/room-client.ts";
 

@@ -4,8 +4,8 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import type { SocketState } from "../../src/server/local-sockets.ts";
-import type { Room } from "../../src/server/room.ts";
+import type { SocketState } from "../../src/server/objects/local-sockets.ts";
+import type { Room } from "../../src/server/objects/room.ts";
 
 /** The Room's stub and every shard's it knows. */
 export async function objectsOf(room: string): Promise<DurableObjectStub[]> {

@@ -4,8 +4,8 @@
  */
 import { exports } from "cloudflare:workers";
 import { isDeepStrictEqual } from "node:util";
-import type { MessageFrame, SingleServerFrame, WelcomeFrame } from "../../src/shared/protocol.ts";
-import { decodeServerText } from "../../src/shared/server-frames.ts";
+import type { MessageFrame, SingleServerFrame, WelcomeFrame } from "@edge-chat/protocol";
+import { decodeServerText } from "@edge-chat/protocol/server-frames";
 
 type FrameOf<T extends SingleServerFrame["type"]> = Extract<SingleServerFrame, { type: T }>;
 

@@ -1,8 +1,8 @@
 /** Writing a room's log straight into its SQLite, for tests that need many messages fast. */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { EventLog } from "../../src/server/event-log.ts";
-import type { Room } from "../../src/server/room.ts";
+import { EventLog } from "../../src/server/storage/event-log.ts";
+import type { Room } from "../../src/server/objects/room.ts";
 
 /**
  * Stores `count` public messages (`m1`, `m2`, …, client ids `s1`, …) from a user "seed", optionally

@@ -5,9 +5,9 @@
  * It also edits (↑ in an empty box takes the last own message; Enter saves, Escape cancels) and
  * replies (the quoted message shows above the box; ✕ or Escape cancels).
  */
-import { nameKey } from "../../shared/names.ts";
-import { LIMITS, TIMINGS, codePointLength, truncateCodePoints } from "../../shared/protocol.ts";
-import type { MessageFrame, ReplyQuote, User } from "../../shared/protocol.ts";
+import { nameKey } from "@edge-chat/protocol/names";
+import { LIMITS, TIMINGS, codePointLength, truncateCodePoints } from "@edge-chat/protocol";
+import type { MessageFrame, ReplyQuote, User } from "@edge-chat/protocol";
 import { isolate } from "./dom.ts";
 
 /** How much of a quoted message the reply chip shows. */

@@ -1,5 +1,5 @@
 /** What each error a room can send means for the person using the page. */
-import type { RoomError } from "../../shared/server-frames.ts";
+import type { RoomError } from "@edge-chat/protocol/server-frames";
 import { isolate } from "./dom.ts";
 
 /**

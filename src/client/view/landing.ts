@@ -2,8 +2,8 @@
  * The start page: choose a name and a room, or create a room (private, or named) as its owner,
  * then go to /r/<room>. A created room's owner key is kept in this browser for that room.
  */
-import { LIMITS } from "../../shared/protocol.ts";
-import { isRoomName, normalizeName } from "../../shared/validate.ts";
+import { LIMITS } from "@edge-chat/protocol";
+import { isRoomName, normalizeName } from "@edge-chat/protocol/validate";
 import { loadName, loadRecentRooms, saveName, saveOwnerKey } from "../storage.ts";
 import { byId, el } from "./dom.ts";
 

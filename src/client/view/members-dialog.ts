@@ -5,7 +5,7 @@
  * PageDown/PageUp (or the Next/Previous buttons) change page, Escape closes and focus goes back to
  * what opened it.
  */
-import type { ListedUser, MembersFrame } from "../../shared/protocol.ts";
+import type { ListedUser, MembersFrame } from "@edge-chat/protocol";
 
 /** People per page. */
 const PAGE_SIZE = 100;

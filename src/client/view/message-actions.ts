@@ -4,7 +4,7 @@
  * moderators and owners). The toolbar shows on hover, on keyboard focus and after a long press
  * on a touch screen; inside it ←/→ move between buttons (one Tab stop).
  */
-import type { MessageFrame, Role, User } from "../../shared/protocol.ts";
+import type { MessageFrame, Role, User } from "@edge-chat/protocol";
 import { el } from "./dom.ts";
 
 /** What the buttons of a message do; the room page provides them. */

@@ -4,7 +4,7 @@
  * label, reaction chips and its toolbar), a deleted message's quiet line, a system line, or an own
  * message not yet delivered.
  */
-import type { MessageFrame, ReplyQuote, Role, User } from "../../shared/protocol.ts";
+import type { MessageFrame, ReplyQuote, Role, User } from "@edge-chat/protocol";
 import type { ShownMessage } from "../message-fold.ts";
 import type { PendingSay } from "../transport.ts";
 import { initialOf, paintUser } from "./colors.ts";

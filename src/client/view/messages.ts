@@ -4,7 +4,7 @@
  * them), quiet system lines, own messages still pending below them, scrollback at the top, a
  * "new messages" button at the bottom, and jumping to the message a reply quotes.
  */
-import type { DeleteEventFrame, EditEventFrame, MessageFrame, ReactEventFrame } from "../../shared/protocol.ts";
+import type { DeleteEventFrame, EditEventFrame, MessageFrame, ReactEventFrame } from "@edge-chat/protocol";
 import { foldDelete, foldEdit, foldQuote, foldReact, overlay } from "../message-fold.ts";
 import type { PendingChange, PendingSay } from "../transport.ts";
 import { el } from "./dom.ts";

@@ -4,7 +4,7 @@
  * room allows as far as the page knows the roles (nobody acts on an owner, a moderator not on
  * another); where it does not know, the room decides and a refusal shows as an error.
  */
-import type { BanFrame, GrantFrame, KickFrame, MuteFrame, Role, RoomSettings, SettingsRequestFrame, User } from "../../shared/protocol.ts";
+import type { BanFrame, GrantFrame, KickFrame, MuteFrame, Role, RoomSettings, SettingsRequestFrame, User } from "@edge-chat/protocol";
 import { byId, el } from "./dom.ts";
 import { slowModeLabel } from "./moderation-lines.ts";
 

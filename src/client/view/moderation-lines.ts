@@ -1,5 +1,5 @@
 /** The quiet system lines for `moderation` and `settings` frames ("bob was muted for 5 min by alice"). */
-import type { ModerationFrame, RoomSettings, SettingsFrame } from "../../shared/protocol.ts";
+import type { ModerationFrame, RoomSettings, SettingsFrame } from "@edge-chat/protocol";
 import { isolate } from "./dom.ts";
 import { duration } from "./errors.ts";
 

@@ -3,7 +3,7 @@
  * welcome gave, kept up with joins and leaves), "and N more" for the rest, which opens the full
  * list. Picking a name starts a private message; moderators get a menu beside each name.
  */
-import type { ListedUser, User } from "../../shared/protocol.ts";
+import type { ListedUser, User } from "@edge-chat/protocol";
 import type { Roster } from "../roster.ts";
 import { el } from "./dom.ts";
 import { personButton } from "./person-row.ts";

@@ -1,5 +1,5 @@
 /** One person as the online list and the full list show them: avatar, name, role badge, "you". */
-import type { ListedUser, Role } from "../../shared/protocol.ts";
+import type { ListedUser, Role } from "@edge-chat/protocol";
 import { initialOf, paintUser } from "./colors.ts";
 import { el } from "./dom.ts";
 

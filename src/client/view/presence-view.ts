@@ -4,7 +4,7 @@
  * pages the room answers, in the order they were asked for: the dialog's pages, and a refresh of
  * the whole list when the room is back to 100 or fewer online and the list does not match.
  */
-import type { JoinFrame, LeaveFrame, ListedUser, MembersFrame, MembersRequestFrame, User, WelcomeFrame } from "../../shared/protocol.ts";
+import type { JoinFrame, LeaveFrame, ListedUser, MembersFrame, MembersRequestFrame, User, WelcomeFrame } from "@edge-chat/protocol";
 import { Roster } from "../roster.ts";
 import { byId } from "./dom.ts";
 import { MembersDialog } from "./members-dialog.ts";

@@ -2,8 +2,8 @@
  * The reaction picker: a small dialog with common emoji and a field for any other, checked with
  * the protocol's emoji rule (`normalizeEmoji`, the room's own) before anything is sent.
  */
-import { LIMITS } from "../../shared/protocol.ts";
-import { normalizeEmoji } from "../../shared/validate.ts";
+import { LIMITS } from "@edge-chat/protocol";
+import { normalizeEmoji } from "@edge-chat/protocol/validate";
 import { byId } from "./dom.ts";
 
 /** Picks one emoji for a message. */

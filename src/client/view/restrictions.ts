@@ -4,7 +4,7 @@
  * `slow_mode` error, or their own last message) and the lock. Moderators and owners are exempt
  * from slow mode and the lock, never from a mute.
  */
-import type { Role, RoomSettings } from "../../shared/protocol.ts";
+import type { Role, RoomSettings } from "@edge-chat/protocol";
 import { duration } from "./errors.ts";
 
 /** "4:59", "1:02:03": the time left, for a countdown. */

@@ -3,7 +3,7 @@
  * the reader, and each becomes a text node or an element whose content is a text node. Links are
  * only ever http: or https: and open with `rel="noopener noreferrer"`.
  */
-import { nameKey } from "../../shared/names.ts";
+import { nameKey } from "@edge-chat/protocol/names";
 import { el } from "./dom.ts";
 
 /** A run of message text. */

@@ -1,6 +1,6 @@
 /** The room page's header: copy link, the people drawer on narrow screens, and one's own name (rename). */
-import type { User } from "../../shared/protocol.ts";
-import { normalizeName } from "../../shared/validate.ts";
+import type { User } from "@edge-chat/protocol";
+import { normalizeName } from "@edge-chat/protocol/validate";
 import { saveName } from "../storage.ts";
 import { initialOf, paintUser } from "./colors.ts";
 import { byId } from "./dom.ts";

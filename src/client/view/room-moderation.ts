@@ -4,8 +4,8 @@
  * quiet lines for `moderation` and `settings` frames, what keeps this person from posting (with a
  * countdown), and why their sockets were closed (a kick or a ban about them, seen before the close).
  */
-import type { ListedUser, ModerationFrame, Role, RoomSettings, SettingsFrame, User, WelcomeFrame } from "../../shared/protocol.ts";
-import type { RoomError } from "../../shared/server-frames.ts";
+import type { ListedUser, ModerationFrame, Role, RoomSettings, SettingsFrame, User, WelcomeFrame } from "@edge-chat/protocol";
+import type { RoomError } from "@edge-chat/protocol/server-frames";
 import type { Removal } from "./banner.ts";
 import { byId, el } from "./dom.ts";
 import { ModerationDialogs, mayModerate, type ModerationRequest } from "./moderation-dialog.ts";

@@ -3,8 +3,8 @@
  * composer, banner, dialogs) and to the browser's online/offline and visibility events. What a
  * click on a message does is wired here; how each piece looks lives in its own module.
  */
-import type { EventFrame, MessageFrame, Role, User } from "../../shared/protocol.ts";
-import type { RoomError, RoomFrame } from "../../shared/server-frames.ts";
+import type { EventFrame, MessageFrame, Role, User } from "@edge-chat/protocol";
+import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
 import { openBrowserSocket, roomSocketUrl } from "../browser-socket.ts";
 import { privatePartner, quoteOf } from "../message-fold.ts";
 import { isSay, type PendingChange } from "../pending.ts";

@@ -1,5 +1,5 @@
 /** The "alice is typing…" line: who typed lately, forgotten a few seconds after their last notice. */
-import type { User } from "../../shared/protocol.ts";
+import type { User } from "@edge-chat/protocol";
 import { isolate } from "./dom.ts";
 
 /** A notice stays this long; the room passes at most one per user per 2 s while they type. */

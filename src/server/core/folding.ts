@@ -1,0 +1,113 @@
+/**
+ * Stored rows to wire frames: a message in its current state (edited, deleted, reactions, the
+ * quote of what it replies to as that stands now), and change events as they were stored (with
+ * text and emoji already erased when their message was deleted).
+ */
+import { LIMITS, truncateCodePoints } from "@edge-chat/protocol";
+import type { EventFrame, MessageFrame, ReactionCount, ReplyQuote, User } from "@edge-chat/protocol";
+import { KIND, type EventLog, type EventRow, type NewEvent } from "../storage/event-log.ts";
+
+/** Turns rows of the event log into frames for one viewer (null: the public HTTP API, no `me`). */
+export class Folder {
+  readonly #log: EventLog;
+
+  constructor(log: EventLog) {
+    this.#log = log;
+  }
+
+  /** Message rows, ascending, in their current state. */
+  messages(rows: readonly EventRow[], viewer: string | null): MessageFrame[] {
+    const reactions = this.#reactions(rows, viewer);
+    return rows.map((row) => this.#message(row, reactions.get(row.seq)));
+  }
+
+  /** Rows of any kind, ascending: messages in their current state, change events as stored. */
+  events(rows: readonly EventRow[], viewer: string): EventFrame[] {
+    const reactions = this.#reactions(rows.filter((r) => r.kind === KIND.say), viewer);
+    return rows.map((row) => (row.kind === KIND.say ? this.#message(row, reactions.get(row.seq)) : changeFrame(row)));
+  }
+
+  /** One row as it is delivered to everyone who may see it: a message in its current state, no `me`. */
+  delivered(row: EventRow): EventFrame {
+    return row.kind === KIND.say ? this.messages([row], null)[0]! : changeFrame(row);
+  }
+
+  /** The quote a reply shows of message `seq` as it stands now, or undefined if it is no message. */
+  quote(seq: number): ReplyQuote | undefined {
+    const row = this.#log.row(seq);
+    if (!row || row.kind !== KIND.say) return undefined;
+    const from = { id: row.user_id, name: row.name };
+    if (row.deleted) return { seq, from, text: "", deleted: true };
+    return { seq, from, text: truncateCodePoints(row.text ?? "", LIMITS.quote) };
+  }
+
+  #message(row: EventRow, reactions: ReactionCount[] | undefined): MessageFrame {
+    const frame: MessageFrame = { type: "message", seq: row.seq, id: row.client_id, from: user(row), text: row.text ?? "", ts: row.ts };
+    if (row.to_id !== null) frame.to = { id: row.to_id, name: row.to_name ?? "" };
+    if (row.deleted) {
+      frame.text = "";
+      frame.deleted = true;
+      return frame;
+    }
+    if (row.reply_to !== null) {
+      const quote = this.quote(row.reply_to);
+      if (quote) frame.replyTo = quote;
+    }
+    if (row.edited !== null) frame.edited = row.edited;
+    if (reactions && reactions.length > 0) frame.reactions = reactions;
+    return frame;
+  }
+
+  /** Reaction counts per message, emojis in the order they were first added. */
+  #reactions(rows: readonly EventRow[], viewer: string | null): Map<number, ReactionCount[]> {
+    const counts = new Map<number, ReactionCount[]>();
+    if (rows.length === 0) return counts;
+    const seqs = new Set(rows.map((r) => r.seq));
+    const first = rows[0]!.seq;
+    const last = rows.at(-1)!.seq;
+    for (const r of this.#log.reactionRows(Math.min(first, last), Math.max(first, last))) {
+      if (!seqs.has(r.target)) continue;
+      let list = counts.get(r.target);
+      if (!list) counts.set(r.target, (list = []));
+      let entry = list.find((c) => c.emoji === r.emoji);
+      if (!entry) {
+        entry = viewer === null ? { emoji: r.emoji, count: 0 } : { emoji: r.emoji, count: 0, me: false };
+        list.push(entry);
+      }
+      entry.count++;
+      if (viewer !== null && r.user_id === viewer) entry.me = true;
+    }
+    return counts;
+  }
+}
+
+/** The live frame of an event just stored (a message carries what was sent, plus its quote). */
+export function liveFrame(event: NewEvent, quote?: ReplyQuote): EventFrame {
+  const base = { seq: event.seq, id: event.clientId, ts: event.ts };
+  const to = event.to ? { to: event.to } : {};
+  switch (event.kind) {
+    case "say": {
+      const frame: MessageFrame = { type: "message", ...base, from: event.user, text: event.text!, ...to };
+      if (quote) frame.replyTo = quote;
+      return frame;
+    }
+    case "edit":
+      return { type: "edit", ...base, target: event.target!, text: event.text!, user: event.user, ...to };
+    case "delete":
+      return { type: "delete", ...base, target: event.target!, user: event.user, ...to };
+    case "react":
+      return { type: "react", ...base, target: event.target!, emoji: event.emoji!, on: event.on!, count: event.count!, user: event.user, ...to };
+  }
+}
+
+function changeFrame(row: EventRow): EventFrame {
+  const base = { seq: row.seq, id: row.client_id, target: row.target ?? 0, user: user(row), ts: row.ts };
+  const to = row.to_id !== null ? { to: { id: row.to_id, name: row.to_name ?? "" } } : {};
+  if (row.kind === KIND.edit) return { type: "edit", ...base, text: row.text ?? "", ...to };
+  if (row.kind === KIND.delete) return { type: "delete", ...base, ...to };
+  return { type: "react", ...base, emoji: row.emoji ?? "", on: row.on_ === 1, count: row.count ?? 0, ...to };
+}
+
+function user(row: EventRow): User {
+  return { id: row.user_id, name: row.name };
+}

@@ -1,0 +1,99 @@
+/**
+ * What the room's rules need to know about a message (who sent it, to whom, whether it is
+ * deleted, its text and its reactions), including the changes queued for the next group commit
+ * that are not in SQLite yet. Recent messages stay cached; any other is read from the log when a
+ * frame names it. After a failed commit the cache is dropped and read afresh.
+ */
+import type { User } from "@edge-chat/protocol";
+import { KIND, type EventLog } from "../storage/event-log.ts";
+
+/** A message as the rules see it. */
+export interface MessageState {
+  seq: number;
+  from: User;
+  to?: User;
+  deleted: boolean;
+  text: string;
+  /** Reactions by emoji, in the order each emoji was first added; users who reacted. */
+  reactions: Map<string, Set<string>>;
+}
+
+/** How many clean entries the cache keeps. */
+const CACHE_SIZE = 1_000;
+
+/** The rules' view of messages, queued changes applied. */
+export class MessageStates {
+  readonly #log: EventLog;
+  readonly #cache = new Map<number, MessageState>();
+  /** Entries with queued changes, not yet in SQLite: never evicted until the commit. */
+  readonly #dirty = new Set<number>();
+
+  constructor(log: EventLog) {
+    this.#log = log;
+  }
+
+  /** The message under `seq`, or undefined when there is none (or it is another kind of event). */
+  get(seq: number): MessageState | undefined {
+    const cached = this.#cache.get(seq);
+    if (cached) return cached;
+    const row = this.#log.row(seq);
+    if (!row || row.kind !== KIND.say) return undefined;
+    const state: MessageState = {
+      seq,
+      from: { id: row.user_id, name: row.name },
+      deleted: row.deleted === 1,
+      text: row.text ?? "",
+      reactions: new Map(),
+    };
+    if (row.to_id !== null) state.to = { id: row.to_id, name: row.to_name ?? "" };
+    for (const r of this.#log.reactionRows(seq, seq)) {
+      let users = state.reactions.get(r.emoji);
+      if (!users) state.reactions.set(r.emoji, (users = new Set()));
+      users.add(r.user_id);
+    }
+    this.#remember(state);
+    return state;
+  }
+
+  /** A message queued for the next commit. */
+  added(state: MessageState): void {
+    this.#remember(state);
+    this.#dirty.add(state.seq);
+  }
+
+  /** A queued change to a message: marks it so that it stays until the commit. */
+  changed(seq: number): void {
+    this.#dirty.add(seq);
+  }
+
+  /** The queued changes are in SQLite now. */
+  committed(): void {
+    this.#dirty.clear();
+    this.#evict();
+  }
+
+  /** The queued changes were lost: forget everything, SQLite is the truth. */
+  reset(): void {
+    this.#cache.clear();
+    this.#dirty.clear();
+  }
+
+  #remember(state: MessageState): void {
+    this.#cache.delete(state.seq);
+    this.#cache.set(state.seq, state);
+    this.#evict();
+  }
+
+  #evict(): void {
+    if (this.#cache.size <= CACHE_SIZE) return;
+    for (const seq of this.#cache.keys()) {
+      if (this.#cache.size <= CACHE_SIZE) break;
+      if (!this.#dirty.has(seq)) this.#cache.delete(seq);
+    }
+  }
+}
+
+/** True when `viewer` may see the message: it is public, or theirs, or to them. */
+export function canSee(message: MessageState, viewer: string): boolean {
+  return !message.to || message.from.id === viewer || message.to.id === viewer;
+}

@@ -1,0 +1,212 @@
+/**
+ * The rules of the four frames that store an event (`say`, `edit`, `delete`, `react`), in the
+ * protocol's order of checks: the fields (already checked by the decoder), a duplicate client id
+ * (answered with the stored event, nothing spent), the target and the recipient, mute, lock and
+ * slow mode, then the bucket. Only what passes them all is queued for the group commit.
+ */
+import { LIMITS, truncateCodePoints } from "@edge-chat/protocol";
+import type { DeleteFrame, EditFrame, ReactFrame, ReplyQuote, SayFrame, SingleServerFrame, StoredClientFrame, User } from "@edge-chat/protocol";
+import { KIND, type NewEvent } from "../storage/event-log.ts";
+import { liveFrame } from "./folding.ts";
+import type { Audience } from "./group-commit.ts";
+import { canSee, type MessageState } from "./message-states.ts";
+import type { Conn } from "./presence.ts";
+import type { RoomCore } from "./room-core.ts";
+
+/** Handles a frame that would store an event. */
+export function handleMessageFrame(core: RoomCore, conn: Conn, frame: StoredClientFrame): void {
+  if (answerDuplicate(core, conn, frame.id)) return;
+  switch (frame.type) {
+    case "say":
+      return say(core, conn, frame);
+    case "edit":
+      return edit(core, conn, frame);
+    case "delete":
+      return remove(core, conn, frame);
+    case "react":
+      return react(core, conn, frame);
+  }
+}
+
+function say(core: RoomCore, conn: Conn, frame: SayFrame): void {
+  const reply: Audience = { to: "conn", conn: conn.key };
+  let to: User | undefined;
+  if (frame.to !== undefined) {
+    const recipient = core.presence.user(frame.to);
+    if (!recipient) return core.error(reply, "unknown_user", "nobody online has that id", frame.id);
+    to = { id: recipient.id, name: recipient.name };
+  }
+  let quote: ReplyQuote | undefined;
+  if (frame.replyTo !== undefined) {
+    const target = core.states.get(frame.replyTo);
+    if (!target || target.deleted || !canSee(target, conn.user)) {
+      return core.error(reply, "not_found", "no such message to reply to", frame.id);
+    }
+    if (target.to && !samePair(target, conn.user, to?.id)) {
+      return core.error(reply, "forbidden", "a reply to a private message must be private to the same two people", frame.id);
+    }
+    quote = { seq: target.seq, from: target.from, text: truncateCodePoints(target.text, LIMITS.quote) };
+  }
+  if (!mayPost(core, conn, frame.id, true)) return;
+  if (!core.charge(conn, frame.id)) return;
+
+  const user = currentUser(core, conn);
+  const event: NewEvent = { seq: core.queue.nextSeq, kind: "say", clientId: frame.id, user, ts: core.now(), authorId: user.id, text: frame.text };
+  if (to) event.to = to;
+  if (quote) event.replyTo = quote.seq;
+  const state: MessageState = { seq: event.seq, from: user, deleted: false, text: frame.text, reactions: new Map() };
+  if (to) state.to = to;
+  core.states.added(state);
+  core.lastSay.set(user.id, event.ts);
+  store(core, conn, event, state, liveFrame(event, quote));
+}
+
+function edit(core: RoomCore, conn: Conn, frame: EditFrame): void {
+  const reply: Audience = { to: "conn", conn: conn.key };
+  const target = core.states.get(frame.target);
+  if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
+  if (target.from.id !== conn.user) return core.error(reply, "forbidden", "you can only edit your own messages", frame.id);
+  if (target.deleted) return core.error(reply, "gone", "that message was deleted", frame.id);
+  if (!mayPost(core, conn, frame.id, false)) return;
+  if (!core.charge(conn, frame.id)) return;
+
+  const event = change(core, conn, frame, target, "edit");
+  event.text = frame.text;
+  target.text = frame.text;
+  core.states.changed(target.seq);
+  store(core, conn, event, target, liveFrame(event));
+}
+
+function remove(core: RoomCore, conn: Conn, frame: DeleteFrame): void {
+  const reply: Audience = { to: "conn", conn: conn.key };
+  const target = core.states.get(frame.target);
+  if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
+  const own = target.from.id === conn.user;
+  if (!own && core.roleOf(conn) === "member") return core.error(reply, "forbidden", "you can only delete your own messages", frame.id);
+  if (target.deleted) return core.error(reply, "gone", "that message was deleted already", frame.id);
+  if (!mayPost(core, conn, frame.id, false)) return;
+  if (!core.charge(conn, frame.id)) return;
+
+  const event = change(core, conn, frame, target, "delete");
+  target.deleted = true;
+  target.text = "";
+  target.reactions.clear();
+  core.states.changed(target.seq);
+  store(core, conn, event, target, liveFrame(event));
+}
+
+function react(core: RoomCore, conn: Conn, frame: ReactFrame): void {
+  const reply: Audience = { to: "conn", conn: conn.key };
+  const target = core.states.get(frame.target);
+  if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
+  if (target.deleted) return core.error(reply, "gone", "that message was deleted", frame.id);
+  const users = target.reactions.get(frame.emoji);
+  if (frame.on && !users && target.reactions.size >= LIMITS.reactions) {
+    return core.error(reply, "too_many", `a message holds at most ${LIMITS.reactions} different reactions`, frame.id);
+  }
+  if (!mayPost(core, conn, frame.id, false)) return;
+  if (!core.charge(conn, frame.id)) return;
+
+  // A change that changes nothing is still stored and sent; an emoji whose count falls to 0
+  // leaves the list, and comes back at its end.
+  const set = users ?? new Set<string>();
+  if (frame.on) set.add(conn.user);
+  else set.delete(conn.user);
+  if (set.size === 0) target.reactions.delete(frame.emoji);
+  else if (!users) target.reactions.set(frame.emoji, set);
+  core.states.changed(target.seq);
+  const event = change(core, conn, frame, target, "react");
+  event.emoji = frame.emoji;
+  event.on = frame.on;
+  event.count = set.size;
+  store(core, conn, event, target, liveFrame(event));
+}
+
+/** A stored duplicate (or one waiting for the commit) is answered with the stored event, to this socket only. */
+function answerDuplicate(core: RoomCore, conn: Conn, clientId: string): boolean {
+  const waiting = core.queue.waitingSeq(conn.user, clientId);
+  const seq = waiting ?? core.log.findByClientId(conn.user, clientId)?.seq;
+  if (seq === undefined) return false;
+  core.queue.later({ to: "conn", conn: conn.key }, () => storedFrame(core, conn, seq, clientId));
+  return true;
+}
+
+/** The stored event `seq` as the user sees it now. */
+function storedFrame(core: RoomCore, conn: Conn, seq: number, ref: string): SingleServerFrame {
+  const row = core.log.row(seq);
+  if (!row) return { type: "error", code: "internal", message: "the room could not store that", ref };
+  return row.kind === KIND.say ? core.folder.messages([row], conn.user)[0]! : core.folder.events([row], conn.user)[0]!;
+}
+
+/** Mute, then (for a say by a member) the lock and slow mode. */
+function mayPost(core: RoomCore, conn: Conn, ref: string, isSay: boolean): boolean {
+  const reply: Audience = { to: "conn", conn: conn.key };
+  const now = core.now();
+  const mutedUntil = core.users.mutedUntil(conn.user);
+  if (mutedUntil > now) {
+    core.error(reply, "muted", "you are muted", ref, mutedUntil - now);
+    return false;
+  }
+  if (!isSay || core.roleOf(conn) !== "member") return true;
+  const settings = core.settings.current;
+  if (settings.locked) {
+    core.error(reply, "locked", "the room is locked: only moderators may post", ref);
+    return false;
+  }
+  if (settings.slowMs > 0) {
+    const last = lastSayOf(core, conn.user);
+    if (last !== undefined && now < last + settings.slowMs) {
+      core.error(reply, "slow_mode", "slow mode is on", ref, last + settings.slowMs - now);
+      return false;
+    }
+  }
+  return true;
+}
+
+/** A change event about `target`, private exactly when the target is. */
+function change(core: RoomCore, conn: Conn, frame: StoredClientFrame, target: MessageState, kind: NewEvent["kind"]): NewEvent {
+  const event: NewEvent = {
+    seq: core.queue.nextSeq,
+    kind,
+    clientId: frame.id,
+    user: currentUser(core, conn),
+    ts: core.now(),
+    authorId: target.from.id,
+    target: target.seq,
+  };
+  if (target.to) event.to = target.to;
+  return event;
+}
+
+/** Queues the event and its frame: to everyone, or to the two people of a private message. */
+function store(core: RoomCore, conn: Conn, event: NewEvent, message: MessageState, frame: SingleServerFrame): void {
+  core.queue.store(event, conn.key, event.clientId);
+  const audience: Audience = message.to ? { to: "users", ids: pairOf(message) } : { to: "all" };
+  core.queue.eventFrame(audience, frame, event.seq);
+}
+
+/** True when a reply from `sender` to `recipient` is between the same two people as `message`. */
+function samePair(message: MessageState, sender: string, recipient: string | undefined): boolean {
+  if (recipient === undefined) return false;
+  const pair = new Set(pairOf(message));
+  return pair.has(sender) && pair.has(recipient) && (pair.size > 1 || sender === recipient);
+}
+
+function pairOf(message: MessageState): string[] {
+  const ids = [message.from.id];
+  if (message.to && message.to.id !== message.from.id) ids.push(message.to.id);
+  return ids;
+}
+
+function currentUser(core: RoomCore, conn: Conn): User {
+  return { id: conn.user, name: core.presence.user(conn.user)!.name };
+}
+
+/** When the user last stored a say, for slow mode: read from the log the first time it is asked. */
+function lastSayOf(core: RoomCore, userId: string): number | undefined {
+  if (!core.lastSay.has(userId)) {
+    const ts = core.log.lastSayTs(userId);
+    if (ts !== undefined) core.lastSay.set(userId, ts);
+  }
+  return core.lastSay.get(userId);
+}

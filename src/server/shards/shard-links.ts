@@ -1,0 +1,243 @@
+/**
+ * The Room's side of its shards: where a new socket goes, which connections each shard holds (in
+ * a `remote_conns` table, so a Room that wakes knows them without calling anyone), and one
+ * downlink channel per shard that carries the room's frames there, one call in flight at a time.
+ */
+import type { Audience, CloseTarget } from "../core/group-commit.ts";
+import type { Conn } from "../core/presence.ts";
+import type { DownItem, DownlinkBatch } from "./shard-wire.ts";
+
+/** What the Room calls on a shard. */
+export interface ShardStub {
+  downlink(batch: DownlinkBatch): Promise<void>;
+}
+
+interface RemoteRow extends Record<string, SqlStorageValue> {
+  key: string;
+  shard: number;
+  user_id: string;
+  owner: number;
+  serial: number;
+}
+
+const SCHEMA = `CREATE TABLE IF NOT EXISTS remote_conns (
+  key TEXT PRIMARY KEY, shard INTEGER NOT NULL, user_id TEXT NOT NULL, owner INTEGER NOT NULL, serial INTEGER NOT NULL
+) WITHOUT ROWID`;
+
+/** Retries of a failed downlink call wait this long, doubling up to the cap. */
+const RETRY_MS = 50;
+const RETRY_CAP_MS = 2_000;
+
+type NewItem = DownItem extends infer T ? (T extends DownItem ? Omit<T, "id"> : never) : never;
+
+/** One shard as the Room sees it. */
+class Shard {
+  /** Sockets it said it holds at its last report, and sockets placed there since. */
+  open = 0;
+  placed = 0;
+  readonly conns = new Set<string>();
+  readonly #stub: () => ShardStub;
+  readonly #instance: string;
+  readonly #log: (what: string, err: unknown) => void;
+  #queue: DownItem[] = [];
+  readonly #nextId: () => number;
+  #sentThrough: number;
+  #through: number;
+  #inFlight = false;
+  #retryMs = RETRY_MS;
+
+  constructor(stub: () => ShardStub, instance: string, nextId: () => number, lastSeq: number, log: (what: string, err: unknown) => void) {
+    this.#stub = stub;
+    this.#instance = instance;
+    this.#nextId = nextId;
+    this.#sentThrough = lastSeq;
+    this.#through = lastSeq;
+    this.#log = log;
+  }
+
+  push(item: NewItem): void {
+    this.#queue.push({ ...item, id: this.#nextId() } as DownItem);
+  }
+
+  /** Sends what is queued, if no call is in flight; `through` is where the log stands. */
+  flush(through: number): void {
+    this.#through = Math.max(this.#through, through);
+    if (this.#inFlight || this.#queue.length === 0) return;
+    const items = this.#queue;
+    this.#queue = [];
+    const batch: DownlinkBatch = { instance: this.#instance, from: this.#sentThrough, through: this.#through, items };
+    this.#inFlight = true;
+    this.#stub()
+      .downlink(batch)
+      .then(
+        () => {
+          this.#sentThrough = batch.through;
+          this.#retryMs = RETRY_MS;
+          this.#inFlight = false;
+          this.flush(this.#through);
+        },
+        (err: unknown) => {
+          this.#log("downlink failed, retrying", err);
+          // The same items again, in front: the shard skips whatever it had applied.
+          this.#queue = [...items, ...this.#queue];
+          const wait = this.#retryMs;
+          this.#retryMs = Math.min(RETRY_CAP_MS, this.#retryMs * 2);
+          setTimeout(() => {
+            this.#inFlight = false;
+            this.flush(this.#through);
+          }, wait);
+        },
+      );
+  }
+}
+
+/** Every shard of one room. */
+export class ShardLinks {
+  readonly #sql: SqlStorage;
+  readonly #instance: string;
+  readonly #stubOf: (index: number) => ShardStub;
+  readonly #log: (what: string, err: unknown) => void;
+  readonly #shards = new Map<number, Shard>();
+  /** Remote connections by key, and by user. */
+  readonly #conns = new Map<string, { shard: number; user: string }>();
+  readonly #byUser = new Map<string, Set<string>>();
+  /** Item numbers, one sequence for every channel of this instance: a shard forgotten and placed
+   * again must not take new items for ones it applied. */
+  #lastItemId = 0;
+  #lastSeq: number;
+
+  constructor(sql: SqlStorage, lastSeq: number, stubOf: (index: number) => ShardStub, log: (what: string, err: unknown) => void) {
+    this.#sql = sql;
+    this.#instance = crypto.randomUUID();
+    this.#stubOf = stubOf;
+    this.#log = log;
+    this.#lastSeq = lastSeq;
+    sql.exec(SCHEMA);
+  }
+
+  /** The connections shards hold, as stored: the Room restores them into presence when it wakes. */
+  restore(): Conn[] {
+    const rows = this.#sql.exec<RemoteRow>("SELECT * FROM remote_conns").toArray();
+    for (const row of rows) this.#remember(row.key, row.shard, row.user_id);
+    return rows.map((row) => ({ key: row.key, user: row.user_id, owner: row.owner === 1, serial: row.serial }));
+  }
+
+  /** The indexes of the shards the Room knows. */
+  get indexes(): number[] {
+    return [...this.#shards.keys()].sort((a, b) => a - b);
+  }
+
+  /** True when the key names a connection on a shard. */
+  isRemote(key: string): boolean {
+    return !key.startsWith("0:");
+  }
+
+  /** Where a new socket goes: undefined for the Room itself, else a shard index. */
+  place(localOpen: number, capacity: number): number | undefined {
+    if (localOpen < capacity) return undefined;
+    for (const index of this.indexes) {
+      const shard = this.#shards.get(index)!;
+      if (shard.open + shard.placed < capacity) {
+        shard.placed++;
+        return index;
+      }
+    }
+    const index = (this.indexes.at(-1) ?? 0) + 1;
+    this.#shard(index).placed++;
+    return index;
+  }
+
+  /** A shard's report: how many sockets it holds, and maybe all of its welcomed connections. */
+  report(index: number, open: number, roster?: readonly string[]): string[] {
+    const shard = this.#shard(index);
+    shard.open = open;
+    shard.placed = 0;
+    const lost = roster ? [...shard.conns].filter((key) => !roster.includes(key)) : [];
+    this.#forgetIfEmpty(index);
+    return lost;
+  }
+
+  /** The Room welcomed a connection on a shard, at `seq`. */
+  admitted(conn: Conn, seq: number): void {
+    const shard = shardOf(conn.key);
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO remote_conns (key, shard, user_id, owner, serial) VALUES (?, ?, ?, ?, ?)",
+      conn.key, shard, conn.user, Number(conn.owner), conn.serial,
+    );
+    this.#remember(conn.key, shard, conn.user);
+    this.#shard(shard).push({ kind: "admitted", conn: conn.key, user: conn.user, owner: conn.owner, serial: conn.serial, seq });
+  }
+
+  /** A shard's connection closed; false when the Room did not know it. */
+  closed(key: string): boolean {
+    const known = this.#conns.get(key);
+    if (!known) return false;
+    this.#sql.exec("DELETE FROM remote_conns WHERE key = ?", key);
+    this.#conns.delete(key);
+    const mine = this.#byUser.get(known.user);
+    mine?.delete(key);
+    if (mine?.size === 0) this.#byUser.delete(known.user);
+    this.#shards.get(known.shard)?.conns.delete(key);
+    this.#forgetIfEmpty(known.shard);
+    return true;
+  }
+
+  /** Queues an encoded frame for every shard that may hold one of its recipients. */
+  deliver(audience: Audience, text: string, seq?: number): void {
+    for (const index of this.#targets(audience)) {
+      this.#shard(index).push(seq === undefined ? { kind: "frame", audience, text } : { kind: "frame", audience, text, seq });
+    }
+  }
+
+  /** Queues a close for the shards holding the target. */
+  close(target: CloseTarget, code: number, reason: string): void {
+    const keys = "conn" in target ? [target.conn] : [...(this.#byUser.get(target.user) ?? [])];
+    for (const index of new Set(keys.filter((k) => this.isRemote(k)).map(shardOf))) {
+      this.#shard(index).push({ kind: "close", target, code, reason });
+    }
+  }
+
+  /** Sends what is queued for every shard (one call each, when none is in flight). */
+  flush(lastSeq: number): void {
+    this.#lastSeq = lastSeq;
+    for (const shard of this.#shards.values()) shard.flush(lastSeq);
+  }
+
+  #targets(audience: Audience): Iterable<number> {
+    if (audience.to === "conn") return this.isRemote(audience.conn) ? [shardOf(audience.conn)] : [];
+    if (audience.to === "users") {
+      const out = new Set<number>();
+      for (const id of audience.ids) for (const key of this.#byUser.get(id) ?? []) out.add(shardOf(key));
+      return out;
+    }
+    return [...this.#shards].filter(([, shard]) => shard.conns.size > 0).map(([index]) => index);
+  }
+
+  #remember(key: string, shard: number, user: string): void {
+    this.#conns.set(key, { shard, user });
+    let mine = this.#byUser.get(user);
+    if (!mine) this.#byUser.set(user, (mine = new Set()));
+    mine.add(key);
+    this.#shard(shard).conns.add(key);
+  }
+
+  #shard(index: number): Shard {
+    let shard = this.#shards.get(index);
+    if (!shard) {
+      shard = new Shard(() => this.#stubOf(index), this.#instance, () => ++this.#lastItemId, this.#lastSeq, this.#log);
+      this.#shards.set(index, shard);
+    }
+    return shard;
+  }
+
+  /** A shard with no connections and no sockets is forgotten (its queue is then empty anyway). */
+  #forgetIfEmpty(index: number): void {
+    const shard = this.#shards.get(index);
+    if (shard && shard.conns.size === 0 && shard.open === 0 && shard.placed === 0) this.#shards.delete(index);
+  }
+}
+
+/** The shard index a connection key names (`<shard>:<random>`). */
+export function shardOf(key: string): number {
+  return Number(key.slice(0, key.indexOf(":")));
+}

@@ -1,0 +1,46 @@
+/**
+ * The calls between a room's sequencer (the Room object) and its shards (RoomShard objects), as
+ * data: what a shard sends up, what the Room hands down. Both sides import this one definition.
+ * See docs/SHARDS.md for how they are used.
+ */
+import type { Decoded } from "@edge-chat/protocol/validate";
+import type { Audience, CloseTarget } from "../core/group-commit.ts";
+
+/** One thing a shard tells the Room about one of its connections. */
+export type UplinkItem = { kind: "frame"; conn: string; decoded: Decoded } | { kind: "closed"; conn: string };
+
+/** One `uplink` call. `instance` and `n` make a retried call recognisable. */
+export interface UplinkBatch {
+  shard: number;
+  instance: string;
+  n: number;
+  /** Sockets the shard holds now (welcomed or not), for placing new ones. */
+  open: number;
+  items: UplinkItem[];
+  /** Now and then, every connection the shard holds (welcomed or not): closes lost with a shard heal. */
+  roster?: string[];
+}
+
+/** One thing the Room hands a shard, numbered in order within one Room instance. */
+export type DownItem =
+  | { id: number; kind: "frame"; audience: Audience; text: string; seq?: number }
+  | { id: number; kind: "close"; target: CloseTarget; code: number; reason: string }
+  | { id: number; kind: "admitted"; conn: string; user: string; owner: boolean; serial: number; seq: number };
+
+/**
+ * One `downlink` call: its items, and the promise that every stored event with a seq in
+ * `(from, through]` that the shard's sockets may see is in it or was in an earlier call.
+ */
+export interface DownlinkBatch {
+  instance: string;
+  from: number;
+  through: number;
+  items: DownItem[];
+}
+
+/** A stored event a shard missed, as the Room's log has it now. */
+export interface MissedEvent {
+  seq: number;
+  text: string;
+  audience: Audience;
+}

@@ -1,0 +1,156 @@
+/**
+ * The Worker's fetch handler: it only routes and guards. It checks the path, the room name and the
+ * Origin, then hands the request to the room's Durable Object. Everything outside /api/ is static
+ * assets.
+ */
+import type { CreatedRoom } from "@edge-chat/protocol";
+import { isRoomName, parsePageQuery } from "@edge-chat/protocol/validate";
+import { json, jsonError } from "./http.ts";
+import { isAllowedOrigin } from "./origin.ts";
+import { readConfig } from "../config.ts";
+import { hashOwnerKey, keyMatches, newOwnerKey } from "../identity/owner-keys.ts";
+import { FOLLOW_HEADER, SHARD_HEADER } from "../objects/room.ts";
+import { KnownPlaces } from "../shards/known-places.ts";
+
+/** `/api/rooms/:room` and its `/ws`, `/messages` and `/stats`; the room is validated separately. */
+const ROOM_ROUTE = /^\/api\/rooms\/([^/]*)(?:\/(ws|messages|stats))?$/;
+
+const BAD_ROOM = "room names are 1–64 characters of a-z 0-9 _ -";
+
+/**
+ * Free places on each room's own object, as this isolate knows them. While it knows of one, an
+ * upgrade is handed to the Room as it is and the Room's answer passed back untouched, which spares
+ * a connect the Worker's own turn on the way back (docs/BENCHMARKS.md). Otherwise the upgrade goes
+ * through placement: the Room answers 307 naming a shard once its object is full.
+ */
+const places = new KnownPlaces();
+
+export default {
+  async fetch(request, env): Promise<Response> {
+    const url = new URL(request.url);
+    const { pathname } = url;
+    if (!pathname.startsWith("/api/")) return env.ASSETS.fetch(request);
+
+    if (pathname === "/api/health") {
+      return request.method === "GET" ? json({ ok: true }) : methodNotAllowed("GET");
+    }
+    if (pathname === "/api/rooms") {
+      return request.method === "POST" ? createRoom(request, env) : methodNotAllowed("POST");
+    }
+    const match = ROOM_ROUTE.exec(pathname);
+    if (!match) return jsonError(404, "not_found", "no such endpoint");
+    if (request.method !== "GET") return methodNotAllowed("GET");
+
+    // The name is checked exactly as it stands in the path, before any Durable Object is touched.
+    const [, room = "", action] = match;
+    if (!isRoomName(room)) return jsonError(400, "bad_room", BAD_ROOM);
+
+    if (action === undefined) return roomCall(room, async () => json(await env.ROOMS.getByName(room).info(room)));
+    if (action === "stats") {
+      // The operator's view of a room's work per object: only with the deployment's ADMIN_KEY.
+      if (!isAdmin(request, env)) return jsonError(403, "forbidden", "stats need the deployment's admin key");
+      return roomCall(room, async () => json({ objects: await env.ROOMS.getByName(room).stats() }));
+    }
+    if (action === "messages") {
+      const query = parsePageQuery(url.searchParams);
+      if (!query.ok) return jsonError(400, "bad_query", query.message);
+      return roomCall(room, async () => json(await env.ROOMS.getByName(room).publicPage(query.limit, query.before)));
+    }
+
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return jsonError(426, "upgrade_required", "this endpoint speaks WebSocket", { Upgrade: "websocket" });
+    }
+    if (!isAllowedOrigin(request.headers.get("Origin"), url.origin, env.ALLOWED_ORIGINS)) {
+      return jsonError(403, "origin_forbidden", "this origin may not open room sockets");
+    }
+    return upgrade(room, request, env);
+  },
+} satisfies ExportedHandler<Env>;
+
+/** Hands an upgrade to the room, or (when it is full) to the shard it names (docs/SHARDS.md). */
+function upgrade(room: string, given: Request, env: Env): Promise<Response> {
+  const direct = places.takeDirect(room);
+  // The placement header is the Worker's to set: a client's own is dropped. A direct upgrade
+  // without one (nearly all of them) is passed on as it came, without a copy.
+  let request = given;
+  if (!direct || given.headers.has(FOLLOW_HEADER)) {
+    const headers = new Headers(given.headers);
+    headers.delete(FOLLOW_HEADER);
+    if (!direct) headers.set(FOLLOW_HEADER, "follow");
+    request = new Request(given, { headers });
+  }
+  if (direct) {
+    const answer = env.ROOMS.getByName(room).fetch(request);
+    // Learn from the answer on the side; the answer itself goes back as it came.
+    answer.then((a) => places.afterDirect(room, a), () => undefined);
+    return answer;
+  }
+  return roomCall(room, async () => {
+    const answer = await env.ROOMS.getByName(room).fetch(request);
+    const shard = answer.status === 307 ? answer.headers.get(SHARD_HEADER) : null;
+    places.afterPlaced(room, answer, shard !== null);
+    if (shard === null) return answer;
+    return env.ROOM_SHARDS.getByName(`${room}#${shard}`).fetch(request);
+  });
+}
+
+/**
+ * `POST /api/rooms`: a room with an owner. Without a name, a private room with an unguessable id;
+ * with one, that room if it was never used. The owner key is shown here once; the room keeps
+ * only its hash.
+ */
+async function createRoom(request: Request, env: Env): Promise<Response> {
+  const body = await readBody(request);
+  if (!body.ok) return jsonError(400, "bad_body", "the body must be empty or a JSON object with an optional string name");
+  if (body.name !== undefined && !isRoomName(body.name)) return jsonError(400, "bad_room", BAD_ROOM);
+  const room = body.name ?? privateRoomName();
+  const ownerKey = newOwnerKey();
+  return roomCall(room, async () => {
+    const claimed = await env.ROOMS.getByName(room).claim(hashOwnerKey(ownerKey), body.name !== undefined);
+    if (!claimed.ok) return jsonError(409, "room_taken", "that room is already in use");
+    const created: CreatedRoom = { room, ownerKey };
+    return json(created, 201);
+  });
+}
+
+/** The body of `POST /api/rooms`: nothing, or a JSON object with an optional string `name`. */
+async function readBody(request: Request): Promise<{ ok: true; name?: string } | { ok: false }> {
+  const text = await request.text();
+  if (text.trim() === "") return { ok: true };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false };
+  const name = (value as { name?: unknown }).name;
+  if (name === undefined) return { ok: true };
+  return typeof name === "string" ? { ok: true, name } : { ok: false };
+}
+
+/** True when the request carries `Authorization: Bearer <ADMIN_KEY>` and the deployment has one. */
+function isAdmin(request: Request, env: Env): boolean {
+  const key = readConfig(env).adminKey;
+  const presented = /^Bearer (.+)$/.exec(request.headers.get("Authorization") ?? "")?.[1];
+  return key !== undefined && presented !== undefined && keyMatches(presented, hashOwnerKey(key));
+}
+
+/** Runs a call into a room; a failure becomes a JSON 500 (logged, never with its stack). */
+async function roomCall(room: string, call: () => Promise<Response>): Promise<Response> {
+  try {
+    return await call();
+  } catch (err) {
+    console.error(`room ${room}: request failed:`, err);
+    return jsonError(500, "internal", "the room could not answer");
+  }
+}
+
+/** A private room's name: 128 random bits as 32 lowercase hex characters (itself a valid room name). */
+function privateRoomName(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function methodNotAllowed(allow: string): Response {
+  return jsonError(405, "method_not_allowed", `use ${allow}`, { Allow: allow });
+}
