@@ -41,7 +41,8 @@ export default defineConfig({
       // test/sharded/ holds what only a sharded room can show (placement, shard faults); the
       // decoder's fuzz involves no room, so it runs once.
       workers("workers-sharded", { SHARD_CAPACITY: "2" }, ["test/sharded/*.test.ts"], ["test/fuzz-protocol.test.ts"]),
-      { test: { name: "unit", environment: "node", include: ["test/unit/**/*.test.ts"] } },
+      // Each workspace package's own tests live beside it (packages/*/test) and run here too.
+      { test: { name: "unit", environment: "node", include: ["test/unit/**/*.test.ts", "packages/*/test/**/*.test.ts"] } },
       {
         test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts"], testTimeout: 120_000 },
       },

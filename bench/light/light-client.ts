@@ -12,7 +12,7 @@ import WebSocket from "ws";
 import { HEARTBEAT, TIMINGS, encode } from "@edge-chat/protocol";
 import type { ClientFrame, HelloFrame, MessageFrame, WelcomeFrame } from "@edge-chat/protocol";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
-import { newToken } from "../../src/client/ids.ts";
+import { newToken } from "@edge-chat/client";
 import { readRoomText } from "./room-text.ts";
 
 /** How a client talks: the chat protocol, or raw frames echoed by the baseline. */

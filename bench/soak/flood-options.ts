@@ -1,5 +1,5 @@
 /** How a flood runs: its options, and the full and quick runs (bench/soak/flood.ts runs them). */
-import type { ReconnectPolicy } from "../../src/client/reconnect-policy.ts";
+import type { ReconnectPolicy } from "@edge-chat/client";
 
 /** How a flood runs. */
 export interface FloodOptions {

@@ -1,10 +1,10 @@
 /**
- * The transport's socket interface (src/client/socket.ts) over the `ws` library, so that the page's
+ * The transport's socket interface (@edge-chat/client's socket.ts) over the `ws` library, so that the page's
  * real transport runs in Node. It also lets the soak cut the connection the way a network failure
  * does, and lets a client watch every frame that goes out.
  */
 import WebSocket from "ws";
-import type { OpenSocket, SocketEvents, SocketHandle } from "../../src/client/socket.ts";
+import type { OpenSocket, SocketEvents, SocketHandle } from "@edge-chat/client";
 
 /** Watches a client's frames, both ways. */
 export interface SocketTap {

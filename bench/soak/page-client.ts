@@ -1,17 +1,17 @@
 /**
- * A sender that runs the page's real transport (src/client/transport.ts) in Node: the same hello,
+ * A sender that runs the page's real transport (@edge-chat/client's Transport) in Node: the same hello,
  * resume, outbox and resend logic the browser runs. Now and then it acts, like a person who stops
  * when too many actions are still pending: it says something, or (given a mix stream) replies,
  * edits, deletes or reacts (actions.ts), all through the outbox. It records what it sent, what
  * the room acknowledged or refused, the stored event that answered each action, and what the
  * transport showed.
  */
-import { Transport, type PendingAction, type ReconnectPolicy } from "../../src/client/transport.ts";
+import { Transport, type PendingAction, type ReconnectPolicy } from "@edge-chat/client";
 import type { EventFrame, MessageFrame } from "@edge-chat/protocol";
 import { decodeServerText, type RoomError } from "@edge-chat/protocol/server-frames";
-import { newToken } from "../../src/client/ids.ts";
-import { ownEventId } from "../../src/client/pending.ts";
-import { quoteOf } from "../../src/client/message-fold.ts";
+import { newToken } from "@edge-chat/client";
+import { ownEventId } from "@edge-chat/client";
+import { quoteOf } from "@edge-chat/client";
 import { chooseTurn, drawTurn, editText, messageText, type TurnWeights } from "./actions.ts";
 import { NodeSockets } from "./node-socket.ts";
 import { ClientView } from "./view.ts";

@@ -6,8 +6,8 @@
  */
 import type { MessageFrame, SayFrame, WelcomeFrame, WelcomeLimits } from "@edge-chat/protocol";
 import type { RoomError } from "@edge-chat/protocol/server-frames";
-import { newToken } from "../../src/client/ids.ts";
-import { RECONNECT_DEFAULTS, backoffDelay, type ReconnectPolicy } from "../../src/client/reconnect-policy.ts";
+import { newToken } from "@edge-chat/client";
+import { RECONNECT_DEFAULTS, backoffDelay, type ReconnectPolicy } from "@edge-chat/client";
 import { LightClient } from "../light/light-client.ts";
 import { ClientView } from "./view.ts";
 

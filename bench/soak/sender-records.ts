@@ -5,8 +5,8 @@
  * reacts with what, in the order the emoji were first added. The room's own answer (the HTTP
  * API) is compared with this, and every client with the room's answer.
  */
-import type { PendingAction, PendingSay } from "../../src/client/transport.ts";
-import { isSay } from "../../src/client/pending.ts";
+import type { PendingAction, PendingSay } from "@edge-chat/client";
+import { isSay } from "@edge-chat/client";
 import type { EventFrame } from "@edge-chat/protocol";
 import type { RoomError } from "@edge-chat/protocol/server-frames";
 import type { ActionKind } from "./actions.ts";

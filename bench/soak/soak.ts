@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
-import type { ReconnectPolicy } from "../../src/client/reconnect-policy.ts";
+import type { ReconnectPolicy } from "@edge-chat/client";
 import { noDrops, startDrops, type DropCounts, type SoakClient } from "./faults.ts";
 import { ResumingClient } from "./resuming-client.ts";
 import { PageClient, sentAtOf } from "./page-client.ts";

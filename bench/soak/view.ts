@@ -3,12 +3,12 @@
  * `resumed: false` welcome) clears the view, as the page does, and starts a new segment; a resume
  * continues the current one. Every stored event has a seq (messages and change events alike), and
  * each must reach the client once and in order. Change events are folded into the messages they
- * are about with the page's own code (src/client/message-fold.ts), the way the page's message
+ * are about with the client package's own code (its message-fold.ts), the way the page's message
  * list applies them, so the last segment holds each message as the page shows it.
  */
 import type { DeleteEventFrame, EditEventFrame, EventFrame, MessageFrame, ReactEventFrame, WelcomeFrame } from "@edge-chat/protocol";
 import { LIMITS } from "@edge-chat/protocol";
-import { foldDelete, foldEdit, foldQuote, foldReact } from "../../src/client/message-fold.ts";
+import { foldDelete, foldEdit, foldQuote, foldReact } from "@edge-chat/client";
 
 /** A change event as the client received it: what the checker compares with the log. */
 export type ChangeEvent = EditEventFrame | DeleteEventFrame | ReactEventFrame;

@@ -10,12 +10,12 @@ function route(): void {
   const match = ROOM_PATH.exec(location.pathname);
   if (!match) return showLanding();
   const room = match[1]!;
-  if (isRoomName(room)) return showRoom(room);
+  if (isRoomName(room)) return void showRoom(room);
   // A shared link typed with capitals still works: rooms are lower-case.
   const lower = room.toLowerCase();
   if (isRoomName(lower)) {
     history.replaceState(null, "", `/r/${lower}`);
-    return showRoom(lower);
+    return void showRoom(lower);
   }
   showLanding("That link does not name a valid room. Pick a room below.");
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { EventFrame, MessageFrame, WelcomeFrame } from "@edge-chat/protocol";
-import type { PendingAction } from "../../src/client/transport.ts";
+import type { PendingAction } from "@edge-chat/client";
 import { checkSoak, soakViolations } from "../../bench/soak/soak-check.ts";
 import { logShape } from "../../bench/soak/room-log.ts";
 import type { CheckedSender } from "../../bench/soak/sender-records.ts";

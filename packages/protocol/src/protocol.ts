@@ -1,5 +1,7 @@
 /**
- * The wire protocol, version 2: frame types, limits and encoding, shared by the room and the page.
+ * The wire protocol, version 3: frame types, limits and encoding, shared by the room and the page.
+ * (The version-3 parts the room does not serve yet are typed here for the clients: `SignedHelloFrame`,
+ * `AuthFrame`, `ReadFrame`, `SearchRequestFrame` and the room's `ServerFrameV3`.)
  * The contract itself is PROTOCOL.md; this module is its one implementation, so the two sides
  * cannot drift. It uses no DOM and no Workers types. Validation of incoming client frames lives in
  * `validate.ts` beside it, of room frames in `server-frames.ts`.
@@ -40,6 +42,17 @@ export const LIMITS = {
   muteMaxMs: 604_800_000,
   banMaxMs: 31_536_000_000,
   slowMaxMs: 3_600_000,
+  /** Version 3: a search's `q`, 1–200 code points of at most 10 terms; pages of 1–50, 20 when not given. */
+  searchMax: 200,
+  searchTerms: 10,
+  searchPageMax: 50,
+  searchPageDefault: 20,
+  /** Version 3: files one message may carry. */
+  files: 4,
+  /** Version 3: a moderation reason, in code points after trimming. */
+  reason: 200,
+  /** Version 3: a signed token, in characters. */
+  authMax: 8192,
 } as const;
 
 /** Timings of the protocol, in milliseconds. */
@@ -92,15 +105,22 @@ export type ErrorCode =
   | "slow_mode"
   | "locked"
   | "rate_limited"
-  | "internal";
+  | "internal"
+  /** Version 3: a signed credential missing where required, or invalid. */
+  | "unauthorized";
 
 /** What a user may do in a room. `owner` holds only for sockets that presented the owner key. */
 export type Role = "owner" | "moderator" | "member";
 
-/** A user as others see them in messages and events: the public id and the current name. */
+/**
+ * A user as others see them in messages and events: the public id and the current name.
+ * Version 3: `bot` is present (true) only for bots; a signed user's id may have any shape its
+ * `sub` allows (never assume the 16-character shape of anonymous ids).
+ */
 export interface User {
   id: string;
   name: string;
+  bot?: true;
 }
 
 /** A user in a list (`welcome.users`, `join`, `members`): `role` present only when not `member`. */
@@ -123,7 +143,7 @@ export interface RoomSettings {
 
 // ---- client → room ----
 
-/** First frame of every connection. */
+/** First frame of every connection (an anonymous identity: `token`). */
 export interface HelloFrame {
   type: "hello";
   token: string;
@@ -134,13 +154,50 @@ export interface HelloFrame {
   key?: string;
 }
 
-/** A chat message; `to` (a user id) makes it private, `replyTo` (a seq) answers a message. */
+/**
+ * Version 3: the first frame of a connection with a signed identity (a JWT the host application
+ * issued) in `auth` instead of a `token`; everything else as in `HelloFrame`.
+ */
+export interface SignedHelloFrame {
+  type: "hello";
+  auth: string;
+  name?: string;
+  since?: number;
+  epoch?: string;
+  key?: string;
+}
+
+/** Version 3: refreshes the signed token of a socket admitted with one, before its `exp`. */
+export interface AuthFrame {
+  type: "auth";
+  auth: string;
+}
+
+/** Version 3: the user has read up to `seq` (the position only ever moves forward). */
+export interface ReadFrame {
+  type: "read";
+  seq: number;
+}
+
+/** Version 3: the messages whose current text holds every term of `q`, newest first. */
+export interface SearchRequestFrame {
+  type: "search";
+  q: string;
+  before?: number;
+  limit?: number;
+}
+
+/**
+ * A chat message; `to` (a user id) makes it private, `replyTo` (a seq) answers a message,
+ * `files` (version 3: 1–4 ids of files this user uploaded to the room) attaches images.
+ */
 export interface SayFrame {
   type: "say";
   id: string;
   text: string;
   to?: string;
   replyTo?: number;
+  files?: string[];
 }
 
 /** Replace the text of one's own message. */
@@ -199,10 +256,11 @@ export interface GrantFrame {
   role: "moderator" | "member";
 }
 
-/** Moderators and owners: close every socket of a user (they may come back). */
+/** Moderators and owners: close every socket of a user (they may come back); `reason` (v3): at most 200 code points. */
 export interface KickFrame {
   type: "kick";
   user: string;
+  reason?: string;
 }
 
 /** Moderators and owners: a user may not post for `ms` (0 lifts it). */
@@ -210,6 +268,7 @@ export interface MuteFrame {
   type: "mute";
   user: string;
   ms: number;
+  reason?: string;
 }
 
 /** Moderators and owners: close a user's sockets and refuse their hello for `ms` (0 lifts it). */
@@ -217,6 +276,7 @@ export interface BanFrame {
   type: "ban";
   user: string;
   ms: number;
+  reason?: string;
 }
 
 /** Moderators and owners: change slow mode or the lock (a field left out keeps its value). */
@@ -246,6 +306,9 @@ export type ClientFrame =
   | BanFrame
   | SettingsRequestFrame;
 
+/** Every frame a version-3 client may send: the frames above, and the signed hello, `auth`, `read` and `search`. */
+export type ClientFrameV3 = ClientFrame | SignedHelloFrame | AuthFrame | ReadFrame | SearchRequestFrame;
+
 /** Client frames that store an event, each with a client-chosen `id`. */
 export type StoredClientFrame = SayFrame | EditFrame | DeleteFrame | ReactFrame;
 
@@ -258,6 +321,15 @@ export interface ReplyQuote {
   text: string;
   /** The quoted message is deleted; `text` is then "". */
   deleted?: true;
+}
+
+/** Version 3: a file attached to a message (`url` is the room's path of its bytes). */
+export interface FileRef {
+  id: string;
+  type: string;
+  size: number;
+  name?: string;
+  url: string;
 }
 
 /** One emoji's reactions to a message, in `welcome`, `history` and the HTTP API. */
@@ -286,6 +358,8 @@ export interface MessageFrame {
   edited?: number;
   deleted?: true;
   reactions?: ReactionCount[];
+  /** Version 3: the files attached, in the order given. */
+  files?: FileRef[];
 }
 
 /** A stored edit: the target message's text became `text`. */
@@ -336,6 +410,9 @@ export interface WelcomeLimits {
   perSecond: number;
   reactions: number;
   usersListed: number;
+  /** Version 3: files a message may carry, and the largest upload in bytes. */
+  files?: number;
+  fileBytes?: number;
 }
 
 /** The answer to an accepted `hello`. */
@@ -353,6 +430,9 @@ export interface WelcomeFrame {
   resumed: boolean;
   settings: RoomSettings;
   limits: WelcomeLimits;
+  /** Version 3: the user's read position (0 when never sent) and how many visible messages above it are not their own (capped at 1,000). */
+  read?: number;
+  unread?: number;
 }
 
 /** A user's first socket came online (sent while at most 100 are online). */
@@ -412,6 +492,8 @@ export interface ModerationFrame {
   role?: "moderator" | "member";
   /** With `mute` and `ban`: when it ends (ms); absent when lifted. */
   until?: number;
+  /** Version 3: the reason given with `kick`, `mute` or `ban`. */
+  reason?: string;
 }
 
 /** The room's settings changed. */
@@ -428,6 +510,29 @@ export interface ErrorFrame {
   ref?: string;
   retryAfterMs?: number;
 }
+
+/** Version 3: the user's read position moved (sent to the user's other sockets). */
+export interface ReadNoticeFrame {
+  type: "read";
+  seq: number;
+}
+
+/** Version 3: the answer to `search`; `next` is the `before` of the next page, absent on the last. */
+export interface SearchFrame {
+  type: "search";
+  q: string;
+  messages: MessageFrame[];
+  next?: number;
+}
+
+/** Version 3: an `auth` refresh was accepted; the socket now expires at `exp` (seconds). */
+export interface AuthAcceptedFrame {
+  type: "auth";
+  exp: number;
+}
+
+/** Version-3 frames a room sends beyond the single frames below. */
+export type ServerFrameV3 = ReadNoticeFrame | SearchFrame | AuthAcceptedFrame;
 
 /** Any single frame a room sends. */
 export type SingleServerFrame =
@@ -485,7 +590,7 @@ export interface HttpErrorBody {
 }
 
 /** Serializes a frame for the wire. */
-export function encode(frame: ServerFrame | ClientFrame): string {
+export function encode(frame: ServerFrame | ClientFrameV3): string {
   return JSON.stringify(frame);
 }
 

@@ -19,7 +19,11 @@ import type {
   ModerationFrame,
   OccupancyFrame,
   ReactEventFrame,
+  ReadNoticeFrame,
   RenamedFrame,
+  SearchFrame,
+  AuthAcceptedFrame,
+  ServerFrameV3,
   SettingsFrame,
   SingleServerFrame,
   TypingNoticeFrame,
@@ -28,7 +32,7 @@ import type {
 
 const Seq = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-const UserSchema = v.object({ id: v.string(), name: v.string() });
+const UserSchema = v.object({ id: v.string(), name: v.string(), bot: v.optional(v.literal(true)) });
 const ListedUserSchema = v.object({ ...UserSchema.entries, role: v.optional(v.picklist(["owner", "moderator"])) });
 const SelfSchema = v.object({ ...UserSchema.entries, role: v.picklist(["owner", "moderator", "member"]) });
 const SettingsEntries = { slowMs: Count, locked: v.boolean() };
@@ -45,6 +49,9 @@ const MessageSchema = v.object({
   edited: v.optional(v.number()),
   deleted: v.optional(v.literal(true)),
   reactions: v.optional(v.array(v.object({ emoji: v.string(), count: Count, me: v.optional(v.boolean()) }))),
+  files: v.optional(
+    v.array(v.object({ id: v.string(), type: v.string(), size: Count, name: v.optional(v.string()), url: v.string() })),
+  ),
 });
 
 /** What every change event carries: its seq and client id, the target, who made it and when. */
@@ -73,7 +80,11 @@ const WelcomeSchema = v.object({
     perSecond: v.number(),
     reactions: v.number(),
     usersListed: v.number(),
+    files: v.optional(v.number()),
+    fileBytes: v.optional(v.number()),
   }),
+  read: v.optional(Seq),
+  unread: v.optional(Count),
 });
 
 const JoinSchema = v.object({ type: v.literal("join"), user: ListedUserSchema, online: Count });
@@ -90,6 +101,7 @@ const ModerationSchema = v.object({
   by: UserSchema,
   role: v.optional(v.picklist(["moderator", "member"])),
   until: v.optional(v.number()),
+  reason: v.optional(v.string()),
 });
 const SettingsSchema = v.object({ type: v.literal("settings"), ...SettingsEntries, by: UserSchema });
 const ErrorSchema = v.object({
@@ -100,6 +112,11 @@ const ErrorSchema = v.object({
   ref: v.optional(v.string()),
   retryAfterMs: v.optional(v.number()),
 });
+
+// Version 3.
+const ReadSchema = v.object({ type: v.literal("read"), seq: Seq });
+const SearchSchema = v.object({ type: v.literal("search"), q: v.string(), messages: v.array(MessageSchema), next: v.optional(Seq) });
+const AuthSchema = v.object({ type: v.literal("auth"), exp: v.number() });
 
 /** The schema for each frame type, each checked against the protocol module's interface. */
 const SCHEMAS = {
@@ -118,13 +135,16 @@ const SCHEMAS = {
   moderation: ModerationSchema satisfies v.GenericSchema<unknown, ModerationFrame>,
   settings: SettingsSchema satisfies v.GenericSchema<unknown, SettingsFrame>,
   error: ErrorSchema satisfies v.GenericSchema<unknown, RoomError>,
+  read: ReadSchema satisfies v.GenericSchema<unknown, ReadNoticeFrame>,
+  search: SearchSchema satisfies v.GenericSchema<unknown, SearchFrame>,
+  auth: AuthSchema satisfies v.GenericSchema<unknown, AuthAcceptedFrame>,
 } as const;
 
 /** An `error` frame, its code read as any string so that a code added later still shows. */
 export type RoomError = Omit<ErrorFrame, "code"> & { code: string };
 
 /** Any single frame a room sends, as the page reads it. */
-export type RoomFrame = Exclude<SingleServerFrame, ErrorFrame> | RoomError;
+export type RoomFrame = Exclude<SingleServerFrame, ErrorFrame> | RoomError | ServerFrameV3;
 
 /**
  * What one text frame from the room turned out to be. `skipped` says why items of a `batch` were

@@ -2,7 +2,7 @@
  * The connection banner: connecting, reconnecting in N s (with "Retry now"), offline, removed by a
  * moderator (with "Rejoin"), banned (with the time left); hidden when connected.
  */
-import type { ConnectionStatus } from "../transport.ts";
+import type { ConnectionStatus } from "@edge-chat/client";
 import { isolate } from "./dom.ts";
 import { countdown } from "./restrictions.ts";
 
@@ -46,7 +46,7 @@ export class Banner {
     clearTimeout(this.#firstConnectTimer);
     const { banner, retry, rejoin } = this.#el;
     banner.dataset.state = status.state;
-    retry.hidden = status.state !== "waiting";
+    retry.hidden = status.state !== "reconnecting";
     rejoin.hidden = true;
     switch (status.state) {
       case "open":
@@ -58,7 +58,7 @@ export class Banner {
         // A first connection is usually quick: only say so when it is not, so the page does not flash.
         else this.#firstConnectTimer = setTimeout(() => this.#say("Connecting…"), FIRST_CONNECT_QUIET_MS);
         return;
-      case "waiting": {
+      case "reconnecting": {
         const tick = () => {
           const seconds = Math.max(0, Math.ceil((status.retryAt - Date.now()) / 1000));
           this.#say(seconds > 0 ? `Connection lost. Reconnecting in ${seconds} s…` : "Reconnecting…");
@@ -70,11 +70,10 @@ export class Banner {
       case "offline":
         this.#say("You're offline. Messages you send now are kept and delivered when you're back.");
         return;
-      case "stopped":
+      case "closed":
+        if (status.reason === "removed") return this.#removed();
         this.#say("Disconnected.");
         return;
-      case "removed":
-        return this.#removed();
       case "banned":
         return this.#tick(() => {
           const left = status.until - Date.now();

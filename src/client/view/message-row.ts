@@ -5,8 +5,7 @@
  * message not yet delivered.
  */
 import type { MessageFrame, ReplyQuote, Role, User } from "@edge-chat/protocol";
-import type { ShownMessage } from "../message-fold.ts";
-import type { PendingSay } from "../transport.ts";
+import type { PendingSay, ShownMessage } from "@edge-chat/client";
 import { initialOf, paintUser } from "./colors.ts";
 import { el, isolate } from "./dom.ts";
 import { messageToolbar, reactionChips, showActionsOnLongPress, type MessageActions } from "./message-actions.ts";

@@ -5,8 +5,7 @@
  * "new messages" button at the bottom, and jumping to the message a reply quotes.
  */
 import type { DeleteEventFrame, EditEventFrame, MessageFrame, ReactEventFrame } from "@edge-chat/protocol";
-import { foldDelete, foldEdit, foldQuote, foldReact, overlay } from "../message-fold.ts";
-import type { PendingChange, PendingSay } from "../transport.ts";
+import { foldDelete, foldEdit, foldQuote, foldReact, overlay, type PendingChange, type PendingSay } from "@edge-chat/client";
 import { el } from "./dom.ts";
 import { messageRow, pendingRow, systemRow, updateGrouping, type RowContext } from "./message-row.ts";
 

@@ -4,7 +4,7 @@
  * list. Picking a name starts a private message; moderators get a menu beside each name.
  */
 import type { ListedUser, User } from "@edge-chat/protocol";
-import type { Roster } from "../roster.ts";
+import type { Roster } from "@edge-chat/client";
 import { el } from "./dom.ts";
 import { personButton } from "./person-row.ts";
 

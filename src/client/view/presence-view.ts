@@ -5,7 +5,7 @@
  * the whole list when the room is back to 100 or fewer online and the list does not match.
  */
 import type { JoinFrame, LeaveFrame, ListedUser, MembersFrame, MembersRequestFrame, User, WelcomeFrame } from "@edge-chat/protocol";
-import { Roster } from "../roster.ts";
+import { Roster } from "@edge-chat/client";
 import { byId } from "./dom.ts";
 import { MembersDialog } from "./members-dialog.ts";
 import { PeopleList } from "./people.ts";

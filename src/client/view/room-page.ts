@@ -1,15 +1,14 @@
 /**
- * The room page: it connects a transport to the views (conversation, people, typing line,
- * composer, banner, dialogs) and to the browser's online/offline and visibility events. What a
- * click on a message does is wired here; how each piece looks lives in its own module.
+ * The room page: it connects a room of the client package (@edge-chat/client) to the views
+ * (conversation, people, typing line, composer, banner, dialogs), with the browser's storage and
+ * its online/offline and visibility events passed in. What a click on a message does is wired
+ * here; how each piece looks lives in its own module.
  */
 import type { EventFrame, MessageFrame, Role, User } from "@edge-chat/protocol";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
-import { openBrowserSocket, roomSocketUrl } from "../browser-socket.ts";
-import { privatePartner, quoteOf } from "../message-fold.ts";
-import { isSay, type PendingChange } from "../pending.ts";
-import { forgetOwnerKey, loadName, loadOutbox, loadOwnerKey, loadToken, rememberRoom, saveName, saveOutbox } from "../storage.ts";
-import { Transport, type ConnectionStatus, type PendingAction } from "../transport.ts";
+import { isSay, openRoom, privatePartner, quoteOf, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
+import { browserSignals } from "../browser-signals.ts";
+import { forgetOwnerKey, loadName, loadOwnerKey, pageStorage, rememberRoom, saveName } from "../storage.ts";
 import { Attention } from "./attention.ts";
 import { Banner } from "./banner.ts";
 import { Composer } from "./composer.ts";
@@ -31,7 +30,7 @@ import { TypingLine } from "./typing.ts";
 const ERROR_SHOWN_MS = 8_000;
 
 /** Opens room `room` at once, under the stored name or a guest name the room gives. */
-export function showRoom(room: string): void {
+export async function showRoom(room: string): Promise<void> {
   const page = byId("room", HTMLElement);
   page.hidden = false;
   rememberRoom(room);
@@ -41,20 +40,22 @@ export function showRoom(room: string): void {
   for (const ref of page.querySelectorAll(".room-ref")) ref.textContent = label;
   const attention = new Attention(`${label} · edge-chat`, byId("announcer", HTMLElement));
   const picker = new ReactionPicker();
+  // The room object, made once its storage is read (before anything on the page can be clicked).
+  let chat!: Room;
 
   const actions: MessageActions = {
     reply: (message) => composer.startReply(quoteOf(message), privatePartner(message, ctx.me.id)),
     react: (message) =>
       picker.open((emoji) => {
         const current = messages.get(message.seq)?.reactions?.find((r) => r.emoji === emoji);
-        transport.change({ kind: "react", target: message.seq, emoji, on: current?.me !== true });
+        void chat.react(message.seq, emoji, current?.me !== true);
       }),
-    toggle: (message, emoji, on) => transport.change({ kind: "react", target: message.seq, emoji, on }),
+    toggle: (message, emoji, on) => void chat.react(message.seq, emoji, on),
     edit: (message) => composer.startEdit(message),
     remove: async (message) => {
       const own = message.from.id === ctx.me.id;
       const asked = await confirmAction("Delete this message?", own ? "It is deleted for everyone, for good." : `${message.from.name}'s message is deleted for everyone, for good.`, "Delete");
-      if (asked) transport.change({ kind: "delete", target: message.seq });
+      if (asked) void chat.delete(message.seq);
     },
     moderate: (user) => moderation.moderate(user),
     jump: (seq) => messages.jumpTo(seq),
@@ -64,7 +65,7 @@ export function showRoom(room: string): void {
     myRole: "member",
     roleOf: (id) => presence.roster.roleOf(id),
     get pendingLabel() {
-      return pendingState(transport.status, transport.heldUntil);
+      return pendingState(chat.state, chat.heldUntil);
     },
     actions,
   };
@@ -80,12 +81,12 @@ export function showRoom(room: string): void {
     },
     ctx,
     () => {
-      if (!transport.send({ type: "history", before: messages.oldestSeq, limit: 50 })) messages.olderFailed();
+      if (!chat.send({ type: "history", before: messages.oldestSeq, limit: 50 })) messages.olderFailed();
     },
     () => toast("That message is no longer in the room's history."),
   );
   const presence = new PresenceView({
-    send: (frame) => transport.send(frame),
+    send: (frame) => chat.send(frame),
     pick: (user) => {
       composer.setPrivate(user);
       header.closePeople();
@@ -109,7 +110,7 @@ export function showRoom(room: string): void {
         presence.render();
         messages.setContext(ctx);
       },
-      send: (frame) => transport.send(frame),
+      send: (frame) => chat.send(frame),
       line: (parts) => messages.addSystem(...parts),
     },
     () => toast("Not connected: try again when the page is back online."),
@@ -131,15 +132,15 @@ export function showRoom(room: string): void {
     {
       submit: (text, to, replyTo) => {
         showError([]);
-        transport.say(text, to, replyTo);
+        void chat.say(text, { ...(to ? { to } : {}), ...(replyTo ? { replyTo } : {}) });
       },
       edit: (seq, text) => {
         showError([]);
-        transport.change({ kind: "edit", target: seq, text });
+        void chat.edit(seq, text);
       },
       lastOwn: () => messages.lastOwn(),
       // Above 100 online the room drops typing notices: do not send them at all.
-      typing: () => !presence.roster.crowded && transport.send({ type: "typing" }),
+      typing: () => !presence.roster.crowded && chat.send({ type: "typing" }),
       users: () => presence.roster.listed(),
     },
   );
@@ -150,50 +151,52 @@ export function showRoom(room: string): void {
       retry: byId("banner-retry", HTMLButtonElement),
       rejoin: byId("banner-rejoin", HTMLButtonElement),
     },
-    () => transport.reconnectNow(),
-    () => transport.start(),
+    () => chat.reconnect(),
+    () => chat.reconnect(),
     () => moderation.removal,
   );
 
-  const transport = new Transport({
-    url: roomSocketUrl(room, location),
-    token: loadToken(),
+  chat = await openRoom({
+    url: location.origin,
+    room,
+    // Both read at each connect: a rename made offline is used, a refused key is not sent again.
     name: () => loadName(),
     key: () => loadOwnerKey(room),
-    openSocket: openBrowserSocket,
-    outbox: loadOutbox(room),
-    events: {
-      status: (status) => {
-        banner.show(status);
-        showOutbox(transport.outbox);
-      },
-      welcome: (welcome) => {
-        setMe(welcome.self, welcome.self.role);
-        // A guest keeps their guest name across reloads, like a chosen one.
-        if (loadName() === undefined) saveName(welcome.self.name);
-        presence.welcome(welcome);
-        moderation.welcome(welcome);
-        if (welcome.resumed) for (const event of welcome.messages) storedEvent(event);
-        else {
-          typing.clear();
-          messages.reset(welcome.messages.filter((m) => m.type === "message"));
-        }
-      },
-      frame: (frame) => handle(frame),
-      outbox: (pending) => {
-        saveOutbox(room, pending);
-        showOutbox(pending);
-      },
-      refused: (action, error) => refused(action, error),
-      keyRefused: () => {
-        // The room does not know this key (a wiped room, a key from elsewhere): join as a member.
-        forgetOwnerKey(room);
-        toast("The room did not accept this browser's owner key: you joined as a member.");
-      },
-    },
+    storage: pageStorage,
+    network: browserSignals(),
+  });
+  let lastRefused: RoomError | undefined;
+  chat.on("state", (status) => {
+    banner.show(status);
+    showOutbox(chat.outbox);
+  });
+  chat.on("welcome", (welcome) => {
+    setMe(welcome.self, welcome.self.role);
+    // A guest keeps their guest name across reloads, like a chosen one.
+    if (loadName() === undefined) saveName(welcome.self.name);
+    presence.welcome(welcome);
+    moderation.welcome(welcome);
+    // A resume's events come next, each as its own event.
+    if (!welcome.resumed) {
+      typing.clear();
+      messages.reset(welcome.messages.filter((m) => m.type === "message"));
+    }
+  });
+  for (const name of ["message", "edit", "delete", "react", "join", "leave", "occupancy", "members", "rename", "typing", "moderation", "settings", "history", "error"] as const) {
+    chat.on(name, (frame) => handle(frame));
+  }
+  chat.on("outbox", (pending) => showOutbox(pending));
+  chat.on("refused", ({ action, error }) => {
+    lastRefused = error;
+    refused(action, error);
+  });
+  chat.on("keyRefused", () => {
+    // The room does not know this key (a wiped room, a key from elsewhere): join as a member.
+    forgetOwnerKey(room);
+    toast("The room did not accept this browser's owner key: you joined as a member.");
   });
   const header = setUpHeader(room, page, {
-    rename: (name) => transport.send({ type: "rename", name }),
+    rename: (name) => chat.send({ type: "rename", name }),
     current: () => ctx.me.name,
     focusComposer: () => composer.focus(),
   });
@@ -234,6 +237,8 @@ export function showRoom(room: string): void {
       case "history":
         return messages.prepend(frame.messages, frame.hasMore);
       case "error":
+        // A refused action was shown by `refused` already.
+        if (frame === lastRefused) return;
         // History and members requests carry no id: a refusal of one comes back without `ref`.
         if (frame.code === "rate_limited" && frame.ref === undefined) {
           presence.rateLimited(frame.retryAfterMs ?? 1_000);
@@ -266,14 +271,15 @@ export function showRoom(room: string): void {
   }
 
   function showOutbox(pending: readonly PendingAction[]): void {
-    messages.showPending(pending.filter(isSay), pendingState(transport.status, transport.heldUntil));
+    messages.showPending(pending.filter(isSay), pendingState(chat.state, chat.heldUntil));
     messages.showChanges(pending.filter((a): a is PendingChange => !isSay(a)));
   }
 
   function refused(action: PendingAction, error: RoomError): void {
     moderation.refused(error);
     if (!isSay(action)) return showError(describeError(error));
-    messages.showFailed(action, shortReason(error), () => transport.say(action.text, action.to, action.replyTo));
+    const again = { ...(action.to ? { to: action.to } : {}), ...(action.replyTo ? { replyTo: action.replyTo } : {}), ...(action.files ? { files: action.files } : {}) };
+    messages.showFailed(action, shortReason(error), () => void chat.say(action.text, again));
     showError(describeError(error, action.to?.name));
   }
 
@@ -292,15 +298,9 @@ export function showRoom(room: string): void {
     if (parts.length > 0) errorTimer = setTimeout(() => element.replaceChildren(), ERROR_SHOWN_MS);
   }
 
-  // ---- the network and the tab ----
-
-  window.addEventListener("online", () => transport.reconnectNow());
-  window.addEventListener("offline", () => transport.goOffline());
-  document.addEventListener("visibilitychange", () => {
-    if (!document.hidden) transport.reconnectNow();
-  });
-  if (navigator.onLine) transport.start();
-  else transport.goOffline();
+  // The room started connecting (or waits for the network) before the handlers above were set.
+  banner.show(chat.state);
+  showOutbox(chat.outbox);
   if (matchMedia("(pointer: fine)").matches) composer.focus();
 }
 

@@ -1,5 +1,5 @@
 /**
- * The page's transport against a fake socket and fake timers: hello, reconnect schedule, resume,
+ * The client's transport against a fake socket and fake timers: hello, reconnect schedule, resume,
  * outbox, heartbeat and batches, without a room or a browser.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -11,9 +11,9 @@ import {
   type PendingSay,
   type SocketEvents,
   type TransportOptions,
-} from "../../src/client/transport.ts";
+} from "../src/transport.ts";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
-import { takeToken } from "../../src/server/core/rate-limit.ts";
+import { takeToken } from "../../../src/server/core/rate-limit.ts";
 
 const TOKEN = "tok_abcdefghijklmnopqrstuvwxyz";
 const ALICE: User = { id: "alice-id", name: "alice" };
@@ -230,7 +230,7 @@ describe("transport", () => {
       const opened = t.sockets.length;
       t.last().drop();
       const status = t.transport.status;
-      if (status.state !== "waiting") throw new Error(`expected waiting, got ${status.state}`);
+      if (status.state !== "reconnecting") throw new Error(`expected reconnecting, got ${status.state}`);
       const delay = status.retryAt - Date.now();
       delays.push(delay);
       if (delay > 0) {
@@ -254,7 +254,7 @@ describe("transport", () => {
     t.join();
     t.last().drop();
     const status = t.transport.status;
-    expect(status.state === "waiting" && status.retryAt - Date.now()).toBe(1000);
+    expect(status.state === "reconnecting" && status.retryAt - Date.now()).toBe(1000);
   });
 
   it("reconnects at once when asked while it waits, and not while it is connected", () => {
@@ -293,7 +293,7 @@ describe("transport", () => {
     expect(t.last().closed).toBeNull();
     vi.advanceTimersByTime(25_000);
     expect(t.sockets[0]!.closed).not.toBeNull();
-    expect(t.transport.status.state).toBe("waiting");
+    expect(t.transport.status.state).toBe("reconnecting");
   });
 
   it("keeps a connection whose pongs come back", () => {
@@ -315,7 +315,7 @@ describe("transport", () => {
     t.last().open();
     vi.advanceTimersByTime(5_000);
     expect(t.sockets[0]!.closed).not.toBeNull();
-    expect(t.transport.status.state).toBe("waiting");
+    expect(t.transport.status.state).toBe("reconnecting");
   });
 
   it("queues says while disconnected and sends them after the welcome, in order, each after the previous one's answer", () => {
@@ -696,7 +696,7 @@ describe("transport", () => {
     t.transport.start();
     t.join();
     t.last().drop(4403);
-    expect(t.transport.status).toEqual({ state: "removed" });
+    expect(t.transport.status).toEqual({ state: "closed", reason: "removed" });
     vi.advanceTimersByTime(10 * 60_000);
     t.transport.reconnectNow();
     expect(t.sockets).toHaveLength(1);

@@ -1,25 +1,29 @@
 /**
- * The connection to one room, without any DOM: hello (with an owner key when the page has one),
- * heartbeat, reconnect with exponential backoff and full jitter, gap-free resume from the last
- * seq, and the outbox (`outbox-queue.ts`) of every `say`, `edit`, `delete` and `react` the room
- * has not answered yet. A socket closed by a moderator (4403) is not reopened by itself, and a
- * banned user's hello is tried again once, when the ban ends, never in a loop.
- * The page gives it a socket factory; the tests give it a fake one.
+ * The connection to one room: hello (with an owner key when one is held, with a signed token
+ * when one is given), heartbeat, reconnect with exponential backoff and full jitter, gap-free
+ * resume from the last seq, the outbox (`outbox-queue.ts`) of every `say`, `edit`, `delete` and
+ * `react` the room has not answered yet, and the requests (`requests.ts`) it answers without an
+ * id. A socket closed by a moderator (4403) is not reopened by itself, and a banned user's hello
+ * is tried again once, when the ban ends, never in a loop. A signed token is refreshed with an
+ * `auth` frame before it expires (`auth-refresh.ts`).
+ * Its owner gives it a socket factory; the tests give it a fake one.
  */
 import { CLOSE, HEARTBEAT, encode } from "@edge-chat/protocol";
-import type { HelloFrame, ReplyQuote, User, WelcomeFrame } from "@edge-chat/protocol";
+import type { HelloFrame, ReplyQuote, SignedHelloFrame, User, WelcomeFrame } from "@edge-chat/protocol";
+import { AuthRefresh, AUTH_CLOSE } from "./auth-refresh.ts";
 import { newMessageId } from "./ids.ts";
 import { OutboxQueue } from "./outbox-queue.ts";
 import { actionFrame, ownEventId, type NewChange, type PendingAction, type PendingChange, type PendingSay } from "./pending.ts";
-import type { ConnectionStatus, EphemeralFrame, TransportOptions } from "./transport-types.ts";
+import { RequestQueue, localError, type RequestSpec } from "./requests.ts";
+import type { CloseReason, ConnectionStatus, EphemeralFrame, TransportOptions } from "./transport-types.ts";
 import { RECONNECT_DEFAULTS, backoffDelay, type ReconnectPolicy } from "./reconnect-policy.ts";
-import { decodeServerText, type RoomFrame } from "@edge-chat/protocol/server-frames";
+import { decodeServerText, type RoomError, type RoomFrame } from "@edge-chat/protocol/server-frames";
 import type { OpenSocket, SocketHandle } from "./socket.ts";
 
 export type { OpenSocket, SocketEvents, SocketHandle } from "./socket.ts";
 export type { NewChange, PendingAction, PendingChange, PendingSay } from "./pending.ts";
 export { RECONNECT_DEFAULTS, type ReconnectPolicy } from "./reconnect-policy.ts";
-export type { ConnectionStatus, EphemeralFrame, TransportEvents, TransportOptions } from "./transport-types.ts";
+export type { CloseReason, ConnectionStatus, EphemeralFrame, TransportEvents, TransportOptions } from "./transport-types.ts";
 
 type Timer = ReturnType<typeof setTimeout>;
 
@@ -29,13 +33,17 @@ export class Transport {
   readonly #policy: ReconnectPolicy;
   readonly #random: () => number;
   readonly #queue: OutboxQueue;
-  #status: ConnectionStatus = { state: "stopped" };
+  readonly #requests: RequestQueue;
+  readonly #auth: AuthRefresh | undefined;
+  #status: ConnectionStatus = { state: "closed", reason: "closed" };
   #socket: SocketHandle | null = null;
   #welcomed = false;
   /** Set when the room refused our name in hello: retry as a guest on this socket. */
   #helloWithoutName = false;
   /** Set when the room refused our owner key in hello: retry without it on this socket. */
   #helloWithoutKey = false;
+  /** Set when the room refused our signed token in hello: one fresh token from the provider per socket. */
+  #helloWithFreshAuth = false;
   #attempt = 0;
   #retryTimer: Timer | undefined;
   #connectTimer: Timer | undefined;
@@ -57,6 +65,19 @@ export class Transport {
       // An open connection that does not answer what we sent is as good as dead: start over.
       stalled: () => this.#lost(),
     }, this.#policy.answerTimeoutMs);
+    this.#requests = new RequestQueue({
+      send: (frame) => this.#socket?.send(encode(frame)),
+      ready: () => this.#welcomed,
+      stalled: () => this.#lost(),
+    }, this.#policy.answerTimeoutMs);
+    if (options.auth) {
+      this.#auth = new AuthRefresh(options.auth, {
+        refresh: (auth) =>
+          this.#requests.add({ frame: { type: "auth", auth }, read: false, answer: (f) => (f.type === "auth" ? f : undefined) }),
+        // A refresh the room refused, or a provider that failed: start over with a fresh token.
+        failed: () => this.#lost(),
+      });
+    }
   }
 
   /** Where the connection stands. */
@@ -90,15 +111,14 @@ export class Transport {
     this.#connect();
   }
 
-  /** Closes the connection for good, until `start()`. */
+  /** Closes the connection for good, until `start()`; requests still waiting fail. */
   stop(): void {
-    this.#drop(1000, "page closed");
-    this.#setStatus({ state: "stopped" });
+    this.#close("closed");
   }
 
   /** The network is gone: close now instead of waiting for the heartbeat, and wait for `reconnectNow`. */
   goOffline(): void {
-    if (this.#status.state === "removed" || this.#status.state === "banned") return;
+    if (this.#status.state === "closed" || this.#status.state === "banned") return;
     this.#drop(1000, "offline");
     this.#setStatus({ state: "offline" });
   }
@@ -106,14 +126,21 @@ export class Transport {
   /** Skips the backoff wait (the network came back, or the page became visible). */
   reconnectNow(): void {
     const state = this.#status.state;
-    if (state === "waiting" || state === "offline") this.start();
+    if (state === "reconnecting" || state === "offline") this.start();
+  }
+
+  /** Sends a request the room answers without an id; it waits for a connection, and settles with its answer. */
+  request<T>(spec: RequestSpec<T>): Promise<T> {
+    if (this.#status.state === "closed") return Promise.reject(localError("closed", "the room connection is closed"));
+    return this.#requests.add(spec);
   }
 
   /** Queues a message; it is sent now when connected, else after the next welcome. */
-  say(text: string, to?: User, replyTo?: ReplyQuote): PendingSay {
+  say(text: string, to?: User, replyTo?: ReplyQuote, files?: string[]): PendingSay {
     const pending: PendingSay = { id: newMessageId(), text };
     if (to) pending.to = to;
     if (replyTo) pending.replyTo = replyTo;
+    if (files) pending.files = [...files];
     this.#queue.add(pending);
     return pending;
   }
@@ -139,13 +166,14 @@ export class Transport {
     this.#setStatus({ state: "connecting", attempt: this.#attempt });
     this.#helloWithoutName = false;
     this.#helloWithoutKey = false;
+    this.#helloWithFreshAuth = false;
     let socket: SocketHandle | null = null;
     // Events of a socket we have since dropped are ignored: only the current one counts.
     const current = () => socket !== null && socket === this.#socket;
     socket = this.#options.openSocket(this.#options.url, {
       open: () => current() && this.#opened(),
       text: (data) => current() && this.#received(data),
-      closed: (code) => current() && (code === CLOSE.removed ? this.#removed() : this.#lost()),
+      closed: (code) => current() && this.#closed(code),
     });
     this.#socket = socket;
     this.#connectTimer = setTimeout(() => this.#lost(), this.#policy.connectTimeoutMs);
@@ -159,9 +187,18 @@ export class Transport {
   }
 
   #sendHello(): void {
-    const name = this.#helloWithoutName ? undefined : this.#options.name();
+    if (!this.#auth) return this.#sendHelloWith({ type: "hello", token: this.#options.token });
+    const socket = this.#socket;
+    this.#auth.token(this.#helloWithFreshAuth).then(
+      (auth) => socket === this.#socket && this.#sendHelloWith({ type: "hello", auth }),
+      // The host could not give a token (its endpoint is down): try again later, like a lost connection.
+      () => socket === this.#socket && this.#lost(),
+    );
+  }
+
+  #sendHelloWith(hello: HelloFrame | SignedHelloFrame): void {
+    const name = this.#helloWithoutName ? undefined : this.#options.name?.();
     const key = this.#helloWithoutKey ? undefined : this.#options.key?.();
-    const hello: HelloFrame = { type: "hello", token: this.#options.token };
     if (name) hello.name = name;
     if (key) hello.key = key;
     if (this.#epoch !== undefined) {
@@ -183,7 +220,11 @@ export class Transport {
     this.#missedPongs = 0;
     const incoming = decodeServerText(data);
     if (incoming.kind !== "frames") return;
-    for (const frame of incoming.frames) this.#handle(frame);
+    for (const frame of incoming.frames) {
+      // A frame handled may have closed or replaced this socket: the rest are of no use then.
+      if (!this.#socket) return;
+      this.#handle(frame);
+    }
   }
 
   #handle(frame: RoomFrame): void {
@@ -195,10 +236,12 @@ export class Transport {
       case "delete":
       case "react": {
         const own = ownEventId(frame, this.#self?.id);
-        if (own !== undefined) this.#queue.answered(own);
+        const action = own === undefined ? undefined : this.#queue.answered(own);
         // A seq at or below the last one seen is the room answering a resent duplicate: shown already.
-        if (frame.seq <= this.#lastSeq) return;
-        this.#lastSeq = frame.seq;
+        const fresh = frame.seq > this.#lastSeq;
+        if (fresh) this.#lastSeq = frame.seq;
+        if (action) this.#options.events?.stored?.(action, frame);
+        if (!fresh) return;
         break;
       }
       case "error": {
@@ -209,6 +252,7 @@ export class Transport {
         return;
       }
     }
+    this.#requests.take(frame);
     this.#options.events?.frame?.(frame);
   }
 
@@ -218,10 +262,19 @@ export class Transport {
       // The stored name is not acceptable: join as a guest rather than not at all.
       this.#helloWithoutName = true;
       this.#sendHello();
+    } else if (frame.type === "error" && frame.code === "unauthorized" && this.#auth && !this.#helloWithFreshAuth) {
+      // The token may have run out between the provider and the room: ask the provider once more.
+      this.#helloWithFreshAuth = true;
+      this.#sendHello();
+    } else if (frame.type === "error" && frame.code === "unauthorized") {
+      return this.#refusedHello(frame, "unauthorized");
     } else if (frame.type === "error" && frame.code === "forbidden" && !this.#helloWithoutKey && this.#options.key?.()) {
       this.#helloWithoutKey = true;
-      this.#options.events?.keyRefused?.();
+      this.#options.events?.keyRefused?.(frame);
       this.#sendHello();
+    } else if (frame.type === "error" && frame.code === "forbidden") {
+      // No key was sent: the signed token's `rooms` leave this room out.
+      return this.#refusedHello(frame, "forbidden");
     } else if (frame.type === "error" && frame.code === "banned") {
       const until = Date.now() + (frame.retryAfterMs ?? 60_000);
       this.#options.events?.frame?.(frame);
@@ -231,6 +284,12 @@ export class Transport {
       return;
     }
     this.#options.events?.frame?.(frame);
+  }
+
+  /** The room will not take this identity: nothing to retry by ourselves. */
+  #refusedHello(error: RoomError, reason: CloseReason): void {
+    this.#options.events?.frame?.(error);
+    this.#close(reason);
   }
 
   #welcome(welcome: WelcomeFrame): void {
@@ -248,20 +307,32 @@ export class Transport {
     this.#welcomed = true;
     this.#setStatus({ state: "open" });
     this.#options.events?.welcome?.(welcome);
+    if (!this.#welcomed) return;
     this.#queue.flush();
+    this.#requests.flush();
+    this.#auth?.welcomed();
   }
 
-  /** A moderator closed our sockets: stay closed, and let the page say why. */
-  #removed(): void {
-    this.#drop(1000, "removed");
-    this.#setStatus({ state: "removed" });
+  /** The socket closed: by a moderator (stay closed), for an expired token, or lost. */
+  #closed(code: number): void {
+    if (code === CLOSE.removed) return this.#close("removed");
+    // The token ran out before a refresh: a provider gives a fresh one, a fixed token cannot.
+    if (code === AUTH_CLOSE && !this.#auth?.renewable) return this.#close("unauthorized");
+    this.#lost();
+  }
+
+  /** Closed for good until `start()`: what waits for an answer fails; the outbox keeps its actions. */
+  #close(reason: CloseReason): void {
+    this.#drop(1000, reason);
+    this.#requests.close(localError("closed", `the room connection is closed (${reason})`));
+    this.#setStatus({ state: "closed", reason });
   }
 
   /** The connection failed, closed, timed out or stopped answering: try again after a delay. */
   #lost(): void {
     this.#drop(4000, "connection lost");
     const delay = this.#nextDelay();
-    this.#setStatus({ state: "waiting", retryAt: Date.now() + delay, attempt: this.#attempt });
+    this.#setStatus({ state: "reconnecting", delayMs: delay, retryAt: Date.now() + delay, attempt: this.#attempt });
     this.#retryTimer = setTimeout(() => this.#connect(), delay);
   }
 
@@ -277,6 +348,8 @@ export class Transport {
     this.#socket = null;
     this.#welcomed = false;
     this.#queue.disconnected();
+    this.#requests.disconnected();
+    this.#auth?.disconnected();
     try {
       socket?.close(code, reason);
     } catch {

@@ -1,5 +1,5 @@
 /**
- * The page's own stored-event frames (`say`, `edit`, `delete`, `react`) while the room has not
+ * A client's own stored-event frames (`say`, `edit`, `delete`, `react`) while the room has not
  * answered them: what each one is, the frame it goes out as, how its answer is recognised, and
  * how one read back from localStorage is checked. No DOM.
  */
@@ -17,6 +17,8 @@ export interface PendingSay {
   to?: User;
   /** The message this answers, as the page showed it (the frame carries only its seq). */
   replyTo?: ReplyQuote;
+  /** Ids of uploaded files to attach (protocol v3). */
+  files?: string[];
 }
 
 /** An edit of one's own message, not answered yet. */
@@ -63,6 +65,7 @@ export function actionFrame(action: PendingAction): StoredClientFrame {
     const frame: StoredClientFrame = { type: "say", id: action.id, text: action.text };
     if (action.to) frame.to = action.to.id;
     if (action.replyTo) frame.replyTo = action.replyTo.seq;
+    if (action.files) frame.files = [...action.files];
     return frame;
   }
   switch (action.kind) {
@@ -93,7 +96,12 @@ export function isPendingAction(value: unknown): value is PendingAction {
   switch (a.kind) {
     case undefined:
     case "say":
-      return typeof a.text === "string" && (a.to === undefined || isUser(a.to)) && (a.replyTo === undefined || isQuote(a.replyTo));
+      return (
+        typeof a.text === "string" &&
+        (a.to === undefined || isUser(a.to)) &&
+        (a.replyTo === undefined || isQuote(a.replyTo)) &&
+        (a.files === undefined || (Array.isArray(a.files) && a.files.every((f) => typeof f === "string")))
+      );
     case "edit":
       return seq(a.target) && typeof a.text === "string";
     case "delete":
