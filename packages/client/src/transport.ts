@@ -118,7 +118,9 @@ export class Transport {
 
   /** The network is gone: close now instead of waiting for the heartbeat, and wait for `reconnectNow`. */
   goOffline(): void {
-    if (this.#status.state === "closed" || this.#status.state === "banned") return;
+    const status = this.#status;
+    // A removal or a refusal stays as it is: going offline and back must not undo it.
+    if ((status.state === "closed" && status.reason !== "closed") || status.state === "banned") return;
     this.#drop(1000, "offline");
     this.#setStatus({ state: "offline" });
   }
