@@ -34,3 +34,33 @@ export { Roster, LISTED_MAX } from "./roster.ts";
 export { MessageStore } from "./message-store.ts";
 export { newMessageId, newToken, randomBase64url } from "./ids.ts";
 export { localError } from "./requests.ts";
+// The frames handlers receive, so that an app needs only this package's import.
+export type {
+  AuthAcceptedFrame,
+  DeleteEventFrame,
+  EditEventFrame,
+  EventFrame,
+  FileRef,
+  HistoryFrame,
+  JoinFrame,
+  LeaveFrame,
+  ListedUser,
+  MembersFrame,
+  MessageFrame,
+  ModerationFrame,
+  OccupancyFrame,
+  ReactEventFrame,
+  ReactionCount,
+  ReadNoticeFrame,
+  RenamedFrame,
+  ReplyQuote,
+  Role,
+  RoomSettings,
+  SearchFrame,
+  SelfUser,
+  SettingsFrame,
+  TypingNoticeFrame,
+  User,
+  WelcomeFrame,
+} from "@edge-chat/protocol";
+export type { RoomError } from "@edge-chat/protocol/server-frames";
