@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { connect, type Room } from "@edge-chat/client";
 import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
-import { ExampleProcess, nextEvent, untilOpen } from "./example-process.ts";
+import { ExampleProcess, nextEvent, untilOpen } from "./client-support.ts";
 
 let server: DevServer | undefined;
 let bot: ExampleProcess | undefined;

@@ -1,6 +1,7 @@
 /**
- * Helpers for the examples' tests: run an example as its own Node process (types stripped, as a
- * person runs it) and wait for a line it prints; wait for a room event that matches.
+ * Helpers for the tests that use the client against wrangler dev: run an example as its own Node
+ * process (types stripped, as a person runs it) and wait for a line it prints; wait for a room
+ * event, or a state of the room, with a timeout.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
@@ -80,6 +81,11 @@ export function nextEvent<K extends RoomEventName>(room: Room, name: K, match: (
 
 /** Resolves once `room` is open (at once when it is), within `timeoutMs`. */
 export async function untilOpen(room: Room, timeoutMs = 60_000): Promise<void> {
-  if (room.state.state === "open") return;
-  await nextEvent(room, "state", (s) => s.state === "open", timeoutMs);
+  await until(room, "state", () => room.state.state === "open", timeoutMs);
+}
+
+/** Resolves once `condition()` holds, checked now and after each `name` event of `room`, within `timeoutMs`. */
+export async function until(room: Room, name: RoomEventName, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  if (condition()) return;
+  await nextEvent(room, name, () => condition(), timeoutMs);
 }
