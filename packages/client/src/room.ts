@@ -20,9 +20,10 @@ import type {
   User,
 } from "@edge-chat/protocol";
 import { TIMINGS } from "@edge-chat/protocol";
-import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
+import type { RoomError } from "@edge-chat/protocol/server-frames";
 import { Emitter, type RoomEvent, type RoomEventName, type RoomEvents } from "./events.ts";
 import { quoteOf } from "./message-fold.ts";
+import { historySpec, membersSpec, moderationSpec, rawSpec, renameSpec, searchSpec, settingsSpec, type ModerationRequest } from "./request-specs.ts";
 import type { NetworkSignals } from "./options.ts";
 import type { PendingAction } from "./pending.ts";
 import { RoomState } from "./room-state.ts";
@@ -75,7 +76,7 @@ export class Room implements AsyncIterable<RoomEvent> {
           this.#state.welcome(welcome);
           this.#sendRead();
         },
-        frame: (frame) => this.#frame(frame),
+        frame: (frame) => this.#state.frame(frame),
         outbox: (pending) => {
           this.#writer.save(pending);
           this.#events.emit("outbox", pending);
@@ -197,17 +198,17 @@ export class Room implements AsyncIterable<RoomEvent> {
   /** A page of older messages (before `before`, or the newest); they join `messages`. */
   history(options: { before?: number; limit?: number } = {}): Promise<HistoryFrame> {
     // The page joins `messages` when its frame arrives (room-state.ts).
-    return this.#request<HistoryFrame>({ type: "history", ...options }, true, (f) => (f.type === "history" ? f : undefined));
+    return this.#transport.request(historySpec(options));
   }
 
   /** A page of the users online, ascending id (after `after`). */
   members(options: { after?: string; limit?: number } = {}): Promise<MembersFrame> {
-    return this.#request({ type: "members", ...options }, true, (f) => (f.type === "members" ? f : undefined));
+    return this.#transport.request(membersSpec(options));
   }
 
   /** The messages whose current text holds every term of `q`, newest first (protocol v3). */
   search(q: string, options: { before?: number; limit?: number } = {}): Promise<SearchFrame> {
-    return this.#request({ type: "search", q, ...options }, true, (f) => (f.type === "search" && f.q === q ? f : undefined));
+    return this.#transport.request(searchSpec(q, options));
   }
 
   /** Moves my read position to `seq` (protocol v3; never backwards); sent now, or after the next welcome. */
@@ -247,22 +248,14 @@ export class Room implements AsyncIterable<RoomEvent> {
 
   /** Moderators and owners: slow mode and the lock (a field left out keeps its value). */
   settings(change: { slowMs?: number; locked?: boolean }): Promise<SettingsFrame> {
-    const mine = (f: RoomFrame) => (f.type === "settings" && f.by.id === this.self.id ? f : undefined);
-    return this.#request({ type: "settings", ...change }, false, mine);
+    return this.#transport.request(settingsSpec(change, this.self.id));
   }
 
   /** Changes my name; resolves with me as the room then has me (a taken name gets a free variant). */
   rename(name: string): Promise<User> {
     const trimmed = name.trim();
     if (trimmed === this.self.name) return Promise.resolve({ id: this.self.id, name: this.self.name });
-    return this.#transport.request({
-      frame: { type: "rename", name },
-      read: false,
-      answer: (f) => (f.type === "rename" && f.user.id === this.self.id ? f.user : undefined),
-      // A rename that ends on the name held changes nothing, and the room then sends nothing.
-      quietAfterMs: 2_000,
-      quietValue: () => ({ id: this.self.id, name: this.self.name }),
-    });
+    return this.#transport.request(renameSpec(name, () => this.self));
   }
 
   /**
@@ -272,12 +265,7 @@ export class Room implements AsyncIterable<RoomEvent> {
   send(frame: EphemeralFrame): boolean {
     if (this.#transport.status.state !== "open") return false;
     if (frame.type === "typing" || frame.type === "read" || frame.type === "auth") return this.#transport.send(frame);
-    // Still a request in the queue: an `error` without `ref` must be matched to the right one.
-    const kind = frame.type;
-    const read = kind === "history" || kind === "members" || kind === "search";
-    const answer = (f: RoomFrame) => (f.type === kind || (f.type === "moderation" && f.action === kind) ? f : undefined);
-    const quiet = kind === "rename" ? { quietAfterMs: 2_000, quietValue: () => null } : {};
-    this.#transport.request<RoomFrame | null>({ frame, read, answer, ...quiet }).catch(() => {});
+    this.#transport.request(rawSpec(frame)).catch(() => {});
     return true;
   }
 
@@ -300,22 +288,13 @@ export class Room implements AsyncIterable<RoomEvent> {
     await this.#writer.flushed();
   }
 
-  #frame(frame: RoomFrame): void {
-    this.#state.frame(frame);
-  }
-
   #sendRead(): void {
     const seq = this.#state.unsentRead();
     if (seq !== undefined && this.#transport.send({ type: "read", seq })) this.#state.readSent(seq);
   }
 
-  #moderate(frame: Extract<EphemeralFrame, { type: "kick" | "mute" | "ban" | "grant" }>): Promise<ModerationFrame> {
-    const mine = (f: RoomFrame) => (f.type === "moderation" && f.action === frame.type && f.user.id === frame.user && f.by.id === this.self.id ? f : undefined);
-    return this.#request(frame, false, mine);
-  }
-
-  #request<T>(frame: EphemeralFrame, read: boolean, answer: (frame: RoomFrame) => T | undefined): Promise<T> {
-    return this.#transport.request({ frame, read, answer });
+  #moderate(frame: ModerationRequest): Promise<ModerationFrame> {
+    return this.#transport.request(moderationSpec(frame, this.self.id));
   }
 
   /** The promise of an action; a rejection nobody awaits does not crash the process (it is an `error` event too). */

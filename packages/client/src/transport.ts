@@ -8,17 +8,19 @@
  * `auth` frame before it expires (`auth-refresh.ts`).
  * Its owner gives it a socket factory; the tests give it a fake one.
  */
-import { CLOSE, HEARTBEAT, encode } from "@edge-chat/protocol";
-import type { HelloFrame, ReplyQuote, SignedHelloFrame, User, WelcomeFrame } from "@edge-chat/protocol";
+import { CLOSE, encode } from "@edge-chat/protocol";
+import type { ReplyQuote, User, WelcomeFrame } from "@edge-chat/protocol";
 import { AuthRefresh, AUTH_CLOSE } from "./auth-refresh.ts";
+import { Heartbeat } from "./heartbeat.ts";
+import { HelloSender } from "./hello.ts";
 import { newMessageId } from "./ids.ts";
 import { OutboxQueue } from "./outbox-queue.ts";
 import { actionFrame, ownEventId, type NewChange, type PendingAction, type PendingChange, type PendingSay } from "./pending.ts";
 import { RequestQueue, localError, type RequestSpec } from "./requests.ts";
 import type { CloseReason, ConnectionStatus, EphemeralFrame, TransportOptions } from "./transport-types.ts";
 import { RECONNECT_DEFAULTS, backoffDelay, type ReconnectPolicy } from "./reconnect-policy.ts";
-import { decodeServerText, type RoomError, type RoomFrame } from "@edge-chat/protocol/server-frames";
-import type { OpenSocket, SocketHandle } from "./socket.ts";
+import { decodeServerText, type RoomFrame } from "@edge-chat/protocol/server-frames";
+import type { SocketHandle } from "./socket.ts";
 
 export type { OpenSocket, SocketEvents, SocketHandle } from "./socket.ts";
 export type { NewChange, PendingAction, PendingChange, PendingSay } from "./pending.ts";
@@ -35,21 +37,14 @@ export class Transport {
   readonly #queue: OutboxQueue;
   readonly #requests: RequestQueue;
   readonly #auth: AuthRefresh | undefined;
+  readonly #hello: HelloSender;
   #status: ConnectionStatus = { state: "closed", reason: "closed" };
   #socket: SocketHandle | null = null;
   #welcomed = false;
-  /** Set when the room refused our name in hello: retry as a guest on this socket. */
-  #helloWithoutName = false;
-  /** Set when the room refused our owner key in hello: retry without it on this socket. */
-  #helloWithoutKey = false;
-  /** Set when the room refused our signed token in hello: one fresh token from the provider per socket. */
-  #helloWithFreshAuth = false;
   #attempt = 0;
   #retryTimer: Timer | undefined;
   #connectTimer: Timer | undefined;
-  #pingTimer: Timer | undefined;
-  #missedPongs = 0;
-  #awaitingPong = false;
+  readonly #heartbeat: Heartbeat;
   #epoch: string | undefined;
   #lastSeq = 0;
   #self: User | undefined;
@@ -58,6 +53,7 @@ export class Transport {
     this.#options = options;
     this.#policy = { ...RECONNECT_DEFAULTS, ...options.policy };
     this.#random = options.random ?? Math.random;
+    this.#heartbeat = new Heartbeat(this.#policy.pingIntervalMs, this.#policy.maxMissedPongs);
     this.#queue = new OutboxQueue(options.outbox ?? [], {
       send: (action) => this.#socket?.send(encode(actionFrame(action))),
       ready: () => this.#welcomed,
@@ -78,6 +74,15 @@ export class Transport {
         failed: () => this.#lost(),
       });
     }
+    this.#hello = new HelloSender(
+      { token: options.token, auth: this.#auth, name: options.name, key: options.key },
+      {
+        send: (text) => this.#socket?.send(text),
+        resume: () => (this.#epoch === undefined ? undefined : { since: this.#lastSeq, epoch: this.#epoch }),
+        failed: () => this.#lost(),
+        socket: () => this.#socket,
+      },
+    );
   }
 
   /** Where the connection stands. */
@@ -166,9 +171,7 @@ export class Transport {
   #connect(): void {
     this.#drop(1000, "reconnecting");
     this.#setStatus({ state: "connecting", attempt: this.#attempt });
-    this.#helloWithoutName = false;
-    this.#helloWithoutKey = false;
-    this.#helloWithFreshAuth = false;
+    this.#hello.reset();
     let socket: SocketHandle | null = null;
     // Events of a socket we have since dropped are ignored: only the current one counts.
     const current = () => socket !== null && socket === this.#socket;
@@ -182,44 +185,12 @@ export class Transport {
   }
 
   #opened(): void {
-    this.#sendHello();
-    this.#missedPongs = 0;
-    this.#awaitingPong = false;
-    this.#pingTimer = setInterval(() => this.#heartbeat(), this.#policy.pingIntervalMs);
-  }
-
-  #sendHello(): void {
-    if (!this.#auth) return this.#sendHelloWith({ type: "hello", token: this.#options.token });
-    const socket = this.#socket;
-    this.#auth.token(this.#helloWithFreshAuth).then(
-      (auth) => socket === this.#socket && this.#sendHelloWith({ type: "hello", auth }),
-      // The host could not give a token (its endpoint is down): try again later, like a lost connection.
-      () => socket === this.#socket && this.#lost(),
-    );
-  }
-
-  #sendHelloWith(hello: HelloFrame | SignedHelloFrame): void {
-    const name = this.#helloWithoutName ? undefined : this.#options.name?.();
-    const key = this.#helloWithoutKey ? undefined : this.#options.key?.();
-    if (name) hello.name = name;
-    if (key) hello.key = key;
-    if (this.#epoch !== undefined) {
-      hello.since = this.#lastSeq;
-      hello.epoch = this.#epoch;
-    }
-    this.#socket?.send(encode(hello));
-  }
-
-  #heartbeat(): void {
-    if (this.#awaitingPong && ++this.#missedPongs >= this.#policy.maxMissedPongs) return this.#lost();
-    this.#awaitingPong = true;
-    this.#socket?.send(HEARTBEAT.ping);
+    this.#hello.send();
+    this.#heartbeat.start((ping) => this.#socket?.send(ping), () => this.#lost());
   }
 
   #received(data: string): void {
-    // Anything that arrives proves the connection alive, not only a pong.
-    this.#awaitingPong = false;
-    this.#missedPongs = 0;
+    this.#heartbeat.alive();
     const incoming = decodeServerText(data);
     if (incoming.kind !== "frames") return;
     for (const frame of incoming.frames) {
@@ -258,26 +229,15 @@ export class Transport {
     this.#options.events?.frame?.(frame);
   }
 
-  /** A refused hello leaves the socket open: try again without what the room refused. */
+  /** A refused hello leaves the socket open: hello.ts mends what it can; a ban waits for its end. */
   #beforeWelcome(frame: RoomFrame): void {
-    if (frame.type === "error" && frame.code === "name_invalid" && !this.#helloWithoutName) {
-      // The stored name is not acceptable: join as a guest rather than not at all.
-      this.#helloWithoutName = true;
-      this.#sendHello();
-    } else if (frame.type === "error" && frame.code === "unauthorized" && this.#auth && !this.#helloWithFreshAuth) {
-      // The token may have run out between the provider and the room: ask the provider once more.
-      this.#helloWithFreshAuth = true;
-      this.#sendHello();
-    } else if (frame.type === "error" && frame.code === "unauthorized") {
-      return this.#refusedHello(frame, "unauthorized");
-    } else if (frame.type === "error" && frame.code === "forbidden" && !this.#helloWithoutKey && this.#options.key?.()) {
-      this.#helloWithoutKey = true;
-      this.#options.events?.keyRefused?.(frame);
-      this.#sendHello();
-    } else if (frame.type === "error" && frame.code === "forbidden") {
-      // No key was sent: the signed token's `rooms` leave this room out.
-      return this.#refusedHello(frame, "forbidden");
-    } else if (frame.type === "error" && frame.code === "banned") {
+    const verdict = frame.type === "error" ? this.#hello.judge(frame) : undefined;
+    if (verdict && "close" in verdict) {
+      this.#options.events?.frame?.(frame);
+      return this.#close(verdict.close);
+    }
+    if (verdict?.keyRefused && frame.type === "error") this.#options.events?.keyRefused?.(frame);
+    if (!verdict && frame.type === "error" && frame.code === "banned") {
       const until = Date.now() + (frame.retryAfterMs ?? 60_000);
       this.#options.events?.frame?.(frame);
       this.#drop(1000, "banned");
@@ -286,12 +246,6 @@ export class Transport {
       return;
     }
     this.#options.events?.frame?.(frame);
-  }
-
-  /** The room will not take this identity: nothing to retry by ourselves. */
-  #refusedHello(error: RoomError, reason: CloseReason): void {
-    this.#options.events?.frame?.(error);
-    this.#close(reason);
   }
 
   #welcome(welcome: WelcomeFrame): void {
@@ -362,7 +316,7 @@ export class Transport {
   #clearTimers(): void {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#connectTimer);
-    clearInterval(this.#pingTimer);
+    this.#heartbeat.stop();
   }
 
   #setStatus(status: ConnectionStatus): void {
