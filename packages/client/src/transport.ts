@@ -258,7 +258,8 @@ export class Transport {
     // Answers inside a resume count before anything is resent (not yet welcomed: nothing goes out).
     for (const event of welcome.messages) {
       const own = ownEventId(event, welcome.self.id);
-      if (own !== undefined) this.#queue.answered(own);
+      const action = own === undefined ? undefined : this.#queue.answered(own);
+      if (action) this.#options.events?.stored?.(action, event);
     }
     this.#welcomed = true;
     this.#setStatus({ state: "open" });

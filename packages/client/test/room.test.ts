@@ -248,6 +248,19 @@ describe("actions", () => {
     expect((await Promise.all(promises)).map((m) => m.seq)).toEqual([1, 2, 3]);
   });
 
+  it("resolves a say whose echo was lost with the connection when the resume brings it back", async () => {
+    const room = await joined();
+    const said = room.say("lost echo");
+    const frame = current().last();
+    current().drop();
+    await vi.advanceTimersByTimeAsync(10_000);
+    current().open();
+    current().receive(welcome({ resumed: true, seq: 1, messages: [echo(frame, ALICE, 1)] }));
+    await expect(said).resolves.toMatchObject({ seq: 1, text: "lost echo" });
+    // Stored already: it is not sent again.
+    expect(current().frames().filter((f) => f.type === "say")).toEqual([]);
+  });
+
   it("sends edit, delete and react frames with ids, resolving each with its stored event", async () => {
     const room = await joined(welcome({ messages: [message(1, ALICE, "a1")], seq: 1 }));
     const edited = room.edit(1, "changed");
