@@ -28,6 +28,7 @@ import type { NetworkSignals } from "./options.ts";
 import type { PendingAction } from "./pending.ts";
 import { RoomState } from "./room-state.ts";
 import type { OutboxWriter } from "./storage.ts";
+import { localError } from "./requests.ts";
 import { Transport, type ConnectionStatus, type EphemeralFrame, type TransportOptions } from "./transport.ts";
 
 /** A user named in an action: the id, or a user object. */
@@ -280,11 +281,17 @@ export class Room implements AsyncIterable<RoomEvent> {
     this.#transport.goOffline();
   }
 
-  /** Closes the connection for good; the outbox is kept in storage for a later client. */
+  /**
+   * Closes the connection for good. Actions not answered yet stay in the storage's outbox for a
+   * later client (which sends them with the same ids); their promises here reject with `closed`.
+   */
   async close(): Promise<void> {
     this.#stopNetwork?.();
     this.#transport.stop();
     this.#events.end();
+    const waiting = [...this.#actions.values()];
+    this.#actions.clear();
+    for (const settle of waiting) settle.reject(localError("closed", "the room was closed before it answered"));
     await this.#writer.flushed();
   }
 

@@ -284,8 +284,9 @@ describe("actions", () => {
     const storage = memoryStorage();
     const first = await joined(welcome(), { storage });
     current().drop();
-    void first.say("written offline");
+    const unsent = first.say("written offline");
     await first.close();
+    await expect(unsent).rejects.toMatchObject({ code: "closed" });
     const left = JSON.parse(String(await storage.getItem(STORAGE_KEYS.outbox("lobby")))) as { id: string }[];
     expect(left).toHaveLength(1);
     const second = await joined(welcome(), { storage });
