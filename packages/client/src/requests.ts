@@ -8,7 +8,10 @@
  * Requests made while disconnected go out after the next welcome. When a connection is lost,
  * reads (`history`, `members`, `search`) are sent again after the next welcome; anything else
  * that was sent is rejected with the local code `disconnected`, since the room may or may not
- * have acted on it. A read left unanswered for `answerTimeoutMs` means the connection is stuck.
+ * have acted on it. No timer declares the connection stuck over a request's answer: a request
+ * holds nothing else up (unlike the outbox's one action in flight), a dead connection is found by
+ * the heartbeat, and a slow room is given the time it needs rather than a reconnect. (The one
+ * timer here is a rename's quiet wait.)
  */
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
 import type { EphemeralFrame } from "./transport-types.ts";
@@ -45,20 +48,15 @@ interface Entry {
 export interface RequestHooks {
   send(frame: EphemeralFrame): void;
   ready(): boolean;
-  /** A sent read got no answer in time. */
-  stalled(): void;
 }
 
 /** The requests waiting for their answers, oldest first. */
 export class RequestQueue {
   readonly #hooks: RequestHooks;
-  readonly #answerTimeoutMs: number;
   #entries: Entry[] = [];
-  #stallTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(hooks: RequestHooks, answerTimeoutMs: number) {
+  constructor(hooks: RequestHooks) {
     this.#hooks = hooks;
-    this.#answerTimeoutMs = answerTimeoutMs;
   }
 
   /** How many requests wait for an answer. */
@@ -113,8 +111,6 @@ export class RequestQueue {
 
   /** The connection is gone: reads go again after the next welcome, other sent requests fail. */
   disconnected(): void {
-    clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
     const kept: Entry[] = [];
     for (const entry of this.#entries) {
       clearTimeout(entry.timer);
@@ -145,19 +141,9 @@ export class RequestQueue {
         entry.resolve(entry.spec.quietValue!());
       }, quiet);
     }
-    this.#armStall();
   }
 
   #settled(entry: Entry): void {
     clearTimeout(entry.timer);
-    this.#armStall();
-  }
-
-  /** One timer for the oldest sent read: an open connection that does not answer it is stuck. */
-  #armStall(): void {
-    clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
-    if (!this.#entries.some((e) => e.sent && e.spec.read)) return;
-    this.#stallTimer = setTimeout(() => this.#hooks.stalled(), this.#answerTimeoutMs);
   }
 }

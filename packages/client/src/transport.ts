@@ -64,8 +64,7 @@ export class Transport {
     this.#requests = new RequestQueue({
       send: (frame) => this.#socket?.send(encode(frame)),
       ready: () => this.#welcomed,
-      stalled: () => this.#lost(),
-    }, this.#policy.answerTimeoutMs);
+    });
     if (options.auth) {
       this.#auth = new AuthRefresh(options.auth, {
         refresh: (auth) =>
