@@ -47,7 +47,7 @@ function say(core: RoomCore, conn: Conn, frame: SayFrame): void {
     }
     quote = { seq: target.seq, from: target.from, text: truncateCodePoints(target.text, LIMITS.quote) };
   }
-  if (!mayPost(core, conn, frame.id, true)) return;
+  if (!mayPost(core, conn, frame.id, "say")) return;
   if (!core.charge(conn, frame.id)) return;
 
   const user = currentUser(core, conn);
@@ -67,7 +67,7 @@ function edit(core: RoomCore, conn: Conn, frame: EditFrame): void {
   if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
   if (target.from.id !== conn.user) return core.error(reply, "forbidden", "you can only edit your own messages", frame.id);
   if (target.deleted) return core.error(reply, "gone", "that message was deleted", frame.id);
-  if (!mayPost(core, conn, frame.id, false)) return;
+  if (!mayPost(core, conn, frame.id, "edit")) return;
   if (!core.charge(conn, frame.id)) return;
 
   const event = change(core, conn, frame, target, "edit");
@@ -84,7 +84,7 @@ function remove(core: RoomCore, conn: Conn, frame: DeleteFrame): void {
   const own = target.from.id === conn.user;
   if (!own && core.roleOf(conn) === "member") return core.error(reply, "forbidden", "you can only delete your own messages", frame.id);
   if (target.deleted) return core.error(reply, "gone", "that message was deleted already", frame.id);
-  if (!mayPost(core, conn, frame.id, false)) return;
+  if (!mayPost(core, conn, frame.id, "delete")) return;
   if (!core.charge(conn, frame.id)) return;
 
   const event = change(core, conn, frame, target, "delete");
@@ -104,7 +104,7 @@ function react(core: RoomCore, conn: Conn, frame: ReactFrame): void {
   if (frame.on && !users && target.reactions.size >= LIMITS.reactions) {
     return core.error(reply, "too_many", `a message holds at most ${LIMITS.reactions} different reactions`, frame.id);
   }
-  if (!mayPost(core, conn, frame.id, false)) return;
+  if (!mayPost(core, conn, frame.id, "react")) return;
   if (!core.charge(conn, frame.id)) return;
 
   // A change that changes nothing is still stored and sent; an emoji whose count falls to 0
@@ -138,8 +138,11 @@ function storedFrame(core: RoomCore, conn: Conn, seq: number, ref: string): Sing
   return row.kind === KIND.say ? core.folder.messages([row], conn.user)[0]! : core.folder.events([row], conn.user)[0]!;
 }
 
-/** Mute, then (for a say by a member) the lock and slow mode. */
-function mayPost(core: RoomCore, conn: Conn, ref: string, isSay: boolean): boolean {
+/**
+ * Mute, then for a member the lock (v3: it holds back `say`, `edit` and `react`, never a delete
+ * of one's own) and, for a `say`, slow mode.
+ */
+function mayPost(core: RoomCore, conn: Conn, ref: string, kind: StoredClientFrame["type"]): boolean {
   const reply: Audience = { to: "conn", conn: conn.key };
   const now = core.now();
   const mutedUntil = core.users.mutedUntil(conn.user);
@@ -147,13 +150,13 @@ function mayPost(core: RoomCore, conn: Conn, ref: string, isSay: boolean): boole
     core.error(reply, "muted", "you are muted", ref, mutedUntil - now);
     return false;
   }
-  if (!isSay || core.roleOf(conn) !== "member") return true;
+  if (kind === "delete" || core.roleOf(conn) !== "member") return true;
   const settings = core.settings.current;
   if (settings.locked) {
-    core.error(reply, "locked", "the room is locked: only moderators may post", ref);
+    core.error(reply, "locked", "the room is locked: only moderators and owners may post, edit or react", ref);
     return false;
   }
-  if (settings.slowMs > 0) {
+  if (kind === "say" && settings.slowMs > 0) {
     const last = lastSayOf(core, conn.user);
     if (last !== undefined && now < last + settings.slowMs) {
       core.error(reply, "slow_mode", "slow mode is on", ref, last + settings.slowMs - now);
