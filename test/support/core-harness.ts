@@ -13,12 +13,15 @@ import { RoomCore } from "../../src/server/core/room-core.ts";
 import type { Room } from "../../src/server/objects/room.ts";
 import { roomName } from "./room-client.ts";
 
-/** A core on `state`'s SQLite with a hand-moved clock; `vars` as the Worker's vars would set them. */
-export function coreHarness(state: DurableObjectState, vars: Record<string, string> = {}) {
+/**
+ * A core on `state`'s SQLite (or `sql`, a wrapper of it) with a hand-moved clock; `vars` as the
+ * Worker's vars would set them.
+ */
+export function coreHarness(state: DurableObjectState, vars: Record<string, string> = {}, sql: SqlStorage = state.storage.sql) {
   const sent: { audience: Audience; frame: SingleServerFrame }[] = [];
   const clock = { now: 1_800_000_000_000 };
   const core = new RoomCore({
-    sql: state.storage.sql,
+    sql,
     transaction: (fn) => state.storage.transactionSync(fn),
     config: readConfig(vars),
     outlet: { frame: (audience, frame) => void sent.push({ audience, frame }), close: () => {} },
@@ -37,4 +40,31 @@ export function coreHarness(state: DurableObjectState, vars: Record<string, stri
 /** Runs `test` inside a fresh room's Durable Object. */
 export function inCoreRoom<T>(label: string, test: (state: DurableObjectState) => T | Promise<T>): Promise<T> {
   return runInDurableObject(env.ROOMS.getByName(roomName(label)), (_: Room, state) => test(state));
+}
+
+/**
+ * `sql` with a count of the rows its statements read (the runtime's own `rowsRead`, what storage
+ * bills): `read()` sums the statements run since the last `reset()`, or only those whose SQL
+ * matches `only`.
+ */
+export function countingSql(sql: SqlStorage): { sql: SqlStorage; read(only?: RegExp): number; reset(): void; runs(): { query: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }[] } {
+  let runs: { query: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }[] = [];
+  const exec = (query: string, ...params: unknown[]) => {
+    const cursor = sql.exec(query, ...params);
+    runs.push({ query, cursor });
+    return cursor;
+  };
+  const counted = new Proxy(sql, {
+    get(target, property) {
+      if (property === "exec") return exec;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return {
+    sql: counted,
+    read: (only) => runs.reduce((sum, run) => sum + (only === undefined || only.test(run.query) ? run.cursor.rowsRead : 0), 0),
+    reset: () => void (runs = []),
+    runs: () => runs,
+  };
 }

@@ -54,7 +54,7 @@ function say(core: RoomCore, conn: Conn, frame: SayFrame): void {
   const event: NewEvent = { seq: core.queue.nextSeq, kind: "say", clientId: frame.id, user, ts: core.now(), authorId: user.id, text: frame.text };
   if (to) event.to = to;
   if (quote) event.replyTo = quote.seq;
-  const state: MessageState = { seq: event.seq, from: user, deleted: false, text: frame.text, reactions: new Map() };
+  const state: MessageState = { seq: event.seq, from: user, deleted: false, text: frame.text, reactions: new Map(), reacted: new Map() };
   if (to) state.to = to;
   core.states.added(state);
   core.lastSay.set(user.id, event.ts);
@@ -91,6 +91,7 @@ function remove(core: RoomCore, conn: Conn, frame: DeleteFrame): void {
   target.deleted = true;
   target.text = "";
   target.reactions.clear();
+  target.reacted.clear();
   core.states.changed(target.seq);
   store(core, conn, event, target, liveFrame(event));
 }
@@ -100,8 +101,8 @@ function react(core: RoomCore, conn: Conn, frame: ReactFrame): void {
   const target = core.states.get(frame.target);
   if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
   if (target.deleted) return core.error(reply, "gone", "that message was deleted", frame.id);
-  const users = target.reactions.get(frame.emoji);
-  if (frame.on && !users && target.reactions.size >= LIMITS.reactions) {
+  const count = target.reactions.get(frame.emoji) ?? 0;
+  if (frame.on && count === 0 && target.reactions.size >= LIMITS.reactions) {
     return core.error(reply, "too_many", `a message holds at most ${LIMITS.reactions} different reactions`, frame.id);
   }
   if (!mayPost(core, conn, frame.id, "react")) return;
@@ -109,16 +110,16 @@ function react(core: RoomCore, conn: Conn, frame: ReactFrame): void {
 
   // A change that changes nothing is still stored and sent; an emoji whose count falls to 0
   // leaves the list, and comes back at its end.
-  const set = users ?? new Set<string>();
-  if (frame.on) set.add(conn.user);
-  else set.delete(conn.user);
-  if (set.size === 0) target.reactions.delete(frame.emoji);
-  else if (!users) target.reactions.set(frame.emoji, set);
+  const had = core.states.hasReacted(target, frame.emoji, conn.user);
+  const next = count + (frame.on && !had ? 1 : 0) - (!frame.on && had ? 1 : 0);
+  target.reacted.set(`${frame.emoji}\n${conn.user}`, frame.on);
+  if (next === 0) target.reactions.delete(frame.emoji);
+  else target.reactions.set(frame.emoji, next);
   core.states.changed(target.seq);
   const event = change(core, conn, frame, target, "react");
   event.emoji = frame.emoji;
   event.on = frame.on;
-  event.count = set.size;
+  event.count = next;
   store(core, conn, event, target, liveFrame(event));
 }
 
