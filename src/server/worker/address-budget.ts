@@ -30,6 +30,8 @@ const BUDGETS: Record<AddressAction, { variable: keyof AddressVars; perMinute: n
   create: { variable: "ADDRESS_CREATIONS_PER_MINUTE", perMinute: 600 },
   // A suite's HTTP requests (up to about 300 a minute) stay below it too.
   read: { variable: "ADDRESS_READS_PER_MINUTE", perMinute: 600 },
+  // Uploads (`POST /api/rooms/:room/files`) and hook posts come with protocol v3: each gets a line
+  // here, a var in wrangler.toml and the README, and one `spendAddressBudget` call in the router.
 };
 
 /** The vars that set the budgets: a whole number per minute; "0" turns a budget off. */
