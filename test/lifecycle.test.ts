@@ -162,7 +162,8 @@ describe("deletes", () => {
     const rows = await roomSql<{ seq: number; text: string | null; emoji: string | null }>(room, "SELECT seq, text, emoji FROM events");
     expect(JSON.stringify(rows)).not.toContain("secret plan");
     expect(JSON.stringify(rows)).not.toContain("👀");
-    expect(await roomSql(room, "SELECT * FROM reactions")).toEqual([]);
+    expect(await roomSql(room, "SELECT * FROM reaction_counts")).toEqual([]);
+    expect(await roomSql(room, "SELECT * FROM user_reactions")).toEqual([]);
 
     const deleted = { type: "message", seq: m.seq, id: m.id, from: m.from, ts: m.ts, deleted: true, text: "" };
     const listed = await historyOf(bob);

@@ -334,6 +334,47 @@ describe("settings", () => {
     expect(await (await workerFetch(`/api/rooms/${room}`)).json()).toMatchObject({ settings: { slowMs: 0, locked: true } });
   });
 
+  it("locked (v3): members' edit and react get locked, after the target and before the bucket; their own delete still goes", async () => {
+    const { room, mod, member, owner } = await staffedRoom("lock-changes");
+    const mine = await member.socket.say("before the lock");
+    const theirs = await mod.socket.say("the mod's");
+    owner.socket.send({ type: "settings", locked: true });
+    await member.socket.next("settings");
+    await evictDurableObject(env.ROOMS.getByName(room));
+    await expectError(member.socket, { type: "edit", id: "le1", target: mine.seq, text: "changed" }, "locked");
+    await expectError(member.socket, { type: "react", id: "lr1", target: theirs.seq, emoji: "👍", on: true }, "locked");
+    await expectError(member.socket, { type: "react", id: "lr2", target: mine.seq, emoji: "👍", on: false }, "locked");
+    // The target is judged first: a missing or deleted one is not_found / gone, not locked.
+    await expectError(member.socket, { type: "edit", id: "le2", target: 9_999, text: "x" }, "not_found");
+    await expectError(member.socket, { type: "react", id: "lr3", target: 9_999, emoji: "👍", on: true }, "not_found");
+    await expectError(member.socket, { type: "edit", id: "le3", target: theirs.seq, text: "x" }, "forbidden");
+    // Refused frames spent nothing: the member's own delete still goes through, and is stored.
+    member.socket.send({ type: "delete", id: "ld1", target: mine.seq });
+    const deleted = await owner.socket.next("delete");
+    expect(deleted).toMatchObject({ target: mine.seq, user: { id: member.welcome.self.id } });
+    // Moderators and owners are not held back; nothing the member tried was stored.
+    mod.socket.send({ type: "react", id: "mr1", target: theirs.seq, emoji: "👍", on: true });
+    expect(await owner.socket.next("react")).toMatchObject({ target: theirs.seq, count: 1 });
+    mod.socket.send({ type: "edit", id: "me1", target: theirs.seq, text: "the mod's, edited" });
+    expect(await owner.socket.next("edit")).toMatchObject({ target: theirs.seq, text: "the mod's, edited" });
+    const page = (await (await workerFetch(`/api/rooms/${room}/messages`)).json()) as { messages: { seq: number; text: string; reactions?: unknown[] }[] };
+    expect(page.messages.map((m) => [m.seq, m.text])).toEqual([[mine.seq, ""], [theirs.seq, "the mod's, edited"]]);
+    expect(page.messages[1]!.reactions).toEqual([{ emoji: "👍", count: 1 }]);
+  });
+
+  it("locked: the lock does not count a refused edit against the bucket (it is checked before it)", async () => {
+    const { mod, member, owner } = await staffedRoom("lock-bucket");
+    const mine = await member.socket.say("mine");
+    owner.socket.send({ type: "settings", locked: true });
+    await member.socket.next("settings");
+    // More refusals than the burst of 20: none may take a token.
+    for (let i = 0; i < 25; i++) await expectError(member.socket, { type: "edit", id: `lb${i}`, target: mine.seq, text: `e${i}` }, "locked");
+    owner.socket.send({ type: "settings", locked: false });
+    await member.socket.next("settings");
+    member.socket.send({ type: "edit", id: "lb-after", target: mine.seq, text: "unlocked now" });
+    expect(await mod.socket.next("edit")).toMatchObject({ target: mine.seq, text: "unlocked now" });
+  });
+
   it.each([
     ["neither field", {}],
     ["a negative slowMs", { slowMs: -1 }],

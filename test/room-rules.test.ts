@@ -169,12 +169,23 @@ describe("names", () => {
     const { welcome: joined } = await join(room, { name: "ali\u200Dce" });
     expect(a.self.name).toBe("alice");
     expect(wide.self.name).toBe("ＡＬＩＣＥ-2");
-    // The base of a suffixed name is the name as it looks.
-    expect(joined.self.name).toBe("alice-3");
+    // The base of a suffixed name is the name as asked, invisibles and all.
+    expect(joined.self.name).toBe("ali\u200Dce-3");
     // Lower case, not case folding: straße and STRASSE are two names.
     const { welcome: strasse } = await join(room, { name: "straße" });
     const { welcome: upper } = await join(room, { name: "STRASSE" });
     expect([strasse.self.name, upper.self.name]).toEqual(["straße", "STRASSE"]);
+  });
+
+  it("keeps U+200D, U+FE0E and U+FE0F in the base of a suffixed name: ali\u200Dce with alice…alice-4 taken gets ali\u200Dce-5", async () => {
+    const room = roomName("names-base");
+    for (const name of ["alice", "alice-2", "alice-3", "alice-4"]) await join(room, { name });
+    const { socket, welcome } = await join(room, { name: "ali\u200Dce" });
+    expect(welcome.self.name).toBe("ali\u200Dce-5");
+    // A rename asking for the same name again ends on the current one: nothing is sent or spent.
+    socket.send({ type: "rename", name: "ali\u200Dce" });
+    socket.send({ type: "rename", name: "bob" });
+    expect((await socket.next("rename")).user.name).toBe("bob");
   });
 
   it("accepts the invisibles emoji need: a zero-width joiner sequence and a variation selector", async () => {

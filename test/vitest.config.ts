@@ -2,15 +2,16 @@
  * Vitest projects: `workers` runs in workerd with the real Room and its SQLite (via the Cloudflare
  * Vitest plugin); `workers-sharded` runs the same files again with SHARD_CAPACITY=2, so that every
  * room with three sockets or more spreads over shard objects (guarantee 9: size does not change
- * the contract); `unit` runs the pure modules (the protocol package, the page's transport, the
- * room's queue and buckets) once, in Node, since no runtime of ours is involved; `node` runs what
- * needs a real process (the dev server, the bench smoke run).
+ * the contract); `address-limits` runs test/address-limits/ with the per-address budgets set low;
+ * `unit` runs the pure modules (the protocol package, the page's transport, the room's queue and
+ * buckets) once, in Node, since no runtime of ours is involved; `node` runs what needs a real
+ * process (the dev server, the bench smoke run).
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /** The workerd project, with extra bindings on top of the shared ones, and extra test files. */
-function workers(name: string, extra: Record<string, string> = {}, more: string[] = [], exclude: string[] = []) {
+function workers(name: string, extra: Record<string, string> = {}, more: string[] = [], exclude: string[] = [], include = ["test/*.test.ts"]) {
   return {
     plugins: [
       cloudflareTest({
@@ -25,12 +26,18 @@ function workers(name: string, extra: Record<string, string> = {}, more: string[
             RATE_PER_SECOND: "0.01",
             // The deployment's owner key of every room (a secret in production).
             ADMIN_KEY: "admin-key-of-the-test-deployment",
+            // Requests made inside the pool carry no client address, so a whole suite would spend
+            // one address's budgets: here they are off, and test/address-limits/ checks them with
+            // low values; the defaults meet a real dev server in test/node/address-budget.test.ts.
+            ADDRESS_UPGRADES_PER_MINUTE: "0",
+            ADDRESS_CREATIONS_PER_MINUTE: "0",
+            ADDRESS_READS_PER_MINUTE: "0",
             ...extra,
           },
         },
       }),
     ],
-    test: { name, include: ["test/*.test.ts", ...more], exclude, testTimeout: 20_000 },
+    test: { name, include: [...include, ...more], exclude, testTimeout: 20_000 },
   };
 }
 
@@ -41,6 +48,13 @@ export default defineConfig({
       // test/sharded/ holds what only a sharded room can show (placement, shard faults); the
       // decoder's fuzz involves no room, so it runs once.
       workers("workers-sharded", { SHARD_CAPACITY: "2" }, ["test/sharded/*.test.ts"], ["test/fuzz-protocol.test.ts"]),
+      workers(
+        "address-limits",
+        { ADDRESS_UPGRADES_PER_MINUTE: "4", ADDRESS_CREATIONS_PER_MINUTE: "3", ADDRESS_READS_PER_MINUTE: "5" },
+        [],
+        [],
+        ["test/address-limits/*.test.ts"],
+      ),
       // Each workspace package's own tests live beside it (packages/*/test) and run here too.
       { test: { name: "unit", environment: "node", include: ["test/unit/**/*.test.ts", "packages/*/test/**/*.test.ts"] } },
       {

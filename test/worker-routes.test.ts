@@ -137,11 +137,11 @@ describe("the public history API", () => {
     const room = roomName("history-api-fails");
     const stub = env.ROOMS.getByName(room);
     const { socket } = await join(room, { name: "alice" });
-    // A message, so that the page must read the reactions table, which then goes missing.
+    // A message, so that the page must read the reaction counts, which then go missing.
     await socket.say("one");
-    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE reactions RENAME TO reactions_away"));
+    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE reaction_counts RENAME TO counts_away"));
     await expectJsonError(await workerFetch(`/api/rooms/${room}/messages`), 500);
-    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE reactions_away RENAME TO reactions"));
+    await runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec("ALTER TABLE counts_away RENAME TO reaction_counts"));
     expect((await workerFetch(`/api/rooms/${room}/messages`)).status).toBe(200);
   });
 

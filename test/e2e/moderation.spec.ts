@@ -114,7 +114,7 @@ test("slow mode and the lock hold for members with their countdowns, a kicked me
   await panel.getByLabel(/Lock the room/).check();
   await panel.getByRole("button", { name: "Save" }).click();
   await expect(systemLines(member.page).last()).toHaveText("owner turned off slow mode and locked the room");
-  await expect(restriction).toHaveText("The room is locked: only moderators and owners can post.");
+  await expect(restriction).toHaveText("The room is locked: only moderators and owners can post, edit or react.");
   await say(member.page, "may I?");
   await expect(member.page.locator("#pending li.failed .state").last()).toHaveText("Not sent: room locked");
 

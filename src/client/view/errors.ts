@@ -43,7 +43,7 @@ function errorText(error: RoomError): string {
     case "slow_mode":
       return `Slow mode is on: you can send again in ${duration(error.retryAfterMs)}.`;
     case "locked":
-      return "The room is locked: only moderators and owners can post now.";
+      return "The room is locked: only moderators and owners can post, edit or react now.";
     case "banned":
       return `You are banned from this room for ${duration(error.retryAfterMs)}.`;
     default:

@@ -9,7 +9,7 @@ import type { PendingSay, ShownMessage } from "@edge-chat/client";
 import { initialOf, paintUser } from "./colors.ts";
 import { el, isolate } from "./dom.ts";
 import { messageToolbar, reactionChips, showActionsOnLongPress, type MessageActions } from "./message-actions.ts";
-import { roleBadge } from "./person-row.ts";
+import { roleBadge, selfBadge } from "./person-row.ts";
 import { mentionsMe, renderText } from "./rich-text.ts";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
@@ -44,8 +44,11 @@ export function messageRow(shown: ShownMessage, ctx: RowContext): HTMLLIElement 
   paintUser(row, message.from.id);
 
   const avatar = el("span", { class: "avatar", attrs: { "aria-hidden": "true" } }, initialOf(message.from.name));
-  const author = el("span", { class: "author", attrs: { dir: "auto" } }, own ? "You" : message.from.name);
+  // Your own messages carry your name and the self badge, never the word "You" in the name's
+  // place: anyone may take the name "You" (selfBadge).
+  const author = el("span", { class: "author", attrs: { dir: "auto" } }, message.from.name);
   const meta = el("div", { class: "meta" }, author);
+  if (own) meta.append(selfBadge());
   const badge = roleBadge(ctx.roleOf(message.from.id));
   if (badge) meta.append(badge);
   if (message.to) meta.append(el("span", { class: "private-label" }, ...privateLabel(message, me)));
@@ -74,13 +77,13 @@ export function messageRow(shown: ShownMessage, ctx: RowContext): HTMLLIElement 
 
 /** The quote of the message a reply answers; a click scrolls to it. */
 function quoteButton(quote: ReplyQuote, me: User, actions: MessageActions): HTMLButtonElement {
-  const who = quote.from.id === me.id ? "you" : quote.from.name;
   const text = quote.deleted ? el("span", { class: "quote-text deleted-note" }, "message deleted") : el("span", { class: "quote-text", attrs: { dir: "auto" } }, quote.text);
   const button = el(
     "button",
     { class: "quote", attrs: { type: "button", title: "Show the message this replies to", "data-seq": String(quote.seq) } },
     el("span", { class: "visually-hidden" }, "In reply to "),
-    el("span", { class: "quote-author", attrs: { dir: "auto" } }, who),
+    el("span", { class: "quote-author", attrs: { dir: "auto" } }, quote.from.name),
+    ...(quote.from.id === me.id ? [selfBadge()] : []),
     text,
   );
   button.addEventListener("click", () => actions.jump(quote.seq));
@@ -92,9 +95,9 @@ export function systemRow(parts: (Node | string)[], ts = Date.now()): HTMLLIElem
   return el("li", { class: "system" }, el("span", {}, ...parts), " ", timeElement(ts));
 }
 
-/** Builds the row of an own message that the room has not echoed yet. */
-export function pendingRow(say: PendingSay): HTMLLIElement {
-  const meta = el("div", { class: "meta" }, el("span", { class: "author" }, "You"));
+/** Builds the row of an own message that the room has not echoed yet, under `me`'s name and the self badge. */
+export function pendingRow(say: PendingSay, me: User): HTMLLIElement {
+  const meta = el("div", { class: "meta" }, el("span", { class: "author", attrs: { dir: "auto" } }, me.name), selfBadge());
   if (say.to) meta.append(el("span", { class: "private-label" }, "private to ", isolate(say.to.name)));
   meta.append(el("span", { class: "state" }, "Sending…"));
   const quote = say.replyTo ? [el("div", { class: "quote" }, el("span", { class: "quote-author", attrs: { dir: "auto" } }, say.replyTo.from.name), el("span", { class: "quote-text", attrs: { dir: "auto" } }, say.replyTo.text))] : [];

@@ -172,7 +172,7 @@ export class MessageList {
     const failed = [...this.#el.pending.querySelectorAll<HTMLLIElement>("li.failed")];
     const existing = new Map<string, HTMLLIElement>();
     for (const row of this.#el.pending.querySelectorAll<HTMLLIElement>("li[data-id]:not(.failed)")) existing.set(row.dataset.id!, row);
-    const rows = pending.map((say) => existing.get(say.id) ?? pendingRow(say));
+    const rows = pending.map((say) => existing.get(say.id) ?? pendingRow(say, this.#ctx.me));
     for (const row of rows) row.querySelector(".state")!.textContent = state;
     this.#el.pending.replaceChildren(...failed, ...rows);
     if (atBottom || rows.some((row) => !existing.has(row.dataset.id!))) this.scrollToBottom();
@@ -180,7 +180,7 @@ export class MessageList {
 
   /** Keeps a refused message in view, marked, with buttons to send it again or let it go. */
   showFailed(say: PendingSay, reason: string, retry: () => void): void {
-    const row = pendingRow(say);
+    const row = pendingRow(say, this.#ctx.me);
     row.classList.add("failed");
     row.querySelector(".state")!.textContent = reason;
     const again = el("button", { class: "button small", attrs: { type: "button" } }, "Retry");

@@ -3,6 +3,16 @@ import type { ListedUser, Role } from "@edge-chat/protocol";
 import { initialOf, paintUser } from "./colors.ts";
 import { el } from "./dom.ts";
 
+/**
+ * The mark of the viewer's own name, messages and quotes: a badge beside the name, never text in
+ * a name's place. Anyone may call themselves "You", so the page never labels its person with a
+ * word alone: it shows their own name and this badge, which no name can draw (names are plain
+ * text in the name's style; test/e2e/you-label.spec.ts).
+ */
+export function selfBadge(): HTMLElement {
+  return el("span", { class: "self-badge", attrs: { title: "This is you" } }, "you");
+}
+
 /** The small badge shown after a name for owners and moderators; null for members. */
 export function roleBadge(role: Role | undefined): HTMLElement | null {
   if (role !== "owner" && role !== "moderator") return null;
@@ -21,7 +31,7 @@ export function personButton(user: ListedUser, self: boolean, label: string): HT
   );
   const badge = roleBadge(user.role);
   if (badge) button.append(badge);
-  if (self) button.append(el("span", { class: "you" }, "you"));
+  if (self) button.append(selfBadge());
   button.append(el("span", { class: "visually-hidden" }, `: ${label}`));
   return button;
 }

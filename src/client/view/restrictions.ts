@@ -64,7 +64,7 @@ export class Restrictions {
       text = `You are muted: you can post again in ${countdown(this.#mutedUntil - now)}.`;
       ticking = true;
     } else if (member && this.#settings.locked) {
-      text = "The room is locked: only moderators and owners can post.";
+      text = "The room is locked: only moderators and owners can post, edit or react.";
     } else if (member && this.#slowUntil > now) {
       text = `Slow mode: you can send again in ${countdown(this.#slowUntil - now)}.`;
       ticking = true;

@@ -1,7 +1,9 @@
 /**
  * Stored rows to wire frames: a message in its current state (edited, deleted, reactions, the
  * quote of what it replies to as that stands now), and change events as they were stored (with
- * text and emoji already erased when their message was deleted).
+ * text and emoji already erased when their message was deleted), except that an edit carries its
+ * message's current text (protocol v3: a message keeps one text, in its own row; an edit's row
+ * holds a text only when it was the last edit of a message pruned since).
  */
 import { LIMITS, truncateCodePoints } from "@edge-chat/protocol";
 import type { EventFrame, MessageFrame, ReactionCount, ReplyQuote, User } from "@edge-chat/protocol";
@@ -24,12 +26,12 @@ export class Folder {
   /** Rows of any kind, ascending: messages in their current state, change events as stored. */
   events(rows: readonly EventRow[], viewer: string): EventFrame[] {
     const reactions = this.#reactions(rows.filter((r) => r.kind === KIND.say), viewer);
-    return rows.map((row) => (row.kind === KIND.say ? this.#message(row, reactions.get(row.seq)) : changeFrame(row)));
+    return rows.map((row) => (row.kind === KIND.say ? this.#message(row, reactions.get(row.seq)) : this.#change(row)));
   }
 
   /** One row as it is delivered to everyone who may see it: a message in its current state, no `me`. */
   delivered(row: EventRow): EventFrame {
-    return row.kind === KIND.say ? this.messages([row], null)[0]! : changeFrame(row);
+    return row.kind === KIND.say ? this.messages([row], null)[0]! : this.#change(row);
   }
 
   /** The quote a reply shows of message `seq` as it stands now, or undefined if it is no message. */
@@ -58,26 +60,38 @@ export class Folder {
     return frame;
   }
 
-  /** Reaction counts per message, emojis in the order they were first added. */
+  /**
+   * Reaction counts per message, emojis in the order they were first added: one stored row per
+   * (message, emoji), and for a viewer their own reactions on the messages that have any.
+   */
   #reactions(rows: readonly EventRow[], viewer: string | null): Map<number, ReactionCount[]> {
     const counts = new Map<number, ReactionCount[]>();
     if (rows.length === 0) return counts;
     const seqs = new Set(rows.map((r) => r.seq));
     const first = rows[0]!.seq;
     const last = rows.at(-1)!.seq;
-    for (const r of this.#log.reactionRows(Math.min(first, last), Math.max(first, last))) {
+    for (const r of this.#log.reactionCounts(Math.min(first, last), Math.max(first, last))) {
       if (!seqs.has(r.target)) continue;
       let list = counts.get(r.target);
       if (!list) counts.set(r.target, (list = []));
-      let entry = list.find((c) => c.emoji === r.emoji);
-      if (!entry) {
-        entry = viewer === null ? { emoji: r.emoji, count: 0 } : { emoji: r.emoji, count: 0, me: false };
-        list.push(entry);
+      list.push(viewer === null ? { emoji: r.emoji, count: r.count } : { emoji: r.emoji, count: r.count, me: false });
+    }
+    if (viewer !== null) {
+      for (const own of this.#log.ownReactions(viewer, [...counts.keys()])) {
+        const entry = counts.get(own.target)?.find((c) => c.emoji === own.emoji);
+        if (entry) entry.me = true;
       }
-      entry.count++;
-      if (viewer !== null && r.user_id === viewer) entry.me = true;
     }
     return counts;
+  }
+
+  /** A change event as stored; an edit with its message's current text ("" once deleted). */
+  #change(row: EventRow): EventFrame {
+    const frame = changeFrame(row);
+    if (frame.type !== "edit" || row.target === null) return frame;
+    const message = this.#log.row(row.target);
+    if (message && message.kind === KIND.say) frame.text = message.deleted ? "" : (message.text ?? "");
+    return frame;
   }
 }
 

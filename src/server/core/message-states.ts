@@ -14,8 +14,10 @@ export interface MessageState {
   to?: User;
   deleted: boolean;
   text: string;
-  /** Reactions by emoji, in the order each emoji was first added; users who reacted. */
-  reactions: Map<string, Set<string>>;
+  /** Reaction counts by emoji, in the order each emoji was first added. */
+  reactions: Map<string, number>;
+  /** Whose reactions are known (`emoji\nuser` → on or off), read from storage when first asked. */
+  reacted: Map<string, boolean>;
 }
 
 /** How many clean entries the cache keeps. */
@@ -44,15 +46,20 @@ export class MessageStates {
       deleted: row.deleted === 1,
       text: row.text ?? "",
       reactions: new Map(),
+      reacted: new Map(),
     };
     if (row.to_id !== null) state.to = { id: row.to_id, name: row.to_name ?? "" };
-    for (const r of this.#log.reactionRows(seq, seq)) {
-      let users = state.reactions.get(r.emoji);
-      if (!users) state.reactions.set(r.emoji, (users = new Set()));
-      users.add(r.user_id);
-    }
+    for (const r of this.#log.reactionCounts(seq, seq)) state.reactions.set(r.emoji, r.count);
     this.#remember(state);
     return state;
+  }
+
+  /** True when the user's reaction `emoji` is on the message, queued changes included. */
+  hasReacted(state: MessageState, emoji: string, userId: string): boolean {
+    const key = `${emoji}\n${userId}`;
+    let known = state.reacted.get(key);
+    if (known === undefined) state.reacted.set(key, (known = this.#log.hasReaction(state.seq, userId, emoji)));
+    return known;
   }
 
   /** A message queued for the next commit. */

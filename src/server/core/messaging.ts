@@ -47,14 +47,14 @@ function say(core: RoomCore, conn: Conn, frame: SayFrame): void {
     }
     quote = { seq: target.seq, from: target.from, text: truncateCodePoints(target.text, LIMITS.quote) };
   }
-  if (!mayPost(core, conn, frame.id, true)) return;
+  if (!mayPost(core, conn, frame.id, "say")) return;
   if (!core.charge(conn, frame.id)) return;
 
   const user = currentUser(core, conn);
   const event: NewEvent = { seq: core.queue.nextSeq, kind: "say", clientId: frame.id, user, ts: core.now(), authorId: user.id, text: frame.text };
   if (to) event.to = to;
   if (quote) event.replyTo = quote.seq;
-  const state: MessageState = { seq: event.seq, from: user, deleted: false, text: frame.text, reactions: new Map() };
+  const state: MessageState = { seq: event.seq, from: user, deleted: false, text: frame.text, reactions: new Map(), reacted: new Map() };
   if (to) state.to = to;
   core.states.added(state);
   core.lastSay.set(user.id, event.ts);
@@ -67,7 +67,7 @@ function edit(core: RoomCore, conn: Conn, frame: EditFrame): void {
   if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
   if (target.from.id !== conn.user) return core.error(reply, "forbidden", "you can only edit your own messages", frame.id);
   if (target.deleted) return core.error(reply, "gone", "that message was deleted", frame.id);
-  if (!mayPost(core, conn, frame.id, false)) return;
+  if (!mayPost(core, conn, frame.id, "edit")) return;
   if (!core.charge(conn, frame.id)) return;
 
   const event = change(core, conn, frame, target, "edit");
@@ -84,13 +84,14 @@ function remove(core: RoomCore, conn: Conn, frame: DeleteFrame): void {
   const own = target.from.id === conn.user;
   if (!own && core.roleOf(conn) === "member") return core.error(reply, "forbidden", "you can only delete your own messages", frame.id);
   if (target.deleted) return core.error(reply, "gone", "that message was deleted already", frame.id);
-  if (!mayPost(core, conn, frame.id, false)) return;
+  if (!mayPost(core, conn, frame.id, "delete")) return;
   if (!core.charge(conn, frame.id)) return;
 
   const event = change(core, conn, frame, target, "delete");
   target.deleted = true;
   target.text = "";
   target.reactions.clear();
+  target.reacted.clear();
   core.states.changed(target.seq);
   store(core, conn, event, target, liveFrame(event));
 }
@@ -100,25 +101,25 @@ function react(core: RoomCore, conn: Conn, frame: ReactFrame): void {
   const target = core.states.get(frame.target);
   if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
   if (target.deleted) return core.error(reply, "gone", "that message was deleted", frame.id);
-  const users = target.reactions.get(frame.emoji);
-  if (frame.on && !users && target.reactions.size >= LIMITS.reactions) {
+  const count = target.reactions.get(frame.emoji) ?? 0;
+  if (frame.on && count === 0 && target.reactions.size >= LIMITS.reactions) {
     return core.error(reply, "too_many", `a message holds at most ${LIMITS.reactions} different reactions`, frame.id);
   }
-  if (!mayPost(core, conn, frame.id, false)) return;
+  if (!mayPost(core, conn, frame.id, "react")) return;
   if (!core.charge(conn, frame.id)) return;
 
   // A change that changes nothing is still stored and sent; an emoji whose count falls to 0
   // leaves the list, and comes back at its end.
-  const set = users ?? new Set<string>();
-  if (frame.on) set.add(conn.user);
-  else set.delete(conn.user);
-  if (set.size === 0) target.reactions.delete(frame.emoji);
-  else if (!users) target.reactions.set(frame.emoji, set);
+  const had = core.states.hasReacted(target, frame.emoji, conn.user);
+  const next = count + (frame.on && !had ? 1 : 0) - (!frame.on && had ? 1 : 0);
+  target.reacted.set(`${frame.emoji}\n${conn.user}`, frame.on);
+  if (next === 0) target.reactions.delete(frame.emoji);
+  else target.reactions.set(frame.emoji, next);
   core.states.changed(target.seq);
   const event = change(core, conn, frame, target, "react");
   event.emoji = frame.emoji;
   event.on = frame.on;
-  event.count = set.size;
+  event.count = next;
   store(core, conn, event, target, liveFrame(event));
 }
 
@@ -138,8 +139,11 @@ function storedFrame(core: RoomCore, conn: Conn, seq: number, ref: string): Sing
   return row.kind === KIND.say ? core.folder.messages([row], conn.user)[0]! : core.folder.events([row], conn.user)[0]!;
 }
 
-/** Mute, then (for a say by a member) the lock and slow mode. */
-function mayPost(core: RoomCore, conn: Conn, ref: string, isSay: boolean): boolean {
+/**
+ * Mute, then for a member the lock (v3: it holds back `say`, `edit` and `react`, never a delete
+ * of one's own) and, for a `say`, slow mode.
+ */
+function mayPost(core: RoomCore, conn: Conn, ref: string, kind: StoredClientFrame["type"]): boolean {
   const reply: Audience = { to: "conn", conn: conn.key };
   const now = core.now();
   const mutedUntil = core.users.mutedUntil(conn.user);
@@ -147,13 +151,13 @@ function mayPost(core: RoomCore, conn: Conn, ref: string, isSay: boolean): boole
     core.error(reply, "muted", "you are muted", ref, mutedUntil - now);
     return false;
   }
-  if (!isSay || core.roleOf(conn) !== "member") return true;
+  if (kind === "delete" || core.roleOf(conn) !== "member") return true;
   const settings = core.settings.current;
   if (settings.locked) {
-    core.error(reply, "locked", "the room is locked: only moderators may post", ref);
+    core.error(reply, "locked", "the room is locked: only moderators and owners may post, edit or react", ref);
     return false;
   }
-  if (settings.slowMs > 0) {
+  if (kind === "say" && settings.slowMs > 0) {
     const last = lastSayOf(core, conn.user);
     if (last !== undefined && now < last + settings.slowMs) {
       core.error(reply, "slow_mode", "slow mode is on", ref, last + settings.slowMs - now);

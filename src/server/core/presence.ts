@@ -6,6 +6,7 @@
  */
 import { nameKey } from "@edge-chat/protocol/names";
 import type { ListedUser, User } from "@edge-chat/protocol";
+import { NameSuffixes } from "./names.ts";
 
 /** A connection the room has welcomed. */
 export interface Conn {
@@ -33,6 +34,8 @@ export class Presence {
   readonly #conns = new Map<string, Conn>();
   readonly #users = new Map<string, OnlineUser>();
   readonly #names = new Map<string, string>();
+  /** Where the suffixes of names asked for while taken stand; told of every name freed. */
+  readonly #suffixes = new NameSuffixes();
   /** Online user ids in ascending order (plain string order, as SQLite's BINARY collation). */
   readonly #sorted: string[] = [];
 
@@ -72,7 +75,10 @@ export class Presence {
     const user = { id: entry.id, name: entry.name };
     if (entry.conns.size > 0) return { conn, user, last: false };
     this.#users.delete(conn.user);
-    if (this.#names.get(nameKey(entry.name)) === conn.user) this.#names.delete(nameKey(entry.name));
+    if (this.#names.get(nameKey(entry.name)) === conn.user) {
+      this.#names.delete(nameKey(entry.name));
+      this.#suffixes.freed(entry.name);
+    }
     const at = this.#insertionPoint(conn.user);
     if (this.#sorted[at] === conn.user) this.#sorted.splice(at, 1);
     return { conn, user, last: true };
@@ -93,6 +99,14 @@ export class Presence {
     return this.#users.get(id)?.conns ?? new Set();
   }
 
+  /**
+   * The name `self` gets when asking for `wanted`: it, or its first free suffix (names.ts). The
+   * user's own current name never counts as taken.
+   */
+  uniqueName(wanted: string, self: string): string {
+    return this.#suffixes.pick(wanted, (name) => this.isTaken(name, self), this.#users.get(self)?.name);
+  }
+
   /** True when a user other than `self` holds `name`, compared as `nameKey` says. */
   isTaken(name: string, self?: string): boolean {
     const holder = this.#names.get(nameKey(name));
@@ -103,9 +117,11 @@ export class Presence {
   rename(id: string, name: string): void {
     const entry = this.#users.get(id);
     if (!entry) return;
-    if (this.#names.get(nameKey(entry.name)) === id) this.#names.delete(nameKey(entry.name));
+    const old = entry.name;
+    if (this.#names.get(nameKey(old)) === id) this.#names.delete(nameKey(old));
     entry.name = name;
     this.#names.set(nameKey(name), id);
+    if (!this.#names.has(nameKey(old))) this.#suffixes.freed(old);
   }
 
   /** Up to `max` users for a welcome: `self` first, then others in id order. */

@@ -29,7 +29,7 @@ import { userIdFromToken } from "../identity/user-id.ts";
 import { MessageStates } from "./message-states.ts";
 import { handleMessageFrame } from "./messaging.ts";
 import { handleModeration } from "./moderation.ts";
-import { guestName, uniqueName } from "./names.ts";
+import { guestName } from "./names.ts";
 import { keyMatches } from "../identity/owner-keys.ts";
 import { Presence, type Conn, type OnlineUser } from "./presence.ts";
 import type { Bucket } from "./rate-limit.ts";
@@ -247,7 +247,7 @@ export class RoomCore {
     // A second socket of an online user joins under the user's current name.
     const online = this.presence.user(id);
     const taken = (name: string) => this.presence.isTaken(name, id);
-    const name = online?.name ?? (hello.name !== undefined ? uniqueName(hello.name, taken) : guestName(taken));
+    const name = online?.name ?? (hello.name !== undefined ? this.presence.uniqueName(hello.name, id) : guestName(taken));
     const conn: Conn = { key, user: id, owner, serial: this.#nextSerial(now) };
     const first = this.presence.add(conn, name);
     this.users.seen({ id, name });
@@ -305,7 +305,7 @@ export class RoomCore {
     const now = this.now();
     if (mutedUntil > now) return this.error({ to: "conn", conn: conn.key }, "muted", "you are muted", undefined, mutedUntil - now);
     const old = this.presence.user(conn.user)!.name;
-    const name = uniqueName(rename.name, (n) => this.presence.isTaken(n, conn.user));
+    const name = this.presence.uniqueName(rename.name, conn.user);
     if (name === old) return;
     if (!this.charge(conn)) return;
     this.presence.rename(conn.user, name);

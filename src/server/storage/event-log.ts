@@ -1,63 +1,27 @@
 /**
  * The room's event log in its Durable Object SQLite: every stored change (a message, an edit, a
  * delete, a reaction) is one row under the next seq. A message's row holds its current state
- * (edits and a delete rewrite it), reactions have a table of their own, and a delete erases the
- * message's text and that of its edits and reactions from storage, not just from view.
+ * (edits and a delete rewrite it), reactions have tables of their own (`reactions.ts`), and a
+ * delete erases the message's text and that of its edits and reactions from storage, not just
+ * from view. A message keeps one text (protocol v3): only its own row holds it, an edit's row
+ * holds none (its frame is served with the message's current text), so editing one message over
+ * and over writes a small row each time and cannot fill the room (test/storage-bounds.test.ts).
  *
- * Tables stay few and narrow: each index is a billed row write per insert. seq is the rowid; the
- * one index serves idempotency by (user, client id); paging and resume walk seq.
+ * Tables stay few and narrow: each index is a billed row write per insert. seq is the rowid;
+ * one index serves idempotency by (user, client id), one (partial: change events only) finds a
+ * message's changes by target; paging and resume walk seq.
  */
-import type { User } from "@edge-chat/protocol";
+import { KIND, type EventRow, type NewEvent } from "./event-rows.ts";
+import { jsonChunks } from "./json-rows.ts";
+import { ONE_TEXT_KEY, keepOneTextPerMessage, migrateVersion1 } from "./log-migrations.ts";
+import { ReactionStore, type ReactionCountRow } from "./reactions.ts";
 
-/** Kinds of stored events, as kept in the `kind` column. */
-export const KIND = { say: 0, edit: 1, delete: 2, react: 3 } as const;
+export { KIND, type EventKind, type EventRow, type NewEvent } from "./event-rows.ts";
 
-/** The kinds by name. */
-export type EventKind = keyof typeof KIND;
-
-/** One row of the `events` table. */
-export interface EventRow extends Record<string, SqlStorageValue> {
-  seq: number;
-  kind: number;
-  client_id: string;
-  user_id: string;
-  name: string;
-  ts: number;
-  text: string | null;
-  target: number | null;
-  reply_to: number | null;
-  emoji: string | null;
-  on_: number | null;
-  count: number | null;
-  to_id: string | null;
-  to_name: string | null;
-  author_id: string;
-  edited: number | null;
-  deleted: number | null;
-}
-
-/** A new event to store; the room has checked every rule before it gets here. */
-export interface NewEvent {
-  seq: number;
-  kind: EventKind;
-  clientId: string;
-  /** Who did it (a say's sender, an edit's or a reaction's author). */
-  user: User;
-  ts: number;
-  /** The message's recipient when it is private (for a change, the target's). */
-  to?: User;
-  /** The message's sender (for a change, the target's sender): with `to`, who may see it. */
-  authorId: string;
-  text?: string;
-  replyTo?: number;
-  target?: number;
-  emoji?: string;
-  on?: boolean;
-  /** A reaction's count after it. */
-  count?: number;
-}
-
-// seq is the rowid (free); the one extra index serves idempotency across all four kinds.
+// seq is the rowid (free). events_by_client_id serves idempotency across all four kinds.
+// events_by_target holds change events only (messages have no target, so a message costs it no
+// row write): a delete finds its message's edits and reactions without reading the log (issue 19,
+// item 10), and so does a prune that keeps the text of an edit whose message goes.
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
@@ -79,13 +43,7 @@ const SCHEMA = `
     deleted INTEGER
   );
   CREATE UNIQUE INDEX IF NOT EXISTS events_by_client_id ON events (user_id, client_id);
-  CREATE TABLE IF NOT EXISTS reactions (
-    target INTEGER NOT NULL,
-    emoji TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    opened INTEGER NOT NULL,
-    PRIMARY KEY (target, emoji, user_id)
-  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS events_by_target ON events (target, kind) WHERE target IS NOT NULL;
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
@@ -95,14 +53,6 @@ export const VISIBLE = "(to_id IS NULL OR author_id = ?1 OR to_id = ?1)";
 /** The same rule in memory (null: the public HTTP API). */
 function visibleTo(row: EventRow, viewer: string | null): boolean {
   return row.to_id === null || (viewer !== null && (row.author_id === viewer || row.to_id === viewer));
-}
-
-/** One reaction of one user to one message. */
-export interface ReactionRow extends Record<string, SqlStorageValue> {
-  target: number;
-  emoji: string;
-  user_id: string;
-  opened: number;
 }
 
 /** How many of the newest message rows are kept in memory for welcomes. */
@@ -121,7 +71,10 @@ export class EventLog {
    */
   #version = 0;
   #latest: { version: number; rows: EventRow[] } | undefined;
-  #reactions: { version: number; from: number; to: number; rows: ReactionRow[] } | undefined;
+  #counts: { version: number; from: number; to: number; rows: ReactionCountRow[] } | undefined;
+  readonly #reactions: ReactionStore;
+  /** The last seq when `prune` last looked: it looks again only once enough was stored since. */
+  #pruneLookedAt = -Infinity;
   readonly #rows = new Map<number, EventRow | null>();
   #rowsVersion = 0;
 
@@ -129,7 +82,16 @@ export class EventLog {
     this.#sql = sql;
     sql.exec(SCHEMA);
     migrateVersion1(sql);
-    this.epoch = this.meta("epoch") ?? this.setMeta("epoch", crypto.randomUUID());
+    this.#reactions = new ReactionStore(sql);
+    const epoch = this.meta("epoch");
+    if (epoch === undefined) {
+      // A new log keeps one text per message from its start.
+      this.epoch = this.setMeta("epoch", crypto.randomUUID());
+      this.setMeta(ONE_TEXT_KEY, "1");
+    } else {
+      this.epoch = epoch;
+      if (this.meta(ONE_TEXT_KEY) === undefined) keepOneTextPerMessage(sql, () => this.setMeta(ONE_TEXT_KEY, "1"));
+    }
     this.#prunedThrough = Number(this.meta("pruned_through") ?? 0);
     const max = sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events").one().seq;
     // After a prune the table is never empty, so MAX(seq) is the last seq; pruned_through covers the rest.
@@ -148,8 +110,9 @@ export class EventLog {
 
   /**
    * Stores events (in seq order, each the next seq) with what they change: an edit rewrites its
-   * message's text, a delete erases the message, its edits and its reactions, a reaction moves
-   * the reactions table. All in the caller's turn, so a window's events commit together.
+   * message's text (its own row keeps none), a delete erases the message, its edits and its
+   * reactions, a reaction moves the reaction tables. All in the caller's turn, so a
+   * window's events commit together.
    */
   append(events: readonly NewEvent[]): void {
     let last = this.#lastSeq;
@@ -165,7 +128,7 @@ export class EventLog {
       } else if (event.kind === "delete") {
         this.#erase(event.target!);
       } else if (event.kind === "react") {
-        this.#react(event);
+        this.#reactions.apply(event);
       }
     }
     // Only once every write went through: a failed append (rolled back) leaves the seq as it was.
@@ -234,20 +197,25 @@ export class EventLog {
     return this.#sql.exec<EventRow>("SELECT * FROM events WHERE seq > ? AND seq <= ? ORDER BY seq", after, through).toArray();
   }
 
-  /** The reactions on messages in [from, to]: per target, emojis in the order they were first added. */
-  reactionRows(from: number, to: number): ReactionRow[] {
-    const kept = this.#reactions;
+  /** The reaction counts on messages in [from, to]: per target, emojis in the order they were first added. */
+  reactionCounts(from: number, to: number): ReactionCountRow[] {
+    const kept = this.#counts;
     if (kept && kept.version === this.#version && kept.from <= from && kept.to >= to) {
       return kept.rows.filter((r) => r.target >= from && r.target <= to);
     }
-    const rows = this.#sql
-      .exec<ReactionRow>(
-        "SELECT target, emoji, user_id, opened FROM reactions WHERE target >= ? AND target <= ? ORDER BY target, opened",
-        from, to,
-      )
-      .toArray();
-    this.#reactions = { version: this.#version, from, to, rows };
+    const rows = this.#reactions.counts(from, to);
+    this.#counts = { version: this.#version, from, to, rows };
     return rows;
+  }
+
+  /** The viewer's own reactions on these messages. */
+  ownReactions(viewer: string, targets: readonly number[]): { target: number; emoji: string }[] {
+    return this.#reactions.own(viewer, targets);
+  }
+
+  /** True when the user's reaction `emoji` is stored on message `target`. */
+  hasReaction(target: number, userId: string, emoji: string): boolean {
+    return this.#reactions.has(target, userId, emoji);
   }
 
   #latestRows(): EventRow[] {
@@ -258,17 +226,31 @@ export class EventLog {
     return this.#latest.rows;
   }
 
-  /** Deletes everything older than the newest `keep` messages (change events do not count). */
+  /**
+   * Keeps the newest `keep` messages (in their current state, with their reactions) and the newest
+   * `keep` change events; older ones go. Change events are counted apart, so they never push a
+   * message out, and edits or reactions cannot grow the log without bound either: the log holds
+   * at most `2 × keep` events, plus what arrives before the next prune (docs/RELIABILITY.md).
+   * The two walks back from the newest event run again only once `keep / 10` events came since.
+   */
   prune(keep: number): void {
-    const cut = this.#sql
-      .exec<{ seq: number }>("SELECT seq FROM events WHERE kind = 0 ORDER BY seq DESC LIMIT 1 OFFSET ?", keep - 1)
-      .toArray()[0]?.seq;
-    if (cut === undefined || cut - 1 <= this.#prunedThrough) return;
-    this.#sql.exec("DELETE FROM events WHERE seq < ?", cut);
-    this.#sql.exec("DELETE FROM reactions WHERE target < ?", cut);
+    if (this.#lastSeq - this.#pruneLookedAt < Math.max(1, Math.floor(keep / 10))) return;
+    this.#pruneLookedAt = this.#lastSeq;
+    const nth = (kinds: string) =>
+      this.#sql.exec<{ seq: number }>(`SELECT seq FROM events WHERE ${kinds} ORDER BY seq DESC LIMIT 1 OFFSET ?`, keep - 1).toArray()[0]?.seq;
+    const messageCut = nth("kind = 0");
+    const changeCut = nth("kind != 0");
+    const through = Math.max((messageCut ?? 0) - 1, (changeCut ?? 0) - 1);
+    if (through <= this.#prunedThrough) return;
+    if (messageCut !== undefined) {
+      this.#keepLastEditTexts(messageCut);
+      this.#sql.exec("DELETE FROM events WHERE seq < ?", messageCut);
+      this.#reactions.pruneBefore(messageCut);
+    }
+    if (changeCut !== undefined) this.#sql.exec("DELETE FROM events WHERE kind != 0 AND seq < ?", changeCut);
     this.#version++;
-    this.#prunedThrough = cut - 1;
-    this.setMeta("pruned_through", String(cut - 1));
+    this.#prunedThrough = through;
+    this.setMeta("pruned_through", String(through));
   }
 
   /** A value of the `meta` table. */
@@ -283,54 +265,46 @@ export class EventLog {
   }
 
   /**
-   * Inserts every event's row in one statement: the rows travel as one JSON parameter, since each
-   * statement costs the runtime far more than each row (one commit per window, one INSERT too).
+   * Inserts every event's row with one statement per JSON parameter: a statement costs the runtime
+   * far more than a row, so a window's rows go together, split only where a parameter would grow
+   * past what the runtime takes (`json-rows.ts`).
    */
   #insertAll(events: readonly NewEvent[]): void {
+    // An edit's text lives in its message's row only.
     const rows = events.map((e) => [
-      e.seq, KIND[e.kind], e.clientId, e.user.id, e.user.name, e.ts, e.text ?? null, e.target ?? null, e.replyTo ?? null,
+      e.seq, KIND[e.kind], e.clientId, e.user.id, e.user.name, e.ts, e.kind === "edit" ? null : (e.text ?? null), e.target ?? null, e.replyTo ?? null,
       e.emoji ?? null, e.on === undefined ? null : Number(e.on), e.count ?? null, e.to?.id ?? null, e.to?.name ?? null, e.authorId,
     ]);
+    for (const chunk of jsonChunks(rows)) {
+      this.#sql.exec(
+        `INSERT INTO events (seq, kind, client_id, user_id, name, ts, text, target, reply_to, emoji, on_, count, to_id, to_name, author_id)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
+                value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13, value ->> 14
+         FROM json_each(?) ORDER BY key`,
+        chunk,
+      );
+    }
+  }
+
+  /**
+   * Messages below `cut` are about to go, while edits of theirs may stay (they came later): the
+   * last such edit of each takes its message's text, so a resume still serves that edit with the
+   * text it left the message with. Still one text per message.
+   */
+  #keepLastEditTexts(cut: number): void {
     this.#sql.exec(
-      `INSERT INTO events (seq, kind, client_id, user_id, name, ts, text, target, reply_to, emoji, on_, count, to_id, to_name, author_id)
-       SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
-              value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13, value ->> 14
-       FROM json_each(?) ORDER BY key`,
-      JSON.stringify(rows),
+      `UPDATE events SET text = (SELECT m.text FROM events AS m WHERE m.seq = events.target)
+       WHERE target < ?1 AND kind = 1 AND seq >= ?1
+         AND seq = (SELECT MAX(e.seq) FROM events AS e WHERE e.target = events.target AND e.kind = 1)`,
+      cut,
     );
   }
 
   /** Erases a deleted message for good: its text, its edits' texts, its reactions and the events about them. */
   #erase(target: number): void {
     this.#sql.exec("UPDATE events SET text = '', deleted = 1, reply_to = NULL WHERE seq = ? AND kind = 0", target);
-    this.#sql.exec("UPDATE events SET text = '' WHERE target = ? AND kind = 1", target);
+    this.#sql.exec("UPDATE events SET text = '' WHERE target = ? AND kind = 1 AND text != ''", target);
     this.#sql.exec("UPDATE events SET emoji = '', count = 0 WHERE target = ? AND kind = 3", target);
-    this.#sql.exec("DELETE FROM reactions WHERE target = ?", target);
+    this.#reactions.erase(target);
   }
-
-  #react(e: NewEvent): void {
-    if (e.on) {
-      // An emoji keeps the place it got when its count last rose from 0.
-      const opened = this.#sql
-        .exec<{ opened: number }>("SELECT opened FROM reactions WHERE target = ? AND emoji = ? LIMIT 1", e.target!, e.emoji!)
-        .toArray()[0]?.opened;
-      this.#sql.exec(
-        "INSERT INTO reactions (target, emoji, user_id, opened) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        e.target!, e.emoji!, e.user.id, opened ?? e.seq,
-      );
-    } else {
-      this.#sql.exec("DELETE FROM reactions WHERE target = ? AND emoji = ? AND user_id = ?", e.target!, e.emoji!, e.user.id);
-    }
-  }
-}
-
-/** Moves a version-1 `messages` table into the event log once, keeping seqs (and so the epoch). */
-function migrateVersion1(sql: SqlStorage): void {
-  const old = sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'messages'").toArray();
-  if (old.length === 0) return;
-  sql.exec(
-    `INSERT OR IGNORE INTO events (seq, kind, client_id, user_id, name, ts, text, to_id, to_name, author_id)
-     SELECT seq, 0, client_id, user_id, name, ts, text, to_id, to_name, user_id FROM messages`,
-  );
-  sql.exec("DROP TABLE messages");
 }

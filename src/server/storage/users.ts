@@ -10,6 +10,7 @@
  * flushes first.
  */
 import type { User } from "@edge-chat/protocol";
+import { jsonChunks } from "./json-rows.ts";
 
 /** What the room remembers of a user. */
 export interface UserRecord {
@@ -72,18 +73,19 @@ export class Users {
   }
 
   /**
-   * Writes the names seen since the last flush in one statement (a row write only for a new user
-   * or a new name): the rows travel as one JSON parameter, since each statement costs far more
-   * than each row.
+   * Writes the names seen since the last flush in one statement per JSON parameter (a row write
+   * only for a new user or a new name), since each statement costs far more than each row; a
+   * crowd's names split where a parameter would grow too long (`json-rows.ts`).
    */
   flush(): void {
     if (this.#unsaved.size === 0) return;
-    const rows = JSON.stringify([...this.#unsaved]);
-    this.#sql.exec(
-      `INSERT INTO users (id, name) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE name != excluded.name`,
-      rows,
-    );
+    for (const rows of jsonChunks([...this.#unsaved])) {
+      this.#sql.exec(
+        `INSERT INTO users (id, name) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE name != excluded.name`,
+        rows,
+      );
+    }
     this.#unsaved.clear();
   }
 

@@ -1,10 +1,11 @@
 /**
- * The Worker's fetch handler: it only routes and guards. It checks the path, the room name and the
- * Origin, then hands the request to the room's Durable Object. Everything outside /api/ is static
- * assets.
+ * The Worker's fetch handler: it only routes and guards. It checks the path, the room name, the
+ * Origin and the client address's budget (address-budget.ts), then hands the request to the
+ * room's Durable Object. Everything outside /api/ is static assets.
  */
 import type { CreatedRoom } from "@edge-chat/protocol";
 import { isRoomName, parsePageQuery } from "@edge-chat/protocol/validate";
+import { spendAddressBudget } from "./address-budget.ts";
 import { json, jsonError } from "./http.ts";
 import { isAllowedOrigin } from "./origin.ts";
 import { readConfig } from "../config.ts";
@@ -35,7 +36,8 @@ export default {
       return request.method === "GET" ? json({ ok: true }) : methodNotAllowed("GET");
     }
     if (pathname === "/api/rooms") {
-      return request.method === "POST" ? createRoom(request, env) : methodNotAllowed("POST");
+      if (request.method !== "POST") return methodNotAllowed("POST");
+      return (await spendAddressBudget(request, env, "create")) ?? createRoom(request, env);
     }
     const match = ROOM_ROUTE.exec(pathname);
     if (!match) return jsonError(404, "not_found", "no such endpoint");
@@ -45,7 +47,9 @@ export default {
     const [, room = "", action] = match;
     if (!isRoomName(room)) return jsonError(400, "bad_room", BAD_ROOM);
 
-    if (action === undefined) return roomCall(room, async () => json(await env.ROOMS.getByName(room).info(room)));
+    if (action === undefined) {
+      return (await spendAddressBudget(request, env, "read")) ?? roomCall(room, async () => json(await env.ROOMS.getByName(room).info(room)));
+    }
     if (action === "stats") {
       // The operator's view of a room's work per object: only with the deployment's ADMIN_KEY.
       if (!isAdmin(request, env)) return jsonError(403, "forbidden", "stats need the deployment's admin key");
@@ -54,7 +58,7 @@ export default {
     if (action === "messages") {
       const query = parsePageQuery(url.searchParams);
       if (!query.ok) return jsonError(400, "bad_query", query.message);
-      return roomCall(room, async () => json(await env.ROOMS.getByName(room).publicPage(query.limit, query.before)));
+      return (await spendAddressBudget(request, env, "read")) ?? roomCall(room, async () => json(await env.ROOMS.getByName(room).publicPage(query.limit, query.before)));
     }
 
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
@@ -63,7 +67,7 @@ export default {
     if (!isAllowedOrigin(request.headers.get("Origin"), url.origin, env.ALLOWED_ORIGINS)) {
       return jsonError(403, "origin_forbidden", "this origin may not open room sockets");
     }
-    return upgrade(room, request, env);
+    return (await spendAddressBudget(request, env, "upgrade")) ?? upgrade(room, request, env);
   },
 } satisfies ExportedHandler<Env>;
 

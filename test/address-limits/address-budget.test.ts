@@ -1,0 +1,106 @@
+/**
+ * Issue 19, item 3: a budget per client address in the Worker, for what fresh identities make
+ * free (upgrades, room creation, HTTP reads). This project runs with low budgets (4 upgrades,
+ * 3 creations, 5 reads a minute); the defaults meet a real dev server in test/node/.
+ *
+ * The binding counts in windows aligned to the minute: a sequence that straddled a window's end
+ * proves nothing, so each check runs again, with fresh addresses, when the window turned under it.
+ */
+import { describe, expect, it } from "vitest";
+import { connect, roomName, workerFetch } from "../support/room-client.ts";
+
+/** A fresh address in TEST-NET-2, never shared with another test. */
+function freshAddress(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(2));
+  return `198.51.${bytes[0]}.${bytes[1]}`;
+}
+
+/** Runs `check` with fresh addresses until it ran inside one window of the binding (at most 3 times). */
+async function inOneWindow(check: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const window = Math.floor(Date.now() / 60_000);
+    await check();
+    if (Math.floor(Date.now() / 60_000) === window) return;
+  }
+  throw new Error("three checks in a row straddled a minute's end");
+}
+
+/** Expects a 429 with the JSON error body and a Retry-After within the window. */
+async function expectRefused(response: Response): Promise<void> {
+  expect(response.status).toBe(429);
+  expect(await response.json()).toMatchObject({ error: { code: "rate_limited", message: expect.stringMatching(/a minute/) } });
+  const retryAfter = Number(response.headers.get("Retry-After"));
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(60);
+}
+
+const upgrade = (room: string, address: string) =>
+  workerFetch(`/api/rooms/${room}/ws`, { headers: { Upgrade: "websocket", "CF-Connecting-IP": address } });
+
+describe("per-address budgets", () => {
+  it("refuses an address's upgrades past its budget with 429, while other addresses and open sockets go on", () =>
+    inOneWindow(async () => {
+      const room = roomName("upgrades");
+      const attacker = freshAddress();
+      const opened = [];
+      for (let i = 0; i < 4; i++) {
+        const response = await upgrade(room, attacker);
+        expect(response.status).toBe(101);
+        opened.push(response.webSocket!);
+        response.webSocket!.accept();
+      }
+      await expectRefused(await upgrade(room, attacker));
+      // Another address is not held back, and the room keeps working for it.
+      const neighbour = await connect(room, { "CF-Connecting-IP": freshAddress() });
+      await neighbour.hello({ name: "neighbour" });
+      expect((await neighbour.say("still here")).text).toBe("still here");
+      const other = await connect(room, { "CF-Connecting-IP": freshAddress() });
+      expect((await other.hello({ name: "other" })).self.name).toBe("other");
+      for (const ws of opened) ws.close(1000, "done");
+    }));
+
+  it("counts an IPv6 address by its /64: a new address in the same prefix shares the budget", () =>
+    inOneWindow(async () => {
+      const room = roomName("ipv6");
+      const [a, b] = crypto.getRandomValues(new Uint16Array(2));
+      const prefix = `2001:db8:${a!.toString(16)}:${b!.toString(16)}`;
+      for (let i = 1; i <= 4; i++) {
+        const response = await upgrade(room, `${prefix}::${i}`);
+        expect(response.status).toBe(101);
+        response.webSocket!.accept();
+        response.webSocket!.close(1000, "done");
+      }
+      await expectRefused(await upgrade(room, `${prefix}:ffff:ffff:ffff:ffff`));
+      expect((await upgrade(room, `2001:db8:${a!.toString(16)}:${(b! ^ 1).toString(16)}::1`)).status).toBe(101);
+    }));
+
+  it("refuses room creation past its budget, and reads past theirs, each counted apart", () =>
+    inOneWindow(async () => {
+      const address = freshAddress();
+      const headers = { "CF-Connecting-IP": address };
+      for (let i = 0; i < 3; i++) expect((await workerFetch("/api/rooms", { method: "POST", headers })).status).toBe(201);
+      const refused = await workerFetch("/api/rooms", { method: "POST", headers, body: JSON.stringify({ name: roomName("never-made") }) });
+      await expectRefused(refused);
+      // Reads have a budget of their own: the creations spent none of it.
+      const room = roomName("reads");
+      for (let i = 0; i < 3; i++) expect((await workerFetch(`/api/rooms/${room}`, { headers })).status).toBe(200);
+      for (let i = 0; i < 2; i++) expect((await workerFetch(`/api/rooms/${room}/messages`, { headers })).status).toBe(200);
+      await expectRefused(await workerFetch(`/api/rooms/${room}/messages`, { headers }));
+      await expectRefused(await workerFetch(`/api/rooms/${room}`, { headers }));
+      // Upgrades are a third budget; health and a bad room name cost nothing.
+      expect((await upgrade(room, address)).status).toBe(101);
+      expect((await workerFetch("/api/health", { headers })).status).toBe(200);
+      expect((await workerFetch("/api/rooms/Bad!/messages", { headers })).status).toBe(400);
+    }));
+
+  it("does not create the room it refused: the name stays free", () =>
+    inOneWindow(async () => {
+      const address = freshAddress();
+      const headers = { "CF-Connecting-IP": address };
+      for (let i = 0; i < 3; i++) await workerFetch("/api/rooms", { method: "POST", headers });
+      const name = roomName("kept-free");
+      await expectRefused(await workerFetch("/api/rooms", { method: "POST", headers, body: JSON.stringify({ name }) }));
+      const claimed = await workerFetch("/api/rooms", { method: "POST", headers: { "CF-Connecting-IP": freshAddress() }, body: JSON.stringify({ name }) });
+      expect(claimed.status).toBe(201);
+    }));
+});
