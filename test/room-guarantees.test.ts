@@ -85,14 +85,28 @@ describe("batches", () => {
 describe("2. Durable", () => {
   it("stores a message before anyone receives it", async () => {
     const room = roomName("durable-first");
+    const stub = env.ROOMS.getByName(room);
     const { socket: alice } = await join(room, { name: "alice" });
     const { socket: bob } = await join(room, { name: "bob" });
-    alice.send({ type: "say", id: "m1", text: "kept" });
-    const received = await bob.next("message");
-    const row = await runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) =>
-      state.storage.sql.exec<{ text: string }>("SELECT text FROM events WHERE seq = ?", received.seq).one(),
-    );
-    expect(row.text).toBe("kept");
+    // The row is read at the very moment the room hands the message to a socket of its own (both
+    // sockets are the Room's, sharded too): a room that sent first would find nothing there.
+    const sql = await runInDurableObject(stub, (_: Room, state) => state.storage.sql);
+    const atSend: (string | null)[] = [];
+    const original = WebSocket.prototype.send;
+    const send = vi.spyOn(WebSocket.prototype, "send").mockImplementation(function (this: WebSocket, data) {
+      if (typeof data === "string" && data.includes('"type":"message"') && data.includes('"kept"')) {
+        atSend.push(sql.exec<{ text: string }>("SELECT text FROM events WHERE client_id = 'm1'").toArray()[0]?.text ?? null);
+      }
+      return original.call(this, data);
+    });
+    try {
+      alice.send({ type: "say", id: "m1", text: "kept" });
+      await bob.next("message");
+      await alice.next("message");
+    } finally {
+      send.mockRestore();
+    }
+    expect(atSend).toEqual(["kept", "kept"]);
   });
 
   it("answers a frame whose handling throws with internal and its ref, no stack, and keeps serving", async () => {
