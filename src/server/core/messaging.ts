@@ -185,11 +185,15 @@ function store(core: RoomCore, conn: Conn, event: NewEvent, message: MessageStat
   core.queue.eventFrame(audience, frame, event.seq);
 }
 
-/** True when a reply from `sender` to `recipient` is between the same two people as `message`. */
+/**
+ * True when a reply from `sender` to `recipient` is between the same people as `message`: the
+ * same two, or the same one for a note to oneself (a note to oneself never answers a pair).
+ */
 function samePair(message: MessageState, sender: string, recipient: string | undefined): boolean {
   if (recipient === undefined) return false;
   const pair = new Set(pairOf(message));
-  return pair.has(sender) && pair.has(recipient) && (pair.size > 1 || sender === recipient);
+  const reply = new Set([sender, recipient]);
+  return reply.size === pair.size && [...reply].every((id) => pair.has(id));
 }
 
 function pairOf(message: MessageState): string[] {
