@@ -30,7 +30,7 @@ import { MessageStates } from "./message-states.ts";
 import { handleMessageFrame } from "./messaging.ts";
 import { handleModeration } from "./moderation.ts";
 import { guestName, uniqueName } from "./names.ts";
-import { keyMatches } from "../identity/owner-keys.ts";
+import { hashOwnerKey, keyMatches } from "../identity/owner-keys.ts";
 import { Presence, type Conn, type OnlineUser } from "./presence.ts";
 import type { Bucket } from "./rate-limit.ts";
 import { RoomSettingsStore } from "../storage/room-settings.ts";
@@ -78,6 +78,8 @@ export class RoomCore {
   readonly #typingAt = new Map<string, number>();
   /** Connections closed by moderation: frames they sent before the close are dropped. */
   readonly #removed = new Set<string>();
+  /** The deployment's ADMIN_KEY, hashed once, as a room's own key is kept. */
+  readonly #adminKeyHash: string | undefined;
   #lastSerial = 0;
   #occupancyDirty = false;
   #occupancySentAt = -Infinity;
@@ -86,6 +88,7 @@ export class RoomCore {
     this.config = deps.config;
     this.now = deps.now ?? Date.now;
     this.hooks = deps.hooks;
+    this.#adminKeyHash = this.config.adminKey === undefined ? undefined : hashOwnerKey(this.config.adminKey);
     this.log = new EventLog(deps.sql);
     this.folder = new Folder(this.log);
     this.states = new MessageStates(this.log);
@@ -238,7 +241,8 @@ export class RoomCore {
     const now = this.now();
     let owner = false;
     if (hello.key !== undefined) {
-      owner = keyMatches(hello.key, this.settings.ownerKeyHash) || (this.config.adminKey !== undefined && hello.key === this.config.adminKey);
+      // Both compared as hashes, in constant time: the time a refusal takes tells nothing of either key.
+      owner = keyMatches(hello.key, this.settings.ownerKeyHash) || keyMatches(hello.key, this.#adminKeyHash);
       if (!owner) return this.error(reply, "forbidden", "that is not an owner key of this room");
     }
     const bannedUntil = this.users.bannedUntil(id);
