@@ -11,10 +11,10 @@ import { liveFrame } from "./folding.ts";
 import type { Audience } from "./group-commit.ts";
 import { canSee, type MessageState } from "./message-states.ts";
 import type { Conn } from "./presence.ts";
-import type { RoomCore } from "./room-core.ts";
+import type { RuleContext } from "./rule-context.ts";
 
 /** Handles a frame that would store an event. */
-export function handleMessageFrame(core: RoomCore, conn: Conn, frame: StoredClientFrame): void {
+export function handleMessageFrame(core: RuleContext, conn: Conn, frame: StoredClientFrame): void {
   if (answerDuplicate(core, conn, frame.id)) return;
   switch (frame.type) {
     case "say":
@@ -28,7 +28,7 @@ export function handleMessageFrame(core: RoomCore, conn: Conn, frame: StoredClie
   }
 }
 
-function say(core: RoomCore, conn: Conn, frame: SayFrame): void {
+function say(core: RuleContext, conn: Conn, frame: SayFrame): void {
   const reply: Audience = { to: "conn", conn: conn.key };
   let to: User | undefined;
   if (frame.to !== undefined) {
@@ -61,7 +61,7 @@ function say(core: RoomCore, conn: Conn, frame: SayFrame): void {
   store(core, conn, event, state, liveFrame(event, quote));
 }
 
-function edit(core: RoomCore, conn: Conn, frame: EditFrame): void {
+function edit(core: RuleContext, conn: Conn, frame: EditFrame): void {
   const reply: Audience = { to: "conn", conn: conn.key };
   const target = core.states.get(frame.target);
   if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
@@ -77,7 +77,7 @@ function edit(core: RoomCore, conn: Conn, frame: EditFrame): void {
   store(core, conn, event, target, liveFrame(event));
 }
 
-function remove(core: RoomCore, conn: Conn, frame: DeleteFrame): void {
+function remove(core: RuleContext, conn: Conn, frame: DeleteFrame): void {
   const reply: Audience = { to: "conn", conn: conn.key };
   const target = core.states.get(frame.target);
   if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
@@ -95,7 +95,7 @@ function remove(core: RoomCore, conn: Conn, frame: DeleteFrame): void {
   store(core, conn, event, target, liveFrame(event));
 }
 
-function react(core: RoomCore, conn: Conn, frame: ReactFrame): void {
+function react(core: RuleContext, conn: Conn, frame: ReactFrame): void {
   const reply: Audience = { to: "conn", conn: conn.key };
   const target = core.states.get(frame.target);
   if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
@@ -123,7 +123,7 @@ function react(core: RoomCore, conn: Conn, frame: ReactFrame): void {
 }
 
 /** A stored duplicate (or one waiting for the commit) is answered with the stored event, to this socket only. */
-function answerDuplicate(core: RoomCore, conn: Conn, clientId: string): boolean {
+function answerDuplicate(core: RuleContext, conn: Conn, clientId: string): boolean {
   const waiting = core.queue.waitingSeq(conn.user, clientId);
   const seq = waiting ?? core.log.findByClientId(conn.user, clientId)?.seq;
   if (seq === undefined) return false;
@@ -132,14 +132,14 @@ function answerDuplicate(core: RoomCore, conn: Conn, clientId: string): boolean 
 }
 
 /** The stored event `seq` as the user sees it now. */
-function storedFrame(core: RoomCore, conn: Conn, seq: number, ref: string): SingleServerFrame {
+function storedFrame(core: RuleContext, conn: Conn, seq: number, ref: string): SingleServerFrame {
   const row = core.log.row(seq);
   if (!row) return { type: "error", code: "internal", message: "the room could not store that", ref };
   return row.kind === KIND.say ? core.folder.messages([row], conn.user)[0]! : core.folder.events([row], conn.user)[0]!;
 }
 
 /** Mute, then (for a say by a member) the lock and slow mode. */
-function mayPost(core: RoomCore, conn: Conn, ref: string, isSay: boolean): boolean {
+function mayPost(core: RuleContext, conn: Conn, ref: string, isSay: boolean): boolean {
   const reply: Audience = { to: "conn", conn: conn.key };
   const now = core.now();
   const mutedUntil = core.users.mutedUntil(conn.user);
@@ -164,7 +164,7 @@ function mayPost(core: RoomCore, conn: Conn, ref: string, isSay: boolean): boole
 }
 
 /** A change event about `target`, private exactly when the target is. */
-function change(core: RoomCore, conn: Conn, frame: StoredClientFrame, target: MessageState, kind: NewEvent["kind"]): NewEvent {
+function change(core: RuleContext, conn: Conn, frame: StoredClientFrame, target: MessageState, kind: NewEvent["kind"]): NewEvent {
   const event: NewEvent = {
     seq: core.queue.nextSeq,
     kind,
@@ -179,7 +179,7 @@ function change(core: RoomCore, conn: Conn, frame: StoredClientFrame, target: Me
 }
 
 /** Queues the event and its frame: to everyone, or to the two people of a private message. */
-function store(core: RoomCore, conn: Conn, event: NewEvent, message: MessageState, frame: SingleServerFrame): void {
+function store(core: RuleContext, conn: Conn, event: NewEvent, message: MessageState, frame: SingleServerFrame): void {
   core.queue.store(event, conn.key, event.clientId);
   const audience: Audience = message.to ? { to: "users", ids: pairOf(message) } : { to: "all" };
   core.queue.eventFrame(audience, frame, event.seq);
@@ -202,12 +202,12 @@ function pairOf(message: MessageState): string[] {
   return ids;
 }
 
-function currentUser(core: RoomCore, conn: Conn): User {
+function currentUser(core: RuleContext, conn: Conn): User {
   return { id: conn.user, name: core.presence.user(conn.user)!.name };
 }
 
 /** When the user last stored a say, for slow mode: read from the log the first time it is asked. */
-function lastSayOf(core: RoomCore, userId: string): number | undefined {
+function lastSayOf(core: RuleContext, userId: string): number | undefined {
   if (!core.lastSay.has(userId)) {
     const ts = core.log.lastSayTs(userId);
     if (ts !== undefined) core.lastSay.set(userId, ts);

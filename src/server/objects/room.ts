@@ -8,7 +8,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { HEARTBEAT, TIMINGS, encode } from "@edge-chat/protocol";
 import type { MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
-import { frameRef, type Decoded } from "@edge-chat/protocol/validate";
+import type { Decoded } from "@edge-chat/protocol/validate";
 import { BatchWindow } from "./batch-window.ts";
 import { readConfig, type RoomConfig } from "../config.ts";
 import type { Audience, CloseTarget, Outlet } from "../core/group-commit.ts";
@@ -30,9 +30,6 @@ export const SHARD_HEADER = "x-room-shard";
 /** On an upgrade: the Worker follows a 307 to a shard (it sets this; a client's own is dropped). */
 export const FOLLOW_HEADER = "x-room-placement";
 
-
-/** What `claim` answers. */
-export type ClaimResult = { ok: true } | { ok: false; reason: "taken" };
 
 /** One chat room. */
 export class Room extends DurableObject<Env> {
@@ -65,6 +62,7 @@ export class Room extends DurableObject<Env> {
       },
       config: this.#config,
       outlet,
+      holding: () => this.#window.open,
       hooks: {
         admitted: (conn, name, seq) =>
           this.#links.isRemote(conn.key) ? this.#links.admitted(conn, seq) : this.#sockets.admitted(conn, name, seq),
@@ -74,14 +72,13 @@ export class Room extends DurableObject<Env> {
     });
     this.#links = new ShardLinks(
       ctx.storage.sql,
-      this.#core.log.lastSeq,
+      this.#core.lastSeq,
       (index) => {
         this.#stats.callsOut++;
         return env.ROOM_SHARDS.getByName(`${this.#name}#${index}`);
       },
       (what, err) => this.#log(what, err),
     );
-    this.#core.queue.holding = () => this.#window.open;
     for (const { conn, name, bucket } of this.#sockets.conns()) this.#core.restore(conn, name, bucket);
     for (const conn of this.#links.restore()) this.#core.restore(conn, this.#core.nameOf(conn.user) || "guest");
     // The runtime answers heartbeats itself, so a ping never wakes a hibernated room.
@@ -116,27 +113,17 @@ export class Room extends DurableObject<Env> {
 
   /** Public messages for the HTTP history API, in their current state (never private ones). */
   publicPage(limit: number, before?: number): MessagesPage {
-    const rows = this.#core.log.messageRows(null, limit + 1, before);
-    return { messages: this.#core.folder.messages(rows.slice(0, limit).reverse(), null), hasMore: rows.length > limit };
+    return this.#core.publicPage(limit, before);
   }
 
   /** What a lobby shows before joining. */
   info(room: string): RoomInfo {
-    return {
-      room,
-      online: this.#core.presence.online,
-      seq: this.#core.log.lastSeq,
-      owned: this.#core.settings.ownerKeyHash !== undefined,
-      settings: this.#core.settings.current,
-    };
+    return this.#core.info(room);
   }
 
-  /** Gives the room an owner key (by its hash); a named room only if it was never used. */
-  claim(ownerKeyHash: string, named: boolean): ClaimResult {
-    const used = this.#core.log.lastSeq > 0 || this.#core.settings.ownerKeyHash !== undefined;
-    if (named && used) return { ok: false, reason: "taken" };
-    this.#core.settings.setOwnerKeyHash(ownerKeyHash);
-    return { ok: true };
+  /** Gives the room an owner key (by its hash); a named room only if it was never used. False: taken. */
+  claim(ownerKeyHash: string, named: boolean): boolean {
+    return this.#core.claim(ownerKeyHash, named);
   }
 
   /** What a shard sends up: its sockets' frames and closes, handled in order, in one turn. */
@@ -162,9 +149,9 @@ export class Room extends DurableObject<Env> {
   /** The stored events in `(after, through]`, for a shard that missed them (as they stand now). */
   missed(after: number, through: number): MissedEvent[] {
     this.#stats.callsIn++;
-    return this.#core.log.rowsBetween(after, through).map((row) => ({
+    return this.#core.eventsBetween(after, through).map(({ row, frame }) => ({
       seq: row.seq,
-      text: encode(this.#core.folder.delivered(row)),
+      text: encode(frame),
       audience: row.to_id === null ? { to: "all" } : { to: "users", ids: [row.author_id, row.to_id] },
     }));
   }
@@ -176,7 +163,7 @@ export class Room extends DurableObject<Env> {
 
   /** Work counters of the Room and of every shard it knows (one call per shard). */
   async stats(): Promise<ObjectStats[]> {
-    const own: ObjectStats = { ...this.#stats, sockets: this.#sockets.size, sends: this.#sockets.outbox.sends, events: this.#core.queue.stored };
+    const own: ObjectStats = { ...this.#stats, sockets: this.#sockets.size, sends: this.#sockets.outbox.sends, events: this.#core.counters().stored };
     const shards: ObjectStats[] = [];
     for (const k of this.#links.indexes) {
       try {
@@ -199,7 +186,7 @@ export class Room extends DurableObject<Env> {
       if (admission.kind === "close") {
         this.#gone(ws);
       } else if (admission.kind === "error") {
-        this.#core.queue.frame({ to: "conn", conn: state.key }, admission.frame);
+        this.#core.answer(state.key, admission.frame);
       } else {
         this.#receive(state.key, admission.decoded);
       }
@@ -240,8 +227,7 @@ export class Room extends DurableObject<Env> {
     const clock = this.#clock();
     for (const ws of sweepSockets(this.#sockets, clock)) this.#gone(ws);
     this.#settle();
-    this.#core.log.prune(this.#config.historyLimit);
-    this.#core.buckets.prune(clock.now);
+    this.#core.prune(clock.now);
     await this.#alarm.rearm(nextDeadline(this.#sockets), clock.now);
   }
 
@@ -251,8 +237,7 @@ export class Room extends DurableObject<Env> {
       this.#core.receive(key, decoded);
     } catch (err) {
       this.#log("frame failed", err);
-      const ref = decoded.ok ? frameRef(decoded.frame) : undefined;
-      this.#core.error({ to: "conn", conn: key }, "internal", "the room could not handle that frame", ref);
+      this.#core.failed(key, decoded);
     }
   }
 
@@ -275,8 +260,8 @@ export class Room extends DurableObject<Env> {
   #settle(): void {
     try {
       this.#scheduleOccupancy(this.#core.tick());
-      if (!this.#core.queue.idle) this.#window.settle(() => this.#release());
-      else if (this.#core.users.dirty) this.#window.later(() => this.#release());
+      if (!this.#core.idle) this.#window.settle(() => this.#release());
+      else if (this.#core.writesDue) this.#window.later(() => this.#release());
     } catch (err) {
       this.#log("settle failed", err);
     }
@@ -285,7 +270,7 @@ export class Room extends DurableObject<Env> {
 
   #release(): void {
     try {
-      this.#core.queue.commit();
+      this.#core.commit();
     } catch (err) {
       this.#log("commit failed", err);
     }
@@ -295,7 +280,7 @@ export class Room extends DurableObject<Env> {
   /** Sends what this turn made: to our sockets, and one call per shard that has anything. */
   #flush(): void {
     this.#sockets.outbox.flush();
-    this.#links.flush(this.#core.log.lastSeq);
+    this.#links.flush(this.#core.lastSeq);
   }
 
   /** At most one `occupancy` a second: a short timer while the count keeps changing. */

@@ -107,7 +107,7 @@ async function createRoom(request: Request, env: Env): Promise<Response> {
   const ownerKey = newOwnerKey();
   return roomCall(room, async () => {
     const claimed = await env.ROOMS.getByName(room).claim(hashOwnerKey(ownerKey), body.name !== undefined);
-    if (!claimed.ok) return jsonError(409, "room_taken", "that room is already in use");
+    if (!claimed) return jsonError(409, "room_taken", "that room is already in use");
     const created: CreatedRoom = { room, ownerKey };
     return json(created, 201);
   });
