@@ -506,3 +506,13 @@ export function truncateCodePoints(text: string, max: number): string {
   }
   return out;
 }
+
+/**
+ * The quote a reply carries of the message it answers, as that message stands: its text cut to
+ * `LIMITS.quote` code points, or `""` and `deleted: true` once it is deleted. The room builds its
+ * quotes with this and the page folds edits and deletes into them with it, so they never differ.
+ */
+export function replyQuote(message: { seq: number; from: User; text: string; deleted?: boolean }): ReplyQuote {
+  const { seq, from } = message;
+  return message.deleted ? { seq, from, text: "", deleted: true } : { seq, from, text: truncateCodePoints(message.text, LIMITS.quote) };
+}

@@ -3,7 +3,7 @@
  * quote of what it replies to as that stands now), and change events as they were stored (with
  * text and emoji already erased when their message was deleted).
  */
-import { LIMITS, truncateCodePoints } from "@edge-chat/protocol";
+import { replyQuote } from "@edge-chat/protocol";
 import type { EventFrame, MessageFrame, ReactionCount, ReplyQuote, User } from "@edge-chat/protocol";
 import { KIND, type EventLog, type EventRow, type NewEvent } from "../storage/event-log.ts";
 
@@ -36,9 +36,7 @@ export class Folder {
   quote(seq: number): ReplyQuote | undefined {
     const row = this.#log.row(seq);
     if (!row || row.kind !== KIND.say) return undefined;
-    const from = { id: row.user_id, name: row.name };
-    if (row.deleted) return { seq, from, text: "", deleted: true };
-    return { seq, from, text: truncateCodePoints(row.text ?? "", LIMITS.quote) };
+    return replyQuote({ seq, from: { id: row.user_id, name: row.name }, text: row.text ?? "", deleted: row.deleted === 1 });
   }
 
   #message(row: EventRow, reactions: ReactionCount[] | undefined): MessageFrame {

@@ -4,7 +4,7 @@
  * (answered with the stored event, nothing spent), the target and the recipient, mute, lock and
  * slow mode, then the bucket. Only what passes them all is queued for the group commit.
  */
-import { LIMITS, truncateCodePoints } from "@edge-chat/protocol";
+import { LIMITS, replyQuote } from "@edge-chat/protocol";
 import type { DeleteFrame, EditFrame, ReactFrame, ReplyQuote, SayFrame, SingleServerFrame, StoredClientFrame, User } from "@edge-chat/protocol";
 import { KIND, type NewEvent } from "../storage/event-log.ts";
 import { liveFrame } from "./folding.ts";
@@ -45,7 +45,7 @@ function say(core: RuleContext, conn: Conn, frame: SayFrame): void {
     if (target.to && !samePair(target, conn.user, to?.id)) {
       return core.error(reply, "forbidden", "a reply to a private message must be private to the same two people", frame.id);
     }
-    quote = { seq: target.seq, from: target.from, text: truncateCodePoints(target.text, LIMITS.quote) };
+    quote = replyQuote(target);
   }
   if (!mayPost(core, conn, frame.id, true)) return;
   if (!core.charge(conn, frame.id)) return;
