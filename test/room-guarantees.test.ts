@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import { Room } from "../src/server/objects/room.ts";
 import { RoomCore } from "../src/server/core/room-core.ts";
 import { TestSocket, connect, join, newToken, roomName, workerFetch, messagesOf, userOf } from "./support/room-client.ts";
+import { evictAll } from "./support/objects.ts";
 import { seedMessages } from "./support/seed.ts";
 
 /** Writes messages straight into a room's SQLite, then evicts it (as after a restart). */
@@ -520,6 +521,23 @@ describe("7. Flooding is contained", () => {
     const { socket: back } = await join(room, { token });
     back.send({ type: "say", id: "again", text: "fresh burst?" });
     expect(await back.next("error")).toMatchObject({ code: "rate_limited", ref: "again" });
+  });
+
+  it("keeps a drained bucket through an eviction of the Room while the flooder stays online, on any object", async () => {
+    const room = roomName("flood-evicted");
+    // Two people first: sharded (capacity 2), the flooder's socket is on a shard, not on the Room.
+    await join(room, { name: "ann" });
+    await join(room, { name: "bo" });
+    const { socket: flooder } = await join(room, { name: "flooder" });
+    await drain(flooder, 20);
+    await evictDurableObject(env.ROOMS.getByName(room));
+    flooder.send({ type: "say", id: "again", text: "fresh burst?" });
+    expect(await flooder.next("error")).toMatchObject({ code: "rate_limited", ref: "again" });
+    // Every object evicted: the bucket still holds.
+    await evictAll(room);
+    flooder.send({ type: "say", id: "again-2", text: "fresh burst now?" });
+    expect(await flooder.next("error")).toMatchObject({ code: "rate_limited", ref: "again-2" });
+    expect(await storedCount(room)).toBe(20);
   });
 
   it("keeps no bucket for a user who left with a full one", async () => {

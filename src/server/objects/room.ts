@@ -67,7 +67,7 @@ export class Room extends DurableObject<Env> {
         admitted: (conn, name, seq) =>
           this.#links.isRemote(conn.key) ? this.#links.admitted(conn, seq) : this.#sockets.admitted(conn, name, seq),
         renamed: (user, name) => this.#sockets.renamed(user, name),
-        charged: (key, bucket) => this.#sockets.charged(key, bucket),
+        charged: (key, bucket) => (this.#links.isRemote(key) ? this.#links.charged(key, bucket) : this.#sockets.charged(key, bucket)),
       },
     });
     this.#links = new ShardLinks(
@@ -137,8 +137,12 @@ export class Room extends DurableObject<Env> {
       for (const item of batch.items) {
         // A shard speaks only for its own connections.
         if (shardOf(item.conn) !== batch.shard) continue;
-        if (item.kind === "closed") this.#remoteClosed(item.conn);
-        else this.#receive(item.conn, item.decoded);
+        if (item.kind === "closed") {
+          this.#remoteClosed(item.conn);
+        } else {
+          if (item.bucket) this.#core.restoreBucket(item.conn, item.bucket);
+          this.#receive(item.conn, item.decoded);
+        }
       }
     } catch (err) {
       this.#log("uplink failed", err);

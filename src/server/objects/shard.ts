@@ -11,7 +11,7 @@ import { jsonError } from "../worker/http.ts";
 import { LocalSockets } from "./local-sockets.ts";
 import { newStats, type ObjectStats } from "./object-stats.ts";
 import { SweepAlarm, echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
-import type { DownlinkBatch } from "../shards/shard-wire.ts";
+import type { DownlinkBatch, UplinkItem } from "../shards/shard-wire.ts";
 import { Uplink } from "../shards/uplink.ts";
 
 /** One shard of one room. */
@@ -73,6 +73,8 @@ export class RoomShard extends DurableObject<Env> {
       this.#lastItem = item.id;
       if (item.kind === "admitted") {
         this.#sockets.admitted({ key: item.conn, user: item.user, owner: item.owner, serial: item.serial }, "", item.seq);
+      } else if (item.kind === "charged") {
+        this.#sockets.charged(item.conn, item.bucket);
       } else if (item.kind === "close") {
         for (const ws of this.#sockets.close(item.target, item.code, item.reason)) this.#gone(ws);
       } else if (item.seq === undefined || item.seq > this.#maxSeqSent) {
@@ -107,7 +109,9 @@ export class RoomShard extends DurableObject<Env> {
         if (answer) this.#sockets.deliver({ to: "conn", conn: state.key }, JSON.stringify(answer));
         else {
           if (admission.decoded.type === "hello") this.#sockets.helloSent(ws);
-          this.#uplink.push({ kind: "frame", conn: state.key, decoded: admission.decoded });
+          const frame: UplinkItem = { kind: "frame", conn: state.key, decoded: admission.decoded };
+          if (state.bucket) frame.bucket = state.bucket;
+          this.#uplink.push(frame);
         }
       }
     } catch (err) {

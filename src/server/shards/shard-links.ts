@@ -5,6 +5,7 @@
  */
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import type { Conn } from "../core/presence.ts";
+import type { Bucket } from "../core/rate-limit.ts";
 import type { DownItem, DownlinkBatch } from "./shard-wire.ts";
 
 /** What the Room calls on a shard. */
@@ -166,6 +167,11 @@ export class ShardLinks {
     );
     this.#remember(conn.key, shard, conn.user);
     this.#shard(shard).push({ kind: "admitted", conn: conn.key, user: conn.user, owner: conn.owner, serial: conn.serial, seq });
+  }
+
+  /** A token was spent by a shard's connection: its socket's attachment keeps the bucket. */
+  charged(key: string, bucket: Bucket): void {
+    if (this.#conns.has(key)) this.#shard(shardOf(key)).push({ kind: "charged", conn: key, bucket });
   }
 
   /** A shard's connection closed; false when the Room did not know it. */
