@@ -7,7 +7,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { PLACES_HEADER } from "../../src/server/shards/known-places.ts";
+import { PLACES_HEADER, shardName } from "../../src/server/shards/addressing.ts";
 import { RoomShard } from "../../src/server/objects/shard.ts";
 import { EventLog } from "../../src/server/storage/event-log.ts";
 import type { Room } from "../../src/server/objects/room.ts";
@@ -196,7 +196,7 @@ describe("a room over shards", () => {
     // The Room reads its log afresh (its next seq is 4); it has sent the shard nothing yet.
     await evictDurableObject(env.ROOMS.getByName(room));
     const last = (await runInDurableObject(env.ROOMS.getByName(room), (r: Room) => r.shardIndexes())).at(-1)!;
-    const shard = env.ROOM_SHARDS.getByName(`${room}#${last}`);
+    const shard = env.ROOM_SHARDS.getByName(shardName(room, last));
     await shard.downlink({ instance: "test", from: 3, through: 3, items: [] });
     expect((await ed.socket.next("message", (m) => m.seq === 2)).text).toBe("missed 2");
     expect((await ed.socket.next("message", (m) => m.seq === 3)).text).toBe("missed 3");
@@ -223,7 +223,7 @@ describe("a shard's roster", () => {
     const { room, people } = await spread("roster");
     const ed = people[4]!;
     const last = (await runInDurableObject(env.ROOMS.getByName(room), (r: Room) => r.shardIndexes())).at(-1)!;
-    const shard = env.ROOM_SHARDS.getByName(`${room}#${last}`);
+    const shard = env.ROOM_SHARDS.getByName(shardName(room, last));
     const keys = await runInDurableObject(shard, (_: unknown, state: DurableObjectState) =>
       state.getWebSockets().map((ws) => ws.deserializeAttachment() as { key: string; conn?: { user: string } }),
     );

@@ -15,20 +15,14 @@ import type { Audience, CloseTarget, Outlet } from "../core/group-commit.ts";
 import { jsonError } from "../worker/http.ts";
 import { LocalSockets } from "./local-sockets.ts";
 import { RoomCore } from "../core/room-core.ts";
-import { ShardLinks, shardOf } from "../shards/shard-links.ts";
+import { FOLLOW_HEADER, PLACES_HEADER, ROOM_OBJECT, SHARD_HEADER, isRemote, shardName, shardOf } from "../shards/addressing.ts";
+import { ShardLinks } from "../shards/shard-links.ts";
 import type { MissedEvent, UplinkBatch } from "../shards/shard-wire.ts";
 import { newStats, type ObjectStats } from "./object-stats.ts";
 import { SweepAlarm, echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
-import { PLACES_HEADER } from "../shards/known-places.ts";
 
 /** Broadcasts due faster than one per this many ms are held this long and packed into batches. */
 const BATCH_WINDOW_MS = 10;
-
-/** Where the Worker finds the shard a new socket must go to (the Room answers 307 with it). */
-export const SHARD_HEADER = "x-room-shard";
-
-/** On an upgrade: the Worker follows a 307 to a shard (it sets this; a client's own is dropped). */
-export const FOLLOW_HEADER = "x-room-placement";
 
 
 /** One chat room. */
@@ -49,7 +43,7 @@ export class Room extends DurableObject<Env> {
     this.#config = readConfig(env);
     this.#stats = newStats(ctx.id.name ?? ctx.id.toString());
     this.#alarm = new SweepAlarm(ctx.storage);
-    this.#sockets = new LocalSockets("0", ctx.getWebSockets());
+    this.#sockets = new LocalSockets(ROOM_OBJECT, ctx.getWebSockets());
     const outlet: Outlet = {
       frame: (audience, frame, seq) => this.#deliver(audience, frame, seq),
       close: (target, code, reason) => this.#closeTarget(target, code, reason),
@@ -65,9 +59,9 @@ export class Room extends DurableObject<Env> {
       holding: () => this.#window.open,
       hooks: {
         admitted: (conn, name, seq) =>
-          this.#links.isRemote(conn.key) ? this.#links.admitted(conn, seq) : this.#sockets.admitted(conn, name, seq),
+          isRemote(conn.key) ? this.#links.admitted(conn, seq) : this.#sockets.admitted(conn, name, seq),
         renamed: (user, name) => this.#sockets.renamed(user, name),
-        charged: (key, bucket) => (this.#links.isRemote(key) ? this.#links.charged(key, bucket) : this.#sockets.charged(key, bucket)),
+        charged: (key, bucket) => (isRemote(key) ? this.#links.charged(key, bucket) : this.#sockets.charged(key, bucket)),
       },
     });
     this.#links = new ShardLinks(
@@ -75,7 +69,7 @@ export class Room extends DurableObject<Env> {
       this.#core.lastSeq,
       (index) => {
         this.#stats.callsOut++;
-        return env.ROOM_SHARDS.getByName(`${this.#name}#${index}`);
+        return env.ROOM_SHARDS.getByName(shardName(this.#name, index));
       },
       (what, err) => this.#log(what, err),
     );
@@ -171,7 +165,7 @@ export class Room extends DurableObject<Env> {
     const shards: ObjectStats[] = [];
     for (const k of this.#links.indexes) {
       try {
-        const { name, since, sockets, framesIn, sends, callsOut, callsIn, commits, events } = await this.env.ROOM_SHARDS.getByName(`${this.#name}#${k}`).stats();
+        const { name, since, sockets, framesIn, sends, callsOut, callsIn, commits, events } = await this.env.ROOM_SHARDS.getByName(shardName(this.#name, k)).stats();
         shards.push({ name, since, sockets, framesIn, sends, callsOut, callsIn, commits, events });
       } catch (err) {
         this.#log(`stats of shard ${k} failed`, err);

@@ -12,6 +12,7 @@ import { LocalSockets } from "./local-sockets.ts";
 import { newStats, type ObjectStats } from "./object-stats.ts";
 import { SweepAlarm, echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
 import type { DownlinkBatch, UplinkItem } from "../shards/shard-wire.ts";
+import { parseShardName } from "../shards/addressing.ts";
 import { Uplink } from "../shards/uplink.ts";
 
 /** One shard of one room. */
@@ -33,10 +34,9 @@ export class RoomShard extends DurableObject<Env> {
     const name = ctx.id.name ?? "";
     this.#stats = newStats(name);
     this.#alarm = new SweepAlarm(ctx.storage);
-    const hash = name.lastIndexOf("#");
-    this.#room = name.slice(0, hash);
-    const index = Number(name.slice(hash + 1));
-    this.#sockets = new LocalSockets(String(index), ctx.getWebSockets());
+    const { room: roomName, index } = parseShardName(name);
+    this.#room = roomName;
+    this.#sockets = new LocalSockets(index, ctx.getWebSockets());
     const room = () => {
       this.#stats.callsOut++;
       return env.ROOMS.getByName(this.#room);

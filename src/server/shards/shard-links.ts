@@ -6,6 +6,7 @@
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import type { Conn } from "../core/presence.ts";
 import type { Bucket } from "../core/rate-limit.ts";
+import { isRemote, shardOf } from "./addressing.ts";
 import type { DownItem, DownlinkBatch } from "./shard-wire.ts";
 
 /** What the Room calls on a shard. */
@@ -128,11 +129,6 @@ export class ShardLinks {
     return [...this.#shards.keys()].sort((a, b) => a - b);
   }
 
-  /** True when the key names a connection on a shard. */
-  isRemote(key: string): boolean {
-    return !key.startsWith("0:");
-  }
-
   /** Where a new socket goes: undefined for the Room itself, else a shard index. */
   place(localOpen: number, capacity: number): number | undefined {
     if (localOpen < capacity) return undefined;
@@ -198,7 +194,7 @@ export class ShardLinks {
   /** Queues a close for the shards holding the target. */
   close(target: CloseTarget, code: number, reason: string): void {
     const keys = "conn" in target ? [target.conn] : [...(this.#byUser.get(target.user) ?? [])];
-    for (const index of new Set(keys.filter((k) => this.isRemote(k)).map(shardOf))) {
+    for (const index of new Set(keys.filter((k) => isRemote(k)).map(shardOf))) {
       this.#shard(index).push({ kind: "close", target, code, reason });
     }
   }
@@ -210,7 +206,7 @@ export class ShardLinks {
   }
 
   #targets(audience: Audience): Iterable<number> {
-    if (audience.to === "conn") return this.isRemote(audience.conn) ? [shardOf(audience.conn)] : [];
+    if (audience.to === "conn") return isRemote(audience.conn) ? [shardOf(audience.conn)] : [];
     if (audience.to === "users") {
       const out = new Set<number>();
       for (const id of audience.ids) for (const key of this.#byUser.get(id) ?? []) out.add(shardOf(key));
@@ -243,7 +239,3 @@ export class ShardLinks {
   }
 }
 
-/** The shard index a connection key names (`<shard>:<random>`). */
-export function shardOf(key: string): number {
-  return Number(key.slice(0, key.indexOf(":")));
-}

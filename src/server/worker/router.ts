@@ -9,7 +9,7 @@ import { json, jsonError } from "./http.ts";
 import { isAllowedOrigin } from "./origin.ts";
 import { readConfig } from "../config.ts";
 import { hashOwnerKey, keyMatches, newOwnerKey } from "../identity/owner-keys.ts";
-import { FOLLOW_HEADER, SHARD_HEADER } from "../objects/room.ts";
+import { FOLLOW_HEADER, SHARD_HEADER, shardName } from "../shards/addressing.ts";
 import { KnownPlaces } from "../shards/known-places.ts";
 
 /** `/api/rooms/:room` and its `/ws`, `/messages` and `/stats`; the room is validated separately. */
@@ -90,7 +90,7 @@ function upgrade(room: string, given: Request, env: Env): Promise<Response> {
     const shard = answer.status === 307 ? answer.headers.get(SHARD_HEADER) : null;
     places.afterPlaced(room, answer, shard !== null);
     if (shard === null) return answer;
-    return env.ROOM_SHARDS.getByName(`${room}#${shard}`).fetch(request);
+    return env.ROOM_SHARDS.getByName(shardName(room, Number(shard))).fetch(request);
   });
 }
 
