@@ -67,6 +67,8 @@ export const CLOSE = {
   removed: 4403,
   /** Frame larger than `LIMITS.frameBytes`. */
   tooBig: 1009,
+  /** The room cannot take the socket's frames now (a shard whose room stopped answering): reconnect and resume. */
+  tryAgain: 1013,
 } as const;
 
 /** Room names as they stand in the URL path (never percent-decoded). */

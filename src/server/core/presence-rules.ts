@@ -57,6 +57,12 @@ export class PresenceRules {
     this.#room.queue.close({ user: userId }, code, reason);
   }
 
+  /** Takes a connection out now and drops whatever it still sends (the room can no longer reach it). */
+  drop(key: string): void {
+    this.#forget(key);
+    this.closed(key);
+  }
+
   /** The number online changed unannounced: an `occupancy` frame is due. */
   occupancyChanged(): void {
     this.#occupancyDirty = true;

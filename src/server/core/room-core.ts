@@ -106,6 +106,11 @@ export class RoomCore {
     this.#room.presenceRules.closed(key);
   }
 
+  /** A connection the room can no longer reach (its shard was given up): it leaves now, its late frames are dropped. */
+  drop(key: string): void {
+    this.#room.presenceRules.drop(key);
+  }
+
   /** Sends `occupancy` when due; returns when to call again if one is still due. */
   tick(): number | undefined {
     return this.#room.presenceRules.tick();

@@ -122,9 +122,11 @@ export class LocalSockets {
     this.#save(ws, state);
   }
 
-  /** A hello of this socket went to the room. */
-  helloSent(ws: WebSocket): void {
-    const state = this.#states.get(ws);
+  /** A hello of this connection went to the room. */
+  helloSentBy(key: string): void {
+    const ws = this.#byKey.get(key);
+    const state = ws && this.#states.get(ws);
+    if (!ws) return;
     if (!state || state.helloSent) return;
     state.helloSent = true;
     this.#save(ws, state);

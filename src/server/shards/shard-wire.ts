@@ -31,7 +31,9 @@ export type DownItem =
   | { id: number; kind: "frame"; audience: Audience; text: string; seq?: number }
   | { id: number; kind: "close"; target: CloseTarget; code: number; reason: string }
   | { id: number; kind: "admitted"; conn: string; user: string; owner: boolean; serial: number; seq: number }
-  | { id: number; kind: "charged"; conn: string; bucket: Bucket };
+  | { id: number; kind: "charged"; conn: string; bucket: Bucket }
+  /** The Room gave this shard up (its queue passed the bound): close every socket. */
+  | { id: number; kind: "reset"; code: number; reason: string };
 
 /**
  * One `downlink` call: its items, and the promise that every stored event with a seq in
