@@ -16,6 +16,7 @@ import { latencyPlot } from "./plot.ts";
 import type { RunRecord, TrialRecord } from "./records.ts";
 import { coreSharing, formatReport, jsonSummary, warningsOf, type RunContext } from "./report.ts";
 import { runSaturation } from "./saturation.ts";
+import { HEAP_ADMIN_KEY, heapReport, runHeap, type HeapSummary } from "./heap-phase.ts";
 import { SHARDS_ADMIN_KEY, runShards, shardsReport, type ShardsSummary } from "./shards-phase.ts";
 import { planPinning, startServer, type BenchServer } from "./servers.ts";
 import { runTable } from "./table.ts";
@@ -79,11 +80,14 @@ async function main(): Promise<number> {
             fileLimit: bigFileLimit(Math.max(...options.shardsClients)),
           })
         : Promise.resolve(null),
+      options.phases.has("heap")
+        ? startServer({ label: "room (heap)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: { ...raisedVars, ADMIN_KEY: HEAP_ADMIN_KEY } })
+        : Promise.resolve(null),
     ]);
     for (const s of starting) if (s.status === "fulfilled" && s.value) servers.push(s.value);
     const failed = starting.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [room, roomRaised, baseline, bigRoom, bigBaseline, shardsRoom] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
+    const [room, roomRaised, baseline, bigRoom, bigBaseline, shardsRoom, heapRoom] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
     log(`servers up in ${seconds(started)} s: ${servers.map((s) => `${s.label} ${s.url}`).join(", ")}`);
 
     load = LoadProcess.start(pinning.loadCpus);
@@ -139,6 +143,13 @@ async function main(): Promise<number> {
       });
     }
 
+    let heap: HeapSummary | null = null;
+    if (options.phases.has("heap") && heapRoom) {
+      await phase("heap", async () => {
+        heap = await runHeap(heapRoom, { messages: options.heapMessages, marks: options.heapMarks, textBytes: options.textBytes }, log);
+      });
+    }
+
     if (options.phases.has("big")) {
       await phase("big", async () => {
         // A socket per client, and some room for the process's own files.
@@ -170,6 +181,10 @@ async function main(): Promise<number> {
     if (shards) {
       console.log(shardsReport(shards).join("\n"));
       writeFileSync(join(options.outDir, "shards.json"), JSON.stringify(shards, null, 2));
+    }
+    if (heap) {
+      console.log(heapReport(heap).join("\n"));
+      writeFileSync(join(options.outDir, "heap.json"), JSON.stringify(heap, null, 2));
     }
     for (const w of warnings) console.log(`warning: ${w}`);
     console.log(jsonSummary(run, context, cores, warnings));

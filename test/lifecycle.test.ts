@@ -87,6 +87,19 @@ describe("replies", () => {
     expect(ok.to).toEqual(userOf(a));
   });
 
+  it("to a private message between two people is never a note to oneself: forbidden, for either of them", async () => {
+    const { alice, bob, a, b } = await pair("reply-private-self");
+    const secret = await alice.say("psst", { to: b.self.id });
+    // Private to alice alone, or to bob alone, is not the same pair as alice and bob.
+    expect((await refused(alice, { type: "say", text: "note to self", replyTo: secret.seq, to: a.self.id })).code).toBe("forbidden");
+    expect((await refused(bob, { type: "say", text: "note to self", replyTo: secret.seq, to: b.self.id })).code).toBe("forbidden");
+    // A note to oneself may still answer a note to oneself, and the pair may still answer each other.
+    const note = await alice.say("mine", { to: a.self.id });
+    expect((await echoed(alice, "message", { text: "still mine", replyTo: note.seq, to: a.self.id })).replyTo?.seq).toBe(note.seq);
+    expect((await echoed(alice, "message", { text: "to bob", replyTo: secret.seq, to: b.self.id })).replyTo?.seq).toBe(secret.seq);
+    expect((await bob.next("message", (m) => m.text === "to bob")).to).toEqual(userOf(b));
+  });
+
   it("refuses a replyTo that is not a whole number from 0 with bad_message and ref", async () => {
     const { alice } = await pair("reply-bad");
     for (const replyTo of [-1, 1.5, "3", null]) {

@@ -123,6 +123,24 @@ describe("owner keys in hello", () => {
     expect((await join(roomName("any-room"), { key: ADMIN_KEY })).welcome.self.role).toBe("owner");
   });
 
+  it("compare ADMIN_KEY in constant time too, as hashes: a key of the right length and one byte off is forbidden", async () => {
+    // A room without an owner key of its own: the only comparison left is with ADMIN_KEY.
+    const room = roomName("admin-constant-time");
+    const compared = vi.spyOn(crypto.subtle, "timingSafeEqual");
+    try {
+      const socket = await connect(room);
+      const nearly = `${ADMIN_KEY.slice(0, -1)}X`;
+      await expectError(socket, { type: "hello", token: newToken(), key: nearly }, "forbidden");
+      expect((await socket.hello({ key: ADMIN_KEY })).self.role).toBe("owner");
+      // Both hellos went through the constant-time comparison, of hashes, never of the keys.
+      expect(compared).toHaveBeenCalledTimes(2);
+      const text = (b: unknown) => new TextDecoder().decode(b as ArrayBuffer);
+      for (const [a, b] of compared.mock.calls) for (const side of [a, b]) expect([ADMIN_KEY, nearly]).not.toContain(text(side));
+    } finally {
+      compared.mockRestore();
+    }
+  });
+
   it("give no role to anyone who merely claims one, nor to a key of another room", async () => {
     const { room } = await createRoom(roomName("claims"));
     const { ownerKey: otherKey } = await createRoom(roomName("other"));

@@ -12,13 +12,20 @@ import type { Room } from "../src/server/objects/room.ts";
 import { RoomCore } from "../src/server/core/room-core.ts";
 import type { SingleServerFrame } from "@edge-chat/protocol";
 import { decodeClientFrame } from "@edge-chat/protocol/validate";
+import { userIdFromToken } from "../src/server/identity/user-id.ts";
 import { roomName } from "./support/room-client.ts";
+
+/** The deployment's owner key in these cores. */
+const ADMIN_KEY = "admin-key-of-these-cores";
+
+/** The token a harness user says hello with. */
+const tokenOf = (name: string) => `${name}-token-0123456789`;
 
 /** What the core sent, in order. */
 type Sent = { audience: Audience; frame: SingleServerFrame } | { close: CloseTarget; code: number };
 
 /** A core on a fresh room's SQLite, with a hand-moved clock and a count of transactions. */
-function harness(state: DurableObjectState) {
+function harness(state: DurableObjectState, vars: Record<string, string> = {}) {
   const sent: Sent[] = [];
   const clock = { now: 1_800_000_000_000 };
   const counts = { transactions: 0 };
@@ -28,16 +35,17 @@ function harness(state: DurableObjectState) {
       counts.transactions++;
       state.storage.transactionSync(fn);
     },
-    config: readConfig({}),
+    config: readConfig({ ADMIN_KEY, ...vars }),
     outlet: {
       frame: (audience, frame) => void sent.push({ audience, frame }),
       close: (target, code) => void sent.push({ close: target, code }),
     },
     hooks: { admitted: () => {}, renamed: () => {}, charged: () => {} },
+    holding: () => false,
     now: () => clock.now,
   });
   const send = (conn: string, frame: object) => core.receive(conn, decodeClientFrame(JSON.stringify(frame)));
-  const hello = (conn: string, name: string) => send(conn, { type: "hello", token: `${name}-token-0123456789`, name });
+  const hello = (conn: string, name: string, key?: string) => send(conn, { type: "hello", token: tokenOf(name), name, ...(key ? { key } : {}) });
   const framesOf = (type: string) => sent.flatMap((s) => ("frame" in s && s.frame.type === type ? [s.frame] : []));
   return { core, sent, clock, counts, send, hello, framesOf };
 }
@@ -54,18 +62,18 @@ describe("the room core", () => {
       h.hello("c:a", "alice");
       h.hello("c:b", "bob");
       // The names seen are written with the first commit, in a transaction of their own.
-      h.core.queue.commit();
+      h.core.commit();
       expect(h.counts.transactions).toBe(1);
       h.counts.transactions = 0;
       h.sent.length = 0;
       for (let i = 1; i <= 5; i++) h.send("c:a", { type: "say", id: `m${i}`, text: `m${i}` });
       // Nothing leaves before it is stored.
       expect(h.sent).toEqual([]);
-      expect(h.core.queue.waiting).toBe(5);
-      h.core.queue.commit();
+      expect(h.core.waiting).toBe(5);
+      h.core.commit();
       expect(h.counts.transactions).toBe(1);
       expect(h.framesOf("message").map((m) => (m as { seq: number }).seq)).toEqual([1, 2, 3, 4, 5]);
-      expect(h.core.log.lastSeq).toBe(5);
+      expect(h.core.lastSeq).toBe(5);
     }));
 
   it("writes nothing in a hello's own turn: names seen are written with the next commit, or when a rule needs them", () =>
@@ -75,12 +83,32 @@ describe("the room core", () => {
       h.hello("c:a", "alice");
       h.hello("c:b", "bob");
       expect(count()).toBe(0);
-      h.core.queue.commit();
+      h.core.commit();
       expect(count()).toBe(2);
       // A user seen moments ago is known to moderation at once: their row is written first.
       h.hello("c:c", "carol");
-      expect(h.core.users.get(h.core.presence.conn("c:c")!.user)).toMatchObject({ name: "carol" });
-      expect(count()).toBe(3);
+      h.hello("c:boss", "boss", ADMIN_KEY);
+      h.send("c:boss", { type: "mute", user: userIdFromToken(tokenOf("carol")), ms: 1_000 });
+      expect(h.framesOf("moderation")).toMatchObject([{ action: "mute", user: { name: "carol" } }]);
+      expect(count()).toBe(4);
+    }));
+
+  it("keeps its cache of messages bounded however many are said: each commit lets go of what it stored", () =>
+    inRoom((state) => {
+      const h = harness(state, { RATE_BURST: "100000", RATE_PER_SECOND: "100000" });
+      h.hello("c:a", "alice");
+      for (let i = 1; i <= 3_000; i++) {
+        h.send("c:a", { type: "say", id: `m${i}`, text: `message ${i}` });
+        if (i % 10 === 0) h.core.commit();
+      }
+      expect(h.core.lastSeq).toBe(3_000);
+      // A message still waiting for the commit stays known to the rules: a reply to it is taken.
+      h.send("c:a", { type: "say", id: "fresh", text: "just said" });
+      h.send("c:a", { type: "say", id: "answer", text: "and answered", replyTo: 3_001 });
+      h.core.commit();
+      expect(h.framesOf("error")).toEqual([]);
+      expect(h.core.lastSeq).toBe(3_002);
+      expect(h.core.counters().cachedMessages).toBeLessThanOrEqual(1_000);
     }));
 
   it("answers a duplicate of an event still waiting with the stored event, once it is stored", () =>
@@ -91,11 +119,11 @@ describe("the room core", () => {
       h.send("c:a", { type: "say", id: "same", text: "first" });
       h.send("c:a", { type: "say", id: "same", text: "again" });
       expect(h.sent).toEqual([]);
-      h.core.queue.commit();
+      h.core.commit();
       const answers = h.framesOf("message") as { seq: number; text: string }[];
       expect(answers.map((m) => [m.seq, m.text])).toEqual([[1, "first"], [1, "first"]]);
       expect(h.sent[1]).toMatchObject({ audience: { to: "conn", conn: "c:a" } });
-      expect(h.core.log.lastSeq).toBe(1);
+      expect(h.core.lastSeq).toBe(1);
     }));
 
   it("keeps a connection's answers in order behind what waits for it", () =>
@@ -105,7 +133,7 @@ describe("the room core", () => {
       h.sent.length = 0;
       h.send("c:a", { type: "say", id: "m1", text: "one" });
       h.send("c:a", { type: "say", id: "m2", text: "" });
-      h.core.queue.commit();
+      h.core.commit();
       expect(h.sent.map((s) => ("frame" in s ? s.frame.type : "close"))).toEqual(["message", "error"]);
     }));
 
@@ -118,7 +146,7 @@ describe("the room core", () => {
       state.storage.sql.exec("CREATE TRIGGER no_writes BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'full'); END");
       h.send("c:a", { type: "say", id: "a1", text: "lost" });
       h.send("c:b", { type: "say", id: "b1", text: "lost too" });
-      h.core.queue.commit();
+      h.core.commit();
       expect(h.framesOf("message")).toEqual([]);
       expect(h.framesOf("error")).toEqual([
         { type: "error", code: "internal", message: "the room could not store that", ref: "a1" },
@@ -126,7 +154,7 @@ describe("the room core", () => {
       ]);
       state.storage.sql.exec("DROP TRIGGER no_writes");
       h.send("c:a", { type: "say", id: "a2", text: "kept" });
-      h.core.queue.commit();
+      h.core.commit();
       expect((h.framesOf("message")[0] as { seq: number }).seq).toBe(1);
     }));
 
@@ -142,7 +170,7 @@ describe("the room core", () => {
       h.clock.now += 1;
       h.send("c:a", { type: "typing" });
       expect(h.framesOf("typing")).toHaveLength(2);
-      expect(h.sent.at(-1)).toMatchObject({ audience: { to: "all", except: h.core.presence.conn("c:a")!.user } });
+      expect(h.sent.at(-1)).toMatchObject({ audience: { to: "all", except: userIdFromToken(tokenOf("alice")) } });
     }));
 
   it("sends occupancy above 100 online at most once a second, with the count as it then stands", () =>
@@ -169,14 +197,14 @@ describe("the room core", () => {
   it("drops what a kicked connection sent after the kick, and never re-admits it", () =>
     inRoom((state) => {
       const h = harness(state);
+      h.hello("c:boss", "boss", ADMIN_KEY);
       h.hello("c:spam", "spammer");
-      const spammer = h.core.presence.conn("c:spam")!.user;
-      h.core.removeUser(spammer, 4403, "kicked");
+      h.send("c:boss", { type: "kick", user: userIdFromToken(tokenOf("spammer")) });
       h.sent.length = 0;
       h.send("c:spam", { type: "say", id: "late", text: "after the kick" });
-      h.send("c:spam", { type: "hello", token: "spammer-token-0123456789" });
-      h.core.queue.commit();
+      h.send("c:spam", { type: "hello", token: tokenOf("spammer") });
+      h.core.commit();
       expect(h.sent).toEqual([]);
-      expect(h.core.log.lastSeq).toBe(0);
+      expect(h.core.lastSeq).toBe(0);
     }));
 });

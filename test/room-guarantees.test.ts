@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import { Room } from "../src/server/objects/room.ts";
 import { RoomCore } from "../src/server/core/room-core.ts";
 import { TestSocket, connect, join, newToken, roomName, workerFetch, messagesOf, userOf } from "./support/room-client.ts";
+import { evictAll } from "./support/objects.ts";
 import { seedMessages } from "./support/seed.ts";
 
 /** Writes messages straight into a room's SQLite, then evicts it (as after a restart). */
@@ -85,14 +86,28 @@ describe("batches", () => {
 describe("2. Durable", () => {
   it("stores a message before anyone receives it", async () => {
     const room = roomName("durable-first");
+    const stub = env.ROOMS.getByName(room);
     const { socket: alice } = await join(room, { name: "alice" });
     const { socket: bob } = await join(room, { name: "bob" });
-    alice.send({ type: "say", id: "m1", text: "kept" });
-    const received = await bob.next("message");
-    const row = await runInDurableObject(env.ROOMS.getByName(room), (_: Room, state) =>
-      state.storage.sql.exec<{ text: string }>("SELECT text FROM events WHERE seq = ?", received.seq).one(),
-    );
-    expect(row.text).toBe("kept");
+    // The row is read at the very moment the room hands the message to a socket of its own (both
+    // sockets are the Room's, sharded too): a room that sent first would find nothing there.
+    const sql = await runInDurableObject(stub, (_: Room, state) => state.storage.sql);
+    const atSend: (string | null)[] = [];
+    const original = WebSocket.prototype.send;
+    const send = vi.spyOn(WebSocket.prototype, "send").mockImplementation(function (this: WebSocket, data) {
+      if (typeof data === "string" && data.includes('"type":"message"') && data.includes('"kept"')) {
+        atSend.push(sql.exec<{ text: string }>("SELECT text FROM events WHERE client_id = 'm1'").toArray()[0]?.text ?? null);
+      }
+      return original.call(this, data);
+    });
+    try {
+      alice.send({ type: "say", id: "m1", text: "kept" });
+      await bob.next("message");
+      await alice.next("message");
+    } finally {
+      send.mockRestore();
+    }
+    expect(atSend).toEqual(["kept", "kept"]);
   });
 
   it("answers a frame whose handling throws with internal and its ref, no stack, and keeps serving", async () => {
@@ -506,6 +521,23 @@ describe("7. Flooding is contained", () => {
     const { socket: back } = await join(room, { token });
     back.send({ type: "say", id: "again", text: "fresh burst?" });
     expect(await back.next("error")).toMatchObject({ code: "rate_limited", ref: "again" });
+  });
+
+  it("keeps a drained bucket through an eviction of the Room while the flooder stays online, on any object", async () => {
+    const room = roomName("flood-evicted");
+    // Two people first: sharded (capacity 2), the flooder's socket is on a shard, not on the Room.
+    await join(room, { name: "ann" });
+    await join(room, { name: "bo" });
+    const { socket: flooder } = await join(room, { name: "flooder" });
+    await drain(flooder, 20);
+    await evictDurableObject(env.ROOMS.getByName(room));
+    flooder.send({ type: "say", id: "again", text: "fresh burst?" });
+    expect(await flooder.next("error")).toMatchObject({ code: "rate_limited", ref: "again" });
+    // Every object evicted: the bucket still holds.
+    await evictAll(room);
+    flooder.send({ type: "say", id: "again-2", text: "fresh burst now?" });
+    expect(await flooder.next("error")).toMatchObject({ code: "rate_limited", ref: "again-2" });
+    expect(await storedCount(room)).toBe(20);
   });
 
   it("keeps no bucket for a user who left with a full one", async () => {

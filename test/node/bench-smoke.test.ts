@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HeapSummary } from "../../bench/heap-phase.ts";
 import type { RunRecord } from "../../bench/records.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -65,6 +66,20 @@ describe("npm run bench -- --smoke", () => {
       [50, 3, 50],
     ]);
     expect(readFileSync(join(out, "latency-vs-load.svg"), "utf8")).toContain("<svg");
+  });
+
+  it("runs the heap phase: the room's heap read after a full collection at each mark, its cache bounded", async () => {
+    const { code, stdout, stderr } = await smoke;
+    expect(code, `bench failed:\n${stderr}\n${stdout}`).toBe(0);
+    expect(stdout).toMatch(/^Heap: one room storing 2,000 messages/m);
+    const heap = JSON.parse(readFileSync(join(out, "heap.json"), "utf8")) as HeapSummary;
+    expect(heap.marks.map((m) => m.stored)).toEqual([1_000, 2_000]);
+    for (const mark of heap.marks) {
+      expect(mark.usedMiB).toBeGreaterThan(0);
+      expect(mark.cachedMessages).toBeGreaterThan(0);
+      expect(mark.cachedMessages).toBeLessThanOrEqual(1_000);
+    }
+    expect(heap.growth).toBeGreaterThan(0);
   });
 
   it("runs the big room's phase at N = 200: everyone joins, every message arrives once, memory and welcomes are measured", async () => {

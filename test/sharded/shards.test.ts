@@ -7,13 +7,15 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { PLACES_HEADER } from "../../src/server/shards/known-places.ts";
+import { PLACES_HEADER, shardName } from "../../src/server/shards/addressing.ts";
 import { RoomShard } from "../../src/server/objects/shard.ts";
+import { Channel } from "../../src/server/shards/channel.ts";
 import { EventLog } from "../../src/server/storage/event-log.ts";
 import type { Room } from "../../src/server/objects/room.ts";
 import type { DownlinkBatch } from "../../src/server/shards/shard-wire.ts";
 import { evictAll, objectsOf } from "../support/objects.ts";
-import { join, roomName, TestSocket, userOf, workerFetch } from "../support/room-client.ts";
+import type { MessageFrame } from "@edge-chat/protocol";
+import { join, messagesOf, newToken, roomName, TestSocket, userOf, workerFetch } from "../support/room-client.ts";
 
 /** How many sockets each object of the room holds. */
 async function socketsPerObject(room: string): Promise<number[]> {
@@ -196,7 +198,7 @@ describe("a room over shards", () => {
     // The Room reads its log afresh (its next seq is 4); it has sent the shard nothing yet.
     await evictDurableObject(env.ROOMS.getByName(room));
     const last = (await runInDurableObject(env.ROOMS.getByName(room), (r: Room) => r.shardIndexes())).at(-1)!;
-    const shard = env.ROOM_SHARDS.getByName(`${room}#${last}`);
+    const shard = env.ROOM_SHARDS.getByName(shardName(room, last));
     await shard.downlink({ instance: "test", from: 3, through: 3, items: [] });
     expect((await ed.socket.next("message", (m) => m.seq === 2)).text).toBe("missed 2");
     expect((await ed.socket.next("message", (m) => m.seq === 3)).text).toBe("missed 3");
@@ -218,12 +220,50 @@ describe("a room over shards", () => {
   });
 });
 
+describe("a shard past the bound of its channel", () => {
+  it("is given up: its people leave at once, and its sockets close with 1013 when it answers again, then resume", async () => {
+    const room = roomName("given-up");
+    const tokens = new Map<string, string>();
+    const people = [];
+    for (const name of ["ann", "bo", "cy", "di", "ed"]) {
+      tokens.set(name, newToken());
+      people.push(await join(room, { name, token: tokens.get(name)! }));
+    }
+    const [ann, bo, cy, di, ed] = people;
+    // The shards stop answering, and the frame that follows is one too many for their channels.
+    const answering = vi.spyOn(RoomShard.prototype, "downlink").mockRejectedValue(new Error("unreachable"));
+    const original = Channel.prototype.push;
+    const bound = vi.spyOn(Channel.prototype, "push").mockImplementation(function (this: Channel<unknown, unknown>, item, weight) {
+      const text = (item as { kind?: string; text?: string }).text;
+      return text?.includes("one too many") ? false : original.call(this, item, weight);
+    });
+    let said: MessageFrame | undefined;
+    try {
+      said = await ann!.socket.say("one too many");
+      // Everyone else sees them leave at once: presence stays true while their shards are away.
+      const left = new Set<string>();
+      for (let i = 0; i < 3; i++) left.add((await bo!.socket.next("leave")).user.name);
+      expect(left).toEqual(new Set(["cy", "di", "ed"]));
+    } finally {
+      bound.mockRestore();
+      answering.mockRestore();
+    }
+    // Answering again, each shard first closes its sockets, which resume without a gap.
+    for (const p of [cy!, di!, ed!]) expect((await p.socket.closedWithin()).code).toBe(1013);
+    const back = await join(room, { name: "cy", since: cy!.welcome.seq, epoch: cy!.welcome.epoch, token: tokens.get("cy")! });
+    expect(back.welcome.resumed).toBe(true);
+    expect(messagesOf(back.welcome).map((m) => m.seq)).toEqual([said!.seq]);
+    const after = await back.socket.say("back again");
+    expect(await ann!.socket.next("message", (m) => m.seq === after.seq)).toEqual(after);
+  });
+});
+
 describe("a shard's roster", () => {
   it("heals a close the Room never heard of: a connection missing from the roster leaves", async () => {
     const { room, people } = await spread("roster");
     const ed = people[4]!;
     const last = (await runInDurableObject(env.ROOMS.getByName(room), (r: Room) => r.shardIndexes())).at(-1)!;
-    const shard = env.ROOM_SHARDS.getByName(`${room}#${last}`);
+    const shard = env.ROOM_SHARDS.getByName(shardName(room, last));
     const keys = await runInDurableObject(shard, (_: unknown, state: DurableObjectState) =>
       state.getWebSockets().map((ws) => ws.deserializeAttachment() as { key: string; conn?: { user: string } }),
     );

@@ -10,6 +10,7 @@ import { decodeClientFrame } from "@edge-chat/protocol/validate";
 import { readConfig } from "../../src/server/config.ts";
 import type { Audience } from "../../src/server/core/group-commit.ts";
 import { RoomCore } from "../../src/server/core/room-core.ts";
+import { RoomState, type CoreDeps } from "../../src/server/core/room-state.ts";
 import type { Room } from "../../src/server/objects/room.ts";
 import { roomName } from "./room-client.ts";
 
@@ -20,21 +21,25 @@ import { roomName } from "./room-client.ts";
 export function coreHarness(state: DurableObjectState, vars: Record<string, string> = {}, sql: SqlStorage = state.storage.sql) {
   const sent: { audience: Audience; frame: SingleServerFrame }[] = [];
   const clock = { now: 1_800_000_000_000 };
-  const core = new RoomCore({
+  const deps: CoreDeps = {
     sql,
     transaction: (fn) => state.storage.transactionSync(fn),
     config: readConfig(vars),
     outlet: { frame: (audience, frame) => void sent.push({ audience, frame }), close: () => {} },
     hooks: { admitted: () => {}, renamed: () => {}, charged: () => {} },
+    holding: () => false,
     now: () => clock.now,
-  });
+  };
+  // The parts behind the facade (the log, the queue), for tests that count what they hold.
+  const room = new RoomState(deps);
+  const core = new RoomCore(deps, room);
   const send = (conn: string, frame: object) => core.receive(conn, decodeClientFrame(JSON.stringify(frame)));
   const hello = (conn: string, name: string, token = `${conn.replace(/\W/g, "")}-token-0123456789`) =>
     send(conn, { type: "hello", token, name });
   /** Frames of `type` sent so far, to anyone. */
   const framesOf = <T extends SingleServerFrame["type"]>(type: T) =>
     sent.flatMap((s) => (s.frame.type === type ? [s.frame as Extract<SingleServerFrame, { type: T }>] : []));
-  return { core, sent, clock, send, hello, framesOf };
+  return { core, room, sent, clock, send, hello, framesOf };
 }
 
 /** Runs `test` inside a fresh room's Durable Object. */

@@ -6,12 +6,13 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import type { SocketState } from "../../src/server/objects/local-sockets.ts";
 import type { Room } from "../../src/server/objects/room.ts";
+import { shardName } from "../../src/server/shards/addressing.ts";
 
 /** The Room's stub and every shard's it knows. */
 export async function objectsOf(room: string): Promise<DurableObjectStub[]> {
   const stub = env.ROOMS.getByName(room);
   const shards = await runInDurableObject(stub, (instance: Room) => instance.shardIndexes());
-  return [stub, ...shards.map((k) => env.ROOM_SHARDS.getByName(`${room}#${k}`))];
+  return [stub, ...shards.map((k) => env.ROOM_SHARDS.getByName(shardName(room, k)))];
 }
 
 /**

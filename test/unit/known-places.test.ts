@@ -1,6 +1,7 @@
 /** What a Worker isolate counts of a room's free places decides which upgrades skip placement. */
 import { describe, expect, it } from "vitest";
-import { KnownPlaces, PLACES_HEADER } from "../../src/server/shards/known-places.ts";
+import { PLACES_HEADER } from "../../src/server/shards/addressing.ts";
+import { KnownPlaces } from "../../src/server/shards/known-places.ts";
 
 const upgraded = (places: number) => new Response(null, { status: 200, headers: { [PLACES_HEADER]: String(places) } });
 /** A Response with status 101 cannot be built outside the runtime's upgrade path; pretend one. */

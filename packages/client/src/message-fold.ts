@@ -5,7 +5,7 @@
  * for the viewer's own. Pending changes from the outbox are laid over it, so what the person did
  * offline shows at once. No DOM.
  */
-import { LIMITS, truncateCodePoints } from "@edge-chat/protocol";
+import { replyQuote } from "@edge-chat/protocol";
 import type { DeleteEventFrame, EditEventFrame, MessageFrame, ReactEventFrame, ReactionCount, ReplyQuote, User } from "@edge-chat/protocol";
 import type { PendingChange } from "./pending.ts";
 
@@ -51,8 +51,7 @@ export function foldReact(message: MessageFrame, react: ReactEventFrame, selfId:
 export function foldQuote(message: MessageFrame, change: EditEventFrame | DeleteEventFrame): MessageFrame {
   if (!message.replyTo || message.replyTo.seq !== change.target || message.deleted) return message;
   const { seq, from } = message.replyTo;
-  const replyTo: ReplyQuote =
-    change.type === "delete" ? { seq, from, text: "", deleted: true } : { seq, from, text: truncateCodePoints(change.text, LIMITS.quote) };
+  const replyTo = replyQuote(change.type === "delete" ? { seq, from, text: "", deleted: true } : { seq, from, text: change.text });
   return { ...message, replyTo };
 }
 
@@ -98,7 +97,7 @@ function toggled(reactions: readonly ReactionCount[], emoji: string, on: boolean
 
 /** The quote a reply carries in the outbox, cut as the room cuts it (the room makes its own from the seq). */
 export function quoteOf(message: MessageFrame): ReplyQuote {
-  return { seq: message.seq, from: message.from, text: truncateCodePoints(message.text, LIMITS.quote) };
+  return replyQuote(message);
 }
 
 /** The other person of a private message, for `selfId` (a reply to it must be private to them). */

@@ -80,6 +80,8 @@ export const CLOSE = {
   removed: 4403,
   /** Frame larger than `LIMITS.frameBytes`. */
   tooBig: 1009,
+  /** The room cannot take the socket's frames now (a shard whose room stopped answering): reconnect and resume. */
+  tryAgain: 1013,
 } as const;
 
 /** Room names as they stand in the URL path (never percent-decoded). */
@@ -610,4 +612,14 @@ export function truncateCodePoints(text: string, max: number): string {
     out += ch;
   }
   return out;
+}
+
+/**
+ * The quote a reply carries of the message it answers, as that message stands: its text cut to
+ * `LIMITS.quote` code points, or `""` and `deleted: true` once it is deleted. The room builds its
+ * quotes with this and the page folds edits and deletes into them with it, so they never differ.
+ */
+export function replyQuote(message: { seq: number; from: User; text: string; deleted?: boolean }): ReplyQuote {
+  const { seq, from } = message;
+  return message.deleted ? { seq, from, text: "", deleted: true } : { seq, from, text: truncateCodePoints(message.text, LIMITS.quote) };
 }

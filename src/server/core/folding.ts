@@ -5,7 +5,7 @@
  * message's current text (protocol v3: a message keeps one text, in its own row; an edit's row
  * holds a text only when it was the last edit of a message pruned since).
  */
-import { LIMITS, truncateCodePoints } from "@edge-chat/protocol";
+import { replyQuote } from "@edge-chat/protocol";
 import type { EventFrame, MessageFrame, ReactionCount, ReplyQuote, User } from "@edge-chat/protocol";
 import { KIND, type EventLog, type EventRow, type NewEvent } from "../storage/event-log.ts";
 
@@ -38,9 +38,7 @@ export class Folder {
   quote(seq: number): ReplyQuote | undefined {
     const row = this.#log.row(seq);
     if (!row || row.kind !== KIND.say) return undefined;
-    const from = { id: row.user_id, name: row.name };
-    if (row.deleted) return { seq, from, text: "", deleted: true };
-    return { seq, from, text: truncateCodePoints(row.text ?? "", LIMITS.quote) };
+    return replyQuote({ seq, from: { id: row.user_id, name: row.name }, text: row.text ?? "", deleted: row.deleted === 1 });
   }
 
   #message(row: EventRow, reactions: ReactionCount[] | undefined): MessageFrame {

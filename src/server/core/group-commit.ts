@@ -42,28 +42,51 @@ export type Transaction = (fn: () => void) => void;
 /** What the queue needs of the log. */
 export type Log = Pick<EventLog, "lastSeq" | "append">;
 
+/** Writes that no frame waits for (users' names), run in a transaction of their own before each commit. */
+export interface DeferredWrites {
+  readonly dirty: boolean;
+  flush(): void;
+}
+
+/**
+ * Who the queue works with, all given when it is made (a hook left out does not compile): when it
+ * may hold broadcasts, what it writes first, and whom it tells how a commit went.
+ */
+export interface CommitCollaborators {
+  log: Log;
+  /** Where frames and closes go once they may leave. */
+  outlet: Outlet;
+  transaction: Transaction;
+  /**
+   * True while a batch window is open (a broadcast went out moments ago): broadcasts then wait
+   * for the window's end, so that those due meanwhile go out together as batches.
+   */
+  mayHold(): boolean;
+  /** Written before each commit's events. */
+  flushFirst: readonly DeferredWrites[];
+  /** A commit stored its events (the rules' cached view of them may now be let go). */
+  afterCommit(): void;
+  /** A commit failed and stored nothing: whatever was computed from its events is wrong now. */
+  afterFailure(): void;
+}
+
 /** The queue, and the commit that empties it. */
 export class GroupCommit {
   readonly #log: Log;
   readonly #outlet: Outlet;
   readonly #transaction: Transaction;
+  readonly #with: CommitCollaborators;
   #waiting: Waiting[] = [];
   /** Seqs of the waiting events by user and client id, for duplicates sent before the commit. */
   #waitingIds = new Map<string, number>();
   #items: Item[] = [];
   #stored = 0;
-  /** Called when a commit failed, with what it lost (so the room can forget its cached view). */
-  onFailure: (lost: readonly NewEvent[]) => void = () => {};
-  /**
-   * True while a batch window is open (a broadcast went out moments ago): broadcasts then wait
-   * for the window's end, so that those due meanwhile go out together as batches.
-   */
-  holding: () => boolean = () => false;
 
-  constructor(log: Log, outlet: Outlet, transaction: Transaction) {
-    this.#log = log;
-    this.#outlet = outlet;
-    this.#transaction = transaction;
+  constructor(collaborators: CommitCollaborators) {
+    this.#log = collaborators.log;
+    this.#outlet = collaborators.outlet;
+    this.#transaction = collaborators.transaction;
+    this.#with = collaborators;
   }
 
   /** Nothing waits: frames go straight out. */
@@ -71,8 +94,10 @@ export class GroupCommit {
     return this.#waiting.length === 0 && this.#items.length === 0;
   }
 
-  /** Writes that need no frame to wait for them (users' names), run with each commit. */
-  deferred: { dirty: boolean; flush(): void } | undefined;
+  /** True when writes that no frame waits for are due (they go with the next commit). */
+  get writesDue(): boolean {
+    return this.#with.flushFirst.some((w) => w.dirty);
+  }
 
   /** Events waiting for the commit. */
   get waiting(): number {
@@ -103,7 +128,7 @@ export class GroupCommit {
 
   /** Sends a frame now when nothing waits (and no window holds broadcasts), else in its place after what waits. */
   frame(audience: Audience, frame: SingleServerFrame, seq?: number): void {
-    if (this.idle && (audience.to === "conn" || !this.holding())) this.#outlet.frame(audience, frame, seq);
+    if (this.idle && (audience.to === "conn" || !this.#with.mayHold())) this.#outlet.frame(audience, frame, seq);
     else this.#items.push(seq === undefined ? { kind: "frame", audience, frame } : { kind: "frame", audience, frame, seq });
   }
 
@@ -137,9 +162,10 @@ export class GroupCommit {
     this.#waitingIds = new Map();
     this.#items = [];
     let lost: ReadonlySet<number> = new Set();
-    if (this.deferred?.dirty) {
+    for (const writes of this.#with.flushFirst) {
+      if (!writes.dirty) continue;
       try {
-        this.#transaction(() => this.deferred!.flush());
+        this.#transaction(() => writes.flush());
       } catch (err) {
         console.error("deferred writes failed:", err);
       }
@@ -151,9 +177,10 @@ export class GroupCommit {
       } catch (err) {
         console.error("group commit failed:", err);
         lost = new Set(waiting.map((w) => w.event.seq));
-        this.onFailure(waiting.map((w) => w.event));
+        this.#with.afterFailure();
         for (const w of waiting) this.#outlet.frame({ to: "conn", conn: w.origin }, internalError(w.ref));
       }
+      if (lost.size === 0) this.#with.afterCommit();
     }
     for (const item of items) {
       if (item.kind === "close") this.#outlet.close(item.target, item.code, item.reason);

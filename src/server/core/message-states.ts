@@ -34,6 +34,11 @@ export class MessageStates {
     this.#log = log;
   }
 
+  /** What the cache holds: its entries and its marks of queued changes (it must stay bounded). */
+  get size(): number {
+    return this.#cache.size + this.#dirty.size;
+  }
+
   /** The message under `seq`, or undefined when there is none (or it is another kind of event). */
   get(seq: number): MessageState | undefined {
     const cached = this.#cache.get(seq);
@@ -64,8 +69,9 @@ export class MessageStates {
 
   /** A message queued for the next commit. */
   added(state: MessageState): void {
-    this.#remember(state);
+    // Marked first: the eviction that remembering may run must never drop a queued message.
     this.#dirty.add(state.seq);
+    this.#remember(state);
   }
 
   /** A queued change to a message: marks it so that it stays until the commit. */

@@ -4,17 +4,17 @@
  * (answered with the stored event, nothing spent), the target and the recipient, mute, lock and
  * slow mode, then the bucket. Only what passes them all is queued for the group commit.
  */
-import { LIMITS, truncateCodePoints } from "@edge-chat/protocol";
+import { LIMITS, replyQuote } from "@edge-chat/protocol";
 import type { DeleteFrame, EditFrame, ReactFrame, ReplyQuote, SayFrame, SingleServerFrame, StoredClientFrame, User } from "@edge-chat/protocol";
 import { KIND, type NewEvent } from "../storage/event-log.ts";
 import { liveFrame } from "./folding.ts";
 import type { Audience } from "./group-commit.ts";
 import { canSee, type MessageState } from "./message-states.ts";
 import type { Conn } from "./presence.ts";
-import type { RoomCore } from "./room-core.ts";
+import type { RuleContext } from "./rule-context.ts";
 
 /** Handles a frame that would store an event. */
-export function handleMessageFrame(core: RoomCore, conn: Conn, frame: StoredClientFrame): void {
+export function handleMessageFrame(core: RuleContext, conn: Conn, frame: StoredClientFrame): void {
   if (answerDuplicate(core, conn, frame.id)) return;
   switch (frame.type) {
     case "say":
@@ -28,7 +28,7 @@ export function handleMessageFrame(core: RoomCore, conn: Conn, frame: StoredClie
   }
 }
 
-function say(core: RoomCore, conn: Conn, frame: SayFrame): void {
+function say(core: RuleContext, conn: Conn, frame: SayFrame): void {
   const reply: Audience = { to: "conn", conn: conn.key };
   let to: User | undefined;
   if (frame.to !== undefined) {
@@ -45,7 +45,7 @@ function say(core: RoomCore, conn: Conn, frame: SayFrame): void {
     if (target.to && !samePair(target, conn.user, to?.id)) {
       return core.error(reply, "forbidden", "a reply to a private message must be private to the same two people", frame.id);
     }
-    quote = { seq: target.seq, from: target.from, text: truncateCodePoints(target.text, LIMITS.quote) };
+    quote = replyQuote(target);
   }
   if (!mayPost(core, conn, frame.id, "say")) return;
   if (!core.charge(conn, frame.id)) return;
@@ -61,7 +61,7 @@ function say(core: RoomCore, conn: Conn, frame: SayFrame): void {
   store(core, conn, event, state, liveFrame(event, quote));
 }
 
-function edit(core: RoomCore, conn: Conn, frame: EditFrame): void {
+function edit(core: RuleContext, conn: Conn, frame: EditFrame): void {
   const reply: Audience = { to: "conn", conn: conn.key };
   const target = core.states.get(frame.target);
   if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
@@ -77,7 +77,7 @@ function edit(core: RoomCore, conn: Conn, frame: EditFrame): void {
   store(core, conn, event, target, liveFrame(event));
 }
 
-function remove(core: RoomCore, conn: Conn, frame: DeleteFrame): void {
+function remove(core: RuleContext, conn: Conn, frame: DeleteFrame): void {
   const reply: Audience = { to: "conn", conn: conn.key };
   const target = core.states.get(frame.target);
   if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
@@ -96,7 +96,7 @@ function remove(core: RoomCore, conn: Conn, frame: DeleteFrame): void {
   store(core, conn, event, target, liveFrame(event));
 }
 
-function react(core: RoomCore, conn: Conn, frame: ReactFrame): void {
+function react(core: RuleContext, conn: Conn, frame: ReactFrame): void {
   const reply: Audience = { to: "conn", conn: conn.key };
   const target = core.states.get(frame.target);
   if (!target || !canSee(target, conn.user)) return core.error(reply, "not_found", "no such message", frame.id);
@@ -124,7 +124,7 @@ function react(core: RoomCore, conn: Conn, frame: ReactFrame): void {
 }
 
 /** A stored duplicate (or one waiting for the commit) is answered with the stored event, to this socket only. */
-function answerDuplicate(core: RoomCore, conn: Conn, clientId: string): boolean {
+function answerDuplicate(core: RuleContext, conn: Conn, clientId: string): boolean {
   const waiting = core.queue.waitingSeq(conn.user, clientId);
   const seq = waiting ?? core.log.findByClientId(conn.user, clientId)?.seq;
   if (seq === undefined) return false;
@@ -133,7 +133,7 @@ function answerDuplicate(core: RoomCore, conn: Conn, clientId: string): boolean 
 }
 
 /** The stored event `seq` as the user sees it now. */
-function storedFrame(core: RoomCore, conn: Conn, seq: number, ref: string): SingleServerFrame {
+function storedFrame(core: RuleContext, conn: Conn, seq: number, ref: string): SingleServerFrame {
   const row = core.log.row(seq);
   if (!row) return { type: "error", code: "internal", message: "the room could not store that", ref };
   return row.kind === KIND.say ? core.folder.messages([row], conn.user)[0]! : core.folder.events([row], conn.user)[0]!;
@@ -143,7 +143,7 @@ function storedFrame(core: RoomCore, conn: Conn, seq: number, ref: string): Sing
  * Mute, then for a member the lock (v3: it holds back `say`, `edit` and `react`, never a delete
  * of one's own) and, for a `say`, slow mode.
  */
-function mayPost(core: RoomCore, conn: Conn, ref: string, kind: StoredClientFrame["type"]): boolean {
+function mayPost(core: RuleContext, conn: Conn, ref: string, kind: StoredClientFrame["type"]): boolean {
   const reply: Audience = { to: "conn", conn: conn.key };
   const now = core.now();
   const mutedUntil = core.users.mutedUntil(conn.user);
@@ -168,7 +168,7 @@ function mayPost(core: RoomCore, conn: Conn, ref: string, kind: StoredClientFram
 }
 
 /** A change event about `target`, private exactly when the target is. */
-function change(core: RoomCore, conn: Conn, frame: StoredClientFrame, target: MessageState, kind: NewEvent["kind"]): NewEvent {
+function change(core: RuleContext, conn: Conn, frame: StoredClientFrame, target: MessageState, kind: NewEvent["kind"]): NewEvent {
   const event: NewEvent = {
     seq: core.queue.nextSeq,
     kind,
@@ -183,17 +183,21 @@ function change(core: RoomCore, conn: Conn, frame: StoredClientFrame, target: Me
 }
 
 /** Queues the event and its frame: to everyone, or to the two people of a private message. */
-function store(core: RoomCore, conn: Conn, event: NewEvent, message: MessageState, frame: SingleServerFrame): void {
+function store(core: RuleContext, conn: Conn, event: NewEvent, message: MessageState, frame: SingleServerFrame): void {
   core.queue.store(event, conn.key, event.clientId);
   const audience: Audience = message.to ? { to: "users", ids: pairOf(message) } : { to: "all" };
   core.queue.eventFrame(audience, frame, event.seq);
 }
 
-/** True when a reply from `sender` to `recipient` is between the same two people as `message`. */
+/**
+ * True when a reply from `sender` to `recipient` is between the same people as `message`: the
+ * same two, or the same one for a note to oneself (a note to oneself never answers a pair).
+ */
 function samePair(message: MessageState, sender: string, recipient: string | undefined): boolean {
   if (recipient === undefined) return false;
   const pair = new Set(pairOf(message));
-  return pair.has(sender) && pair.has(recipient) && (pair.size > 1 || sender === recipient);
+  const reply = new Set([sender, recipient]);
+  return reply.size === pair.size && [...reply].every((id) => pair.has(id));
 }
 
 function pairOf(message: MessageState): string[] {
@@ -202,12 +206,12 @@ function pairOf(message: MessageState): string[] {
   return ids;
 }
 
-function currentUser(core: RoomCore, conn: Conn): User {
+function currentUser(core: RuleContext, conn: Conn): User {
   return { id: conn.user, name: core.presence.user(conn.user)!.name };
 }
 
 /** When the user last stored a say, for slow mode: read from the log the first time it is asked. */
-function lastSayOf(core: RoomCore, userId: string): number | undefined {
+function lastSayOf(core: RuleContext, userId: string): number | undefined {
   if (!core.lastSay.has(userId)) {
     const ts = core.log.lastSayTs(userId);
     if (ts !== undefined) core.lastSay.set(userId, ts);

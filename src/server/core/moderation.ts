@@ -8,10 +8,10 @@ import { CLOSE } from "@edge-chat/protocol";
 import type { BanFrame, GrantFrame, KickFrame, ModerationFrame, MuteFrame, SettingsRequestFrame, User } from "@edge-chat/protocol";
 import type { Audience } from "./group-commit.ts";
 import type { Conn } from "./presence.ts";
-import type { RoomCore } from "./room-core.ts";
+import type { RuleContext } from "./rule-context.ts";
 
 /** Handles a moderation frame. */
-export function handleModeration(core: RoomCore, conn: Conn, frame: GrantFrame | KickFrame | MuteFrame | BanFrame | SettingsRequestFrame): void {
+export function handleModeration(core: RuleContext, conn: Conn, frame: GrantFrame | KickFrame | MuteFrame | BanFrame | SettingsRequestFrame): void {
   const reply: Audience = { to: "conn", conn: conn.key };
   const role = core.roleOf(conn);
   const needed = frame.type === "grant" ? role === "owner" : role !== "member";
@@ -52,7 +52,7 @@ export function handleModeration(core: RoomCore, conn: Conn, frame: GrantFrame |
   }
 }
 
-function settings(core: RoomCore, conn: Conn, frame: SettingsRequestFrame): void {
+function settings(core: RuleContext, conn: Conn, frame: SettingsRequestFrame): void {
   const change: { slowMs?: number; locked?: boolean } = {};
   if (frame.slowMs !== undefined) change.slowMs = frame.slowMs;
   if (frame.locked !== undefined) change.locked = frame.locked;
@@ -62,6 +62,6 @@ function settings(core: RoomCore, conn: Conn, frame: SettingsRequestFrame): void
 }
 
 /** Tells everyone online, the user acted on included. */
-function announce(core: RoomCore, frame: ModerationFrame): void {
+function announce(core: RuleContext, frame: ModerationFrame): void {
   core.queue.frame({ to: "all" }, frame);
 }

@@ -44,11 +44,6 @@ export class Presence {
     return this.#users.size;
   }
 
-  /** How many connections are open. */
-  get connections(): number {
-    return this.#conns.size;
-  }
-
   /** Adds a welcomed connection; true when it is its user's first (the user came online). */
   add(conn: Conn, name: string): boolean {
     this.#conns.set(conn.key, conn);
@@ -141,11 +136,6 @@ export class Presence {
     const ids = this.#sorted.slice(start, start + limit);
     const users = ids.map((id) => listed(this.#users.get(id)!));
     return start + limit < this.#sorted.length ? { users, next: ids.at(-1)! } : { users };
-  }
-
-  /** Every connection, for the sweep and for shards' bookkeeping. */
-  allConns(): IterableIterator<Conn> {
-    return this.#conns.values();
   }
 
   /** Binary search: the index of the first id not below `id`. */

@@ -3,350 +3,186 @@
  * ordered, stored and addressed here, and the I/O layers (the room's own sockets, its shards)
  * only carry frames in and out. A test can drive it with a fake outlet and clock.
  *
- * Presence and the rules of hello, leave, rename, typing, history and members live in this file;
- * messages and their changes in `messaging.ts`, moderation in `moderation.ts`.
+ * This is the core's facade, all its objects see of it: frames in (`receive`, `closed`,
+ * `restore`), the commit and its timing (`idle`, `writesDue`, `commit`, `tick`), and the reads
+ * of the Room's HTTP and shard calls. Where a frame is judged: `hello.ts`, `presence-rules.ts`,
+ * `history.ts`, `messaging.ts`, `moderation.ts`, each against `rule-context.ts`.
  */
-import { LIMITS, TIMINGS } from "@edge-chat/protocol";
-import type {
-  ErrorCode,
-  ErrorFrame,
-  HelloFrame,
-  HistoryRequestFrame,
-  ListedUser,
-  MembersRequestFrame,
-  RenameFrame,
-  SelfUser,
-  SingleServerFrame,
-  WelcomeFrame,
-} from "@edge-chat/protocol";
+import type { ErrorFrame, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
 import { frameRef, type Decoded } from "@edge-chat/protocol/validate";
-import { Buckets } from "../storage/buckets.ts";
-import type { RoomConfig } from "../config.ts";
-import { EventLog } from "../storage/event-log.ts";
-import { Folder } from "./folding.ts";
-import { GroupCommit, type Audience, type Outlet, type Transaction } from "./group-commit.ts";
-import { userIdFromToken } from "../identity/user-id.ts";
-import { MessageStates } from "./message-states.ts";
+import type { EventRow } from "../storage/event-log.ts";
+import type { Audience } from "./group-commit.ts";
+import { handleHello } from "./hello.ts";
+import { handleHistory } from "./history.ts";
 import { handleMessageFrame } from "./messaging.ts";
 import { handleModeration } from "./moderation.ts";
-import { guestName } from "./names.ts";
-import { keyMatches } from "../identity/owner-keys.ts";
-import { Presence, type Conn, type OnlineUser } from "./presence.ts";
+import type { Conn } from "./presence.ts";
 import type { Bucket } from "./rate-limit.ts";
-import { RoomSettingsStore } from "../storage/room-settings.ts";
-import { Users } from "../storage/users.ts";
+import { RoomState, type CoreDeps } from "./room-state.ts";
 
-/** What the I/O layer that holds a connection is told about it. */
-export interface ConnHooks {
-  /** A hello was accepted on this connection; its welcome lists the log up to `seq`. */
-  admitted(conn: Conn, name: string, seq: number): void;
-  /** A user was renamed (their connections' records may keep the name). */
-  renamed(userId: string, name: string): void;
-  /** A token was spent by a frame of this connection; the bucket as it now stands. */
-  charged(connKey: string, bucket: Bucket): void;
-}
+export type { CoreDeps } from "./room-state.ts";
+export type { ConnHooks } from "./rule-context.ts";
 
-/** Everything a core needs from its object. */
-export interface CoreDeps {
-  sql: SqlStorage;
-  transaction: Transaction;
-  config: RoomConfig;
-  outlet: Outlet;
-  hooks: ConnHooks;
-  now?: () => number;
-}
-
-/** How many closed connections are remembered, so that their frames still in flight are dropped. */
-const REMEMBER_REMOVED = 10_000;
-
-/** One room's rules and state. */
+/** One room's rules and state, behind the calls its objects make. */
 export class RoomCore {
-  readonly config: RoomConfig;
-  readonly log: EventLog;
-  readonly folder: Folder;
-  readonly states: MessageStates;
-  readonly users: Users;
-  readonly settings: RoomSettingsStore;
-  readonly buckets: Buckets;
-  readonly presence = new Presence();
-  readonly queue: GroupCommit;
-  readonly hooks: ConnHooks;
-  readonly now: () => number;
-  /** Per-user time of the last stored say, for slow mode (read from the log when missing). */
-  readonly lastSay = new Map<string, number>();
-  /** Per-user time of the last `typing` passed on; losing it on eviction only lets one more through. */
-  readonly #typingAt = new Map<string, number>();
-  /** Connections closed by moderation: frames they sent before the close are dropped. */
-  readonly #removed = new Set<string>();
-  #lastSerial = 0;
-  #occupancyDirty = false;
-  #occupancySentAt = -Infinity;
+  readonly #room: RoomState;
 
-  constructor(deps: CoreDeps) {
-    this.config = deps.config;
-    this.now = deps.now ?? Date.now;
-    this.hooks = deps.hooks;
-    this.log = new EventLog(deps.sql);
-    this.folder = new Folder(this.log);
-    this.states = new MessageStates(this.log);
-    this.users = new Users(deps.sql, this.now());
-    this.settings = new RoomSettingsStore(this.log);
-    this.buckets = new Buckets(deps.sql, this.config.burst, this.config.perSecond);
-    this.queue = new GroupCommit(this.log, deps.outlet, deps.transaction);
-    this.queue.onFailure = () => {
-      this.states.reset();
-      this.log.changed();
-    };
-    this.queue.deferred = this.users;
+  /** `room` is given only by tests that look at the parts behind the facade (test/support/core-harness.ts). */
+  constructor(deps: CoreDeps, room: RoomState = new RoomState(deps)) {
+    this.#room = room;
   }
 
   /** Puts back a connection its I/O layer kept through a hibernation (no frame is sent). */
   restore(conn: Conn, name: string, bucket?: Bucket): void {
-    this.#lastSerial = Math.max(this.#lastSerial, conn.serial);
-    if (this.presence.conn(conn.key) || this.#removed.has(conn.key)) return;
-    const online = this.presence.user(conn.user);
-    this.presence.add(conn, online?.name ?? name);
-    if (bucket) this.buckets.restore(conn.user, bucket);
+    const room = this.#room;
+    room.sawSerial(conn.serial);
+    if (room.presence.conn(conn.key) || room.presenceRules.isRemoved(conn.key)) return;
+    const online = room.presence.user(conn.user);
+    room.presence.add(conn, online?.name ?? name);
+    if (bucket) room.buckets.restore(conn.user, bucket);
+  }
+
+  /** A bucket a connection's holder kept for it (a shard's socket): the newest one the room knows wins. */
+  restoreBucket(key: string, bucket: Bucket): void {
+    const conn = this.#room.presence.conn(key);
+    if (conn) this.#room.buckets.restore(conn.user, bucket);
   }
 
   /** Judges one decoded frame from connection `key` and acts on it. */
   receive(key: string, decoded: Decoded): void {
-    if (this.#removed.has(key)) return;
-    const conn = this.presence.conn(key);
+    const room = this.#room;
+    if (room.presenceRules.isRemoved(key)) return;
+    const conn = room.presence.conn(key);
     const reply: Audience = { to: "conn", conn: key };
     if (!conn) {
       if (decoded.type !== undefined && decoded.type !== "hello") {
         const ref = decoded.ok ? frameRef(decoded.frame) : decoded.ref;
-        return this.error(reply, "not_ready", "send hello first", ref);
+        return room.error(reply, "not_ready", "send hello first", ref);
       }
-      if (!decoded.ok) return this.error(reply, decoded.code, decoded.message, decoded.ref);
-      return this.#hello(key, decoded.frame as HelloFrame);
+      if (!decoded.ok) return room.error(reply, decoded.code, decoded.message, decoded.ref);
+      if (decoded.frame.type === "hello") handleHello(room, key, decoded.frame);
+      return;
     }
-    if (decoded.type === "hello") return this.error(reply, "bad_message", "hello was already accepted");
-    if (!decoded.ok) return this.error(reply, decoded.code, decoded.message, decoded.ref);
+    if (decoded.type === "hello") return room.error(reply, "bad_message", "hello was already accepted");
+    if (!decoded.ok) return room.error(reply, decoded.code, decoded.message, decoded.ref);
     const frame = decoded.frame;
     switch (frame.type) {
       case "hello":
         return;
       case "rename":
-        return this.#rename(conn, frame);
+        return room.presenceRules.rename(conn, frame);
       case "typing":
-        return this.#typing(conn);
-      case "history":
-        return this.#history(conn, frame);
+        return room.presenceRules.typing(conn);
       case "members":
-        return this.#members(conn, frame);
+        return room.presenceRules.members(conn, frame);
+      case "history":
+        return handleHistory(room, conn, frame);
       case "say":
       case "edit":
       case "delete":
       case "react":
-        return handleMessageFrame(this, conn, frame);
+        return handleMessageFrame(room, conn, frame);
       case "grant":
       case "kick":
       case "mute":
       case "ban":
       case "settings":
-        return handleModeration(this, conn, frame);
+        return handleModeration(room, conn, frame);
     }
+  }
+
+  /** Answers a connection with a frame judged before the core (an edge check), in its place. */
+  answer(key: string, frame: ErrorFrame): void {
+    this.#room.queue.frame({ to: "conn", conn: key }, frame);
+  }
+
+  /** A frame's handling threw: the sender gets `internal`, with `ref` when the frame had one. */
+  failed(key: string, decoded: Decoded): void {
+    const ref = decoded.ok ? frameRef(decoded.frame) : undefined;
+    this.#room.error({ to: "conn", conn: key }, "internal", "the room could not handle that frame", ref);
   }
 
   /** A connection went away: if it was its user's last, the user left. */
   closed(key: string): void {
-    const gone = this.presence.remove(key);
-    if (!gone || !gone.last) return;
-    const now = this.now();
-    this.buckets.left(gone.user.id, now);
-    this.#typingAt.delete(gone.user.id);
-    const before = this.presence.online + 1;
-    if (before <= LIMITS.usersListed) {
-      this.queue.frame({ to: "all", except: gone.user.id }, { type: "leave", user: gone.user, online: this.presence.online });
-    } else {
-      this.#occupancyDirty = true;
-    }
+    this.#room.presenceRules.closed(key);
   }
 
-  /** Closes every connection of a user now, before anything else they sent is handled. */
-  removeUser(userId: string, code: number, reason: string): void {
-    for (const key of [...this.presence.connsOf(userId)]) {
-      this.#forget(key);
-      this.closed(key);
-    }
-    this.queue.close({ user: userId }, code, reason);
+  /** A connection the room can no longer reach (its shard was given up): it leaves now, its late frames are dropped. */
+  drop(key: string): void {
+    this.#room.presenceRules.drop(key);
   }
 
-  /**
-   * Sends the `occupancy` frame when the count changed unannounced and a second has passed since
-   * the last one. Returns when to call again if one is still due, so the caller can set a timer.
-   */
+  /** Sends `occupancy` when due; returns when to call again if one is still due. */
   tick(): number | undefined {
-    if (!this.#occupancyDirty) return undefined;
-    const due = this.#occupancySentAt + TIMINGS.occupancyMs;
-    const now = this.now();
-    if (now < due) return due;
-    this.#occupancyDirty = false;
-    this.#occupancySentAt = now;
-    this.queue.frame({ to: "all" }, { type: "occupancy", online: this.presence.online });
-    return undefined;
+    return this.#room.presenceRules.tick();
   }
 
-  /** The role a connection acts with. */
-  roleOf(conn: Conn): SelfUser["role"] {
-    if (conn.owner) return "owner";
-    return this.users.isModerator(conn.user) ? "moderator" : "member";
+  /** Nothing waits for the commit: frames go straight out. */
+  get idle(): boolean {
+    return this.#room.queue.idle;
   }
 
-  /** A user as lists show them: `role` only when not a member. */
-  listed(user: OnlineUser): ListedUser {
-    if (user.ownerConns > 0) return { id: user.id, name: user.name, role: "owner" };
-    if (this.users.isModerator(user.id)) return { id: user.id, name: user.name, role: "moderator" };
-    return { id: user.id, name: user.name };
+  /** Writes no frame waits for are due (names seen): they go with the next commit. */
+  get writesDue(): boolean {
+    return this.#room.queue.writesDue;
+  }
+
+  /** Events waiting for the commit. */
+  get waiting(): number {
+    return this.#room.queue.waiting;
+  }
+
+  /** Stores what waits in one transaction, then lets its frames out. */
+  commit(): void {
+    this.#room.queue.commit();
+  }
+
+  /** The room's latest seq. */
+  get lastSeq(): number {
+    return this.#room.log.lastSeq;
   }
 
   /** The name a user goes by now: online, or as last seen. */
   nameOf(userId: string): string {
-    return this.presence.user(userId)?.name ?? this.users.get(userId)?.name ?? "";
+    return this.#room.nameOf(userId);
   }
 
-  /** Sends an error frame (after whatever waits for the same socket). */
-  error(to: Audience, code: ErrorCode, message: string, ref?: string, retryAfterMs?: number): void {
-    const frame: ErrorFrame = { type: "error", code, message };
-    if (ref !== undefined) frame.ref = ref;
-    if (retryAfterMs !== undefined) frame.retryAfterMs = retryAfterMs;
-    this.queue.frame(to, frame);
+  /** Work and memory counters: events stored since waking, messages the rules keep cached. */
+  counters(): { stored: number; cachedMessages: number } {
+    return { stored: this.#room.queue.stored, cachedMessages: this.#room.states.size };
   }
 
-  /** Takes a token from the user's bucket; answers `rate_limited` and returns false when empty. */
-  charge(conn: Conn, ref?: string): boolean {
-    const take = this.buckets.take(conn.user, this.now());
-    if (!take.ok) {
-      this.error({ to: "conn", conn: conn.key }, "rate_limited", "slow down", ref, take.retryAfterMs);
-      return false;
-    }
-    this.buckets.commit(conn.user, take.bucket);
-    this.hooks.charged(conn.key, take.bucket);
+  /** Public messages for the HTTP history API, in their current state (never private ones). */
+  publicPage(limit: number, before?: number): MessagesPage {
+    const room = this.#room;
+    const rows = room.log.messageRows(null, limit + 1, before);
+    return { messages: room.folder.messages(rows.slice(0, limit).reverse(), null), hasMore: rows.length > limit };
+  }
+
+  /** What a lobby shows before joining. */
+  info(name: string): RoomInfo {
+    const room = this.#room;
+    return { room: name, online: room.presence.online, seq: room.log.lastSeq, owned: room.settings.ownerKeyHash !== undefined, settings: room.settings.current };
+  }
+
+  /** Gives the room an owner key (by its hash); a named room only if it was never used. False: taken. */
+  claim(ownerKeyHash: string, named: boolean): boolean {
+    const room = this.#room;
+    const used = room.log.lastSeq > 0 || room.settings.ownerKeyHash !== undefined;
+    if (named && used) return false;
+    room.settings.setOwnerKeyHash(ownerKeyHash);
     return true;
   }
 
-  /** Sends a frame to one connection. */
-  reply(conn: Conn, frame: SingleServerFrame): void {
-    this.queue.frame({ to: "conn", conn: conn.key }, frame);
+  /** The stored events in `(after, through]`, each with the frame everyone who may see it gets now. */
+  eventsBetween(after: number, through: number): { row: EventRow; frame: SingleServerFrame }[] {
+    const room = this.#room;
+    return room.log.rowsBetween(after, through).map((row) => ({ row, frame: room.folder.delivered(row) }));
   }
 
-  #hello(key: string, hello: HelloFrame): void {
-    const reply: Audience = { to: "conn", conn: key };
-    const id = userIdFromToken(hello.token);
-    const now = this.now();
-    let owner = false;
-    if (hello.key !== undefined) {
-      owner = keyMatches(hello.key, this.settings.ownerKeyHash) || (this.config.adminKey !== undefined && hello.key === this.config.adminKey);
-      if (!owner) return this.error(reply, "forbidden", "that is not an owner key of this room");
-    }
-    const bannedUntil = this.users.bannedUntil(id);
-    if (!owner && bannedUntil > now) return this.error(reply, "banned", "you are banned from this room", undefined, bannedUntil - now);
-
-    // A second socket of an online user joins under the user's current name.
-    const online = this.presence.user(id);
-    const taken = (name: string) => this.presence.isTaken(name, id);
-    const name = online?.name ?? (hello.name !== undefined ? this.presence.uniqueName(hello.name, id) : guestName(taken));
-    const conn: Conn = { key, user: id, owner, serial: this.#nextSerial(now) };
-    const first = this.presence.add(conn, name);
-    this.users.seen({ id, name });
-    // Remembered for good (after `seen`, which makes the user's row): nobody may act on an owner.
-    if (owner) this.users.setOwner(id);
-    this.hooks.admitted(conn, name, this.log.lastSeq);
-
-    const resume = this.#resume(id, hello);
-    const self = { id, name, role: this.roleOf(conn) };
-    const welcome: WelcomeFrame = {
-      type: "welcome",
-      self,
-      users: this.presence.sample(id, LIMITS.usersListed, (u) => this.listed(u)),
-      online: this.presence.online,
-      messages: resume.messages,
-      seq: this.log.lastSeq,
-      epoch: this.log.epoch,
-      resumed: resume.resumed,
-      settings: this.settings.current,
-      limits: {
-        text: LIMITS.text,
-        name: LIMITS.name,
-        burst: this.config.burst,
-        perSecond: this.config.perSecond,
-        reactions: LIMITS.reactions,
-        usersListed: LIMITS.usersListed,
-      },
-    };
-    // Nothing waiting can reach this connection yet: frames queued before it are for the others,
-    // and stored events waiting have seqs after `welcome.seq`, so they follow it.
-    this.queue.now(reply, welcome);
-    if (!first) return;
-    if (this.presence.online <= LIMITS.usersListed) {
-      const user = this.listed(this.presence.user(id)!);
-      this.queue.frame({ to: "all", except: id, upTo: conn.serial }, { type: "join", user, online: this.presence.online });
-    } else {
-      this.#occupancyDirty = true;
-    }
-  }
-
-  /** Every event after `since` the user may see, if the log can prove it complete; else the latest page. */
-  #resume(viewer: string, hello: HelloFrame): { resumed: boolean; messages: WelcomeFrame["messages"] } {
-    const { since, epoch } = hello;
-    if (since !== undefined && epoch === this.log.epoch && since <= this.log.lastSeq && since >= this.log.prunedThrough) {
-      const rows = this.log.eventRowsAfter(viewer, since, LIMITS.resumeMax + 1);
-      if (rows.length <= LIMITS.resumeMax) return { resumed: true, messages: this.folder.events(rows, viewer) };
-    }
-    const rows = this.log.messageRows(viewer, LIMITS.pageDefault).reverse();
-    return { resumed: false, messages: this.folder.messages(rows, viewer) };
-  }
-
-  /** Refused, or ending on the current name: nothing spent, nothing sent. Else it costs a token. */
-  #rename(conn: Conn, rename: RenameFrame): void {
-    const mutedUntil = this.users.mutedUntil(conn.user);
-    const now = this.now();
-    if (mutedUntil > now) return this.error({ to: "conn", conn: conn.key }, "muted", "you are muted", undefined, mutedUntil - now);
-    const old = this.presence.user(conn.user)!.name;
-    const name = this.presence.uniqueName(rename.name, conn.user);
-    if (name === old) return;
-    if (!this.charge(conn)) return;
-    this.presence.rename(conn.user, name);
-    this.users.seen({ id: conn.user, name });
-    this.hooks.renamed(conn.user, name);
-    this.queue.frame({ to: "all" }, { type: "rename", user: { id: conn.user, name }, old });
-  }
-
-  #typing(conn: Conn): void {
-    if (this.presence.online > LIMITS.usersListed) return;
-    const now = this.now();
-    if (now - (this.#typingAt.get(conn.user) ?? -Infinity) < TIMINGS.typingThrottleMs) return;
-    this.#typingAt.set(conn.user, now);
-    const user = { id: conn.user, name: this.presence.user(conn.user)!.name };
-    this.queue.frame({ to: "all", except: conn.user }, { type: "typing", user });
-  }
-
-  #history(conn: Conn, request: HistoryRequestFrame): void {
-    if (!this.charge(conn)) return;
-    const limit = request.limit ?? LIMITS.pageDefault;
-    const rows = this.log.messageRows(conn.user, limit + 1, request.before);
-    const hasMore = rows.length > limit;
-    const messages = this.folder.messages(rows.slice(0, limit).reverse(), conn.user);
-    this.reply(conn, { type: "history", messages, hasMore });
-  }
-
-  #members(conn: Conn, request: MembersRequestFrame): void {
-    if (!this.charge(conn)) return;
-    const page = this.presence.page(request.after, request.limit ?? LIMITS.membersDefault, (u) => this.listed(u));
-    this.reply(conn, { type: "members", ...page });
-  }
-
-  /** Forgets a connection the room closes itself, so its frames still in flight are dropped. */
-  #forget(key: string): void {
-    this.#removed.add(key);
-    if (this.#removed.size > REMEMBER_REMOVED) this.#removed.delete(this.#removed.values().next().value!);
-  }
-
-  /** Serials grow across restarts too: they start from the clock. */
-  #nextSerial(now: number): number {
-    this.#lastSerial = Math.max(this.#lastSerial + 1, now * 1_000);
-    return this.#lastSerial;
+  /** Retention and buckets that refilled: run from the alarm. */
+  prune(now: number): void {
+    this.#room.log.prune(this.#room.config.historyLimit);
+    this.#room.buckets.prune(now);
   }
 }

@@ -7,6 +7,7 @@
  */
 import { admit, type Admission } from "./edge.ts";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
+import { connKey } from "../shards/addressing.ts";
 import { Outbox } from "./outbox.ts";
 import type { Conn } from "../core/presence.ts";
 import type { Bucket } from "../core/rate-limit.ts";
@@ -31,7 +32,7 @@ const LAST_SEEN_SLACK_MS = 10_000;
 
 /** The sockets one object holds, by connection key. */
 export class LocalSockets {
-  readonly #prefix: string;
+  readonly #object: number;
   readonly #byKey = new Map<string, WebSocket>();
   readonly #states = new Map<WebSocket, SocketState>();
   /** Welcomed sockets by user id. */
@@ -40,9 +41,9 @@ export class LocalSockets {
   readonly #dropped = new WeakSet<WebSocket>();
   readonly outbox = new Outbox<WebSocket>();
 
-  /** `prefix` makes keys unique across the objects of a room (`0` for the room's own object). */
-  constructor(prefix: string, sockets: readonly WebSocket[]) {
-    this.#prefix = prefix;
+  /** `index` is this object's among the room's (addressing.ts): it makes keys unique across them. */
+  constructor(index: number, sockets: readonly WebSocket[]) {
+    this.#object = index;
     for (const ws of sockets) {
       const state = ws.deserializeAttachment() as SocketState | null;
       if (state) this.#track(ws, state);
@@ -56,7 +57,7 @@ export class LocalSockets {
 
   /** Starts tracking a freshly accepted socket; returns its key. */
   open(ws: WebSocket, now: number): string {
-    const key = `${this.#prefix}:${randomKey()}`;
+    const key = connKey(this.#object, randomKey());
     const state: SocketState = { key, openedAt: now, lastSeen: now };
     ws.serializeAttachment(state);
     this.#track(ws, state);
@@ -121,9 +122,11 @@ export class LocalSockets {
     this.#save(ws, state);
   }
 
-  /** A hello of this socket went to the room. */
-  helloSent(ws: WebSocket): void {
-    const state = this.#states.get(ws);
+  /** A hello of this connection went to the room. */
+  helloSentBy(key: string): void {
+    const ws = this.#byKey.get(key);
+    const state = ws && this.#states.get(ws);
+    if (!ws) return;
     if (!state || state.helloSent) return;
     state.helloSent = true;
     this.#save(ws, state);

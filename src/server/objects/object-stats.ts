@@ -22,6 +22,8 @@ export interface ObjectStats {
   /** Group commits (transactions) and the events they stored (the Room only). */
   commits: number;
   events: number;
+  /** Messages the rules keep cached (the Room only): bounded, whatever the room stored since waking. */
+  cachedMessages?: number;
 }
 
 /** A fresh set of counters for `name`. */

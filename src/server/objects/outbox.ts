@@ -50,13 +50,6 @@ export class Outbox<S extends Sendable = Sendable> {
     for (const socket of sockets) this.#enqueue(socket, text, id);
   }
 
-  /** Number of frames waiting, over all sockets. */
-  get pending(): number {
-    let count = this.#only?.sockets.length ?? 0;
-    for (const queue of this.#queues.values()) count += queue.texts.length;
-    return count;
-  }
-
   /** Sends everything queued for one socket now (before it is closed, say). */
   flushSocket(socket: S): void {
     this.#spread();

@@ -1,23 +1,27 @@
 /**
  * A shard of a room (`RoomShard`, named `<room>#<k>`): it holds sockets the room's own object has
- * no place for, with the Hibernation API, judges alone what needs no room state (the frame checks
- * in `edge.ts`), sends everything else up to the room (`uplink.ts`), and delivers what the room
- * hands down to its own sockets, in seq order, once each. It decides nothing: docs/SHARDS.md.
+ * no place for, judges alone what needs no room state (the frame checks in `edge.ts`), sends
+ * everything else up to the room (`uplink.ts`), and delivers what the room hands down to its own
+ * sockets, in seq order, once each. It decides nothing: docs/SHARDS.md. The socket lifecycle and
+ * the alarm are the base's (`socket-object.ts`).
  */
-import { DurableObject } from "cloudflare:workers";
-import { HEARTBEAT, TIMINGS } from "@edge-chat/protocol";
-import { localAnswer } from "./edge.ts";
-import { jsonError } from "../worker/http.ts";
-import { LocalSockets } from "./local-sockets.ts";
-import { newStats, type ObjectStats } from "./object-stats.ts";
-import { SweepAlarm, echoableCloseCode, nextDeadline, sweepSockets, type SweepClock } from "./socket-sweep.ts";
-import type { DownlinkBatch } from "../shards/shard-wire.ts";
+import { CLOSE } from "@edge-chat/protocol";
+import type { ErrorFrame } from "@edge-chat/protocol";
+import type { Decoded } from "@edge-chat/protocol/validate";
+import { parseShardName } from "../shards/addressing.ts";
+import type { DownlinkBatch, UplinkItem } from "../shards/shard-wire.ts";
 import { Uplink } from "../shards/uplink.ts";
+import { localAnswer } from "./edge.ts";
+import type { SocketState } from "./local-sockets.ts";
+import type { ObjectStats } from "./object-stats.ts";
+import { SocketObject } from "./socket-object.ts";
+
+/** How often a shard sends the room every connection it holds, so a close the room lost heals. */
+const ROSTER_EVERY_MS = 60_000;
 
 /** One shard of one room. */
-export class RoomShard extends DurableObject<Env> {
+export class RoomShard extends SocketObject {
   readonly #room: string;
-  readonly #sockets: LocalSockets;
   readonly #uplink: Uplink;
   /** The room instance whose items we apply, and the last item of it we applied. */
   #instance: string | undefined;
@@ -25,43 +29,32 @@ export class RoomShard extends DurableObject<Env> {
   /** The log's seq through which we delivered everything (unknown after a restart). */
   #lastSeq: number | undefined;
   #maxSeqSent = 0;
-  readonly #stats: ObjectStats;
-  readonly #alarm: SweepAlarm;
+  #rosterSentAt = Date.now();
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    const name = ctx.id.name ?? "";
-    this.#stats = newStats(name);
-    this.#alarm = new SweepAlarm(ctx.storage);
-    const hash = name.lastIndexOf("#");
-    this.#room = name.slice(0, hash);
-    const index = Number(name.slice(hash + 1));
-    this.#sockets = new LocalSockets(String(index), ctx.getWebSockets());
-    const room = () => {
-      this.#stats.callsOut++;
+    const { room, index } = parseShardName(ctx.id.name ?? "");
+    super(ctx, env, index, "shard");
+    this.#room = room;
+    const stub = () => {
+      this.counts.callsOut++;
       return env.ROOMS.getByName(this.#room);
     };
-    this.#uplink = new Uplink(index, room, () => this.#sockets.size, (what, err) => this.#log(what, err));
-    // The runtime answers heartbeats itself, so a ping never wakes a hibernated shard.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT.ping, HEARTBEAT.pong));
-  }
-
-  /** Accepts a socket the room placed here. */
-  override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return jsonError(426, "upgrade_required", "this endpoint speaks WebSocket");
-    }
-    const { 0: client, 1: server } = new WebSocketPair();
-    const now = Date.now();
-    this.ctx.acceptWebSocket(server);
-    this.#sockets.open(server, now);
-    await this.#alarm.wakeAtLatest(now + TIMINGS.helloTimeoutMs);
-    return new Response(null, { status: 101, webSocket: client });
+    this.#uplink = new Uplink(index, stub, () => this.sockets.size, (what, err) => this.log(what, err));
+    this.addDuty({
+      name: "roster",
+      next: () => (this.sockets.size > 0 ? this.#rosterSentAt + ROSTER_EVERY_MS : undefined),
+      run: (now) => {
+        // Every socket held, not only the welcomed ones: a welcome may still be on its way down.
+        this.#uplink.roster(this.sockets.keys());
+        this.#uplink.flush();
+        this.#rosterSentAt = now;
+      },
+    });
   }
 
   /** What the room hands down: applied in order, each item once, stored events after each socket's welcome. */
   async downlink(batch: DownlinkBatch): Promise<void> {
-    this.#stats.callsIn++;
+    this.counts.callsIn++;
     if (batch.instance !== this.#instance) {
       this.#instance = batch.instance;
       this.#lastItem = 0;
@@ -72,99 +65,64 @@ export class RoomShard extends DurableObject<Env> {
       if (item.id <= this.#lastItem) continue;
       this.#lastItem = item.id;
       if (item.kind === "admitted") {
-        this.#sockets.admitted({ key: item.conn, user: item.user, owner: item.owner, serial: item.serial }, "", item.seq);
+        this.sockets.admitted({ key: item.conn, user: item.user, owner: item.owner, serial: item.serial }, "", item.seq);
+      } else if (item.kind === "charged") {
+        this.sockets.charged(item.conn, item.bucket);
+      } else if (item.kind === "reset") {
+        for (const key of this.sockets.keys()) for (const ws of this.sockets.close({ conn: key }, item.code, item.reason)) this.gone(ws);
       } else if (item.kind === "close") {
-        for (const ws of this.#sockets.close(item.target, item.code, item.reason)) this.#gone(ws);
+        for (const ws of this.sockets.close(item.target, item.code, item.reason)) this.gone(ws);
       } else if (item.seq === undefined || item.seq > this.#maxSeqSent) {
-        this.#sockets.deliver(item.audience, item.text, item.seq);
+        this.sockets.deliver(item.audience, item.text, item.seq);
         if (item.seq !== undefined) this.#maxSeqSent = item.seq;
       }
     }
     this.#lastSeq = Math.max(this.#lastSeq ?? 0, batch.through);
-    this.#sockets.outbox.flush();
-    this.#uplink.flush();
+    this.endTurn();
   }
 
   /** This shard's work counters. */
   stats(): ObjectStats {
-    this.#stats.callsIn++;
-    return { ...this.#stats, sockets: this.#sockets.size, sends: this.#sockets.outbox.sends };
+    this.counts.callsIn++;
+    return { ...this.counts, sockets: this.sockets.size, sends: this.sockets.outbox.sends };
   }
 
-  /** Handles one frame: answered here when no room state is needed, else sent up in order. */
-  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
-    try {
-      const got = this.#sockets.receive(ws, data, Date.now());
-      if (!got) return;
-      const { state, admission } = got;
-      this.#stats.framesIn++;
-      if (admission.kind === "close") {
-        this.#gone(ws);
-      } else if (admission.kind === "error") {
-        this.#sockets.deliver({ to: "conn", conn: state.key }, JSON.stringify(admission.frame));
-      } else {
-        const answer = localAnswer(admission.decoded, state.conn !== undefined, state.helloSent === true);
-        if (answer) this.#sockets.deliver({ to: "conn", conn: state.key }, JSON.stringify(answer));
-        else {
-          if (admission.decoded.type === "hello") this.#sockets.helloSent(ws);
-          this.#uplink.push({ kind: "frame", conn: state.key, decoded: admission.decoded });
-        }
-      }
-    } catch (err) {
-      this.#log("frame failed", err);
+  /** Answered here when no room state is needed, else sent up in order. */
+  protected override onFrame(state: SocketState, decoded: Decoded, size: number): void {
+    const answer = localAnswer(decoded, state.conn !== undefined, state.helloSent === true);
+    if (answer) return this.answerHere(state.key, answer);
+    const frame: UplinkItem & { kind: "frame" } = { kind: "frame", conn: state.key, decoded };
+    if (state.bucket) frame.bucket = state.bucket;
+    // Past the bound the room has not answered for a while: the client reconnects and resumes later.
+    if (!this.#uplink.frame(frame, size)) {
+      for (const ws of this.sockets.close({ conn: state.key }, CLOSE.tryAgain, "the room is not answering")) this.gone(ws);
+      return;
     }
-    this.#sockets.outbox.flush();
-    this.#uplink.flush();
+    if (decoded.type === "hello") this.sockets.helloSentBy(state.key);
   }
 
-  /** A socket closed: complete the handshake (see Room.webSocketClose) and tell the room. */
-  override webSocketClose(ws: WebSocket, code: number): void {
-    try {
-      this.#sockets.closeSocket(ws, echoableCloseCode(code), "");
-      this.#gone(ws);
-    } catch (err) {
-      this.#log(`close ${code} failed`, err);
-    }
-    this.#uplink.flush();
+  protected override answerHere(key: string, frame: ErrorFrame): void {
+    this.sockets.deliver({ to: "conn", conn: key }, JSON.stringify(frame));
   }
 
-  /** A socket failed: treated as closed. */
-  override webSocketError(ws: WebSocket, error: unknown): void {
-    this.#log("socket error", error);
-    this.#gone(ws);
-    this.#uplink.flush();
+  /** A socket is gone: tell the room if the room knew of it. */
+  protected override onGone(state: SocketState): void {
+    if (state.conn || state.helloSent) this.#uplink.closed(state.key);
   }
 
-  /** The sweep of this shard's sockets, and now and then its roster for the room. */
-  override async alarm(): Promise<void> {
-    this.#alarm.fired();
-    const clock: SweepClock = { now: Date.now(), pinged: (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0 };
-    for (const ws of sweepSockets(this.#sockets, clock)) this.#gone(ws);
-    this.#sockets.outbox.flush();
-    // Every socket held, not only the welcomed ones: a welcome may still be on its way down.
-    this.#uplink.roster(this.#sockets.keys());
+  protected override endTurn(): void {
+    this.sockets.outbox.flush();
     this.#uplink.flush();
-    await this.#alarm.rearm(nextDeadline(this.#sockets), clock.now);
-  }
-
-  /** A socket is gone: forget it, and tell the room if the room knew of it. */
-  #gone(ws: WebSocket): void {
-    const state = this.#sockets.drop(ws);
-    if (state && (state.conn || state.helloSent)) this.#uplink.push({ kind: "closed", conn: state.key });
   }
 
   async #catchUp(after: number, through: number): Promise<void> {
-    this.#stats.callsOut++;
+    this.counts.callsOut++;
     const missed = await this.env.ROOMS.getByName(this.#room).missed(after, through);
     for (const event of missed) {
       if (event.seq <= this.#maxSeqSent) continue;
-      this.#sockets.deliver(event.audience, event.text, event.seq);
+      this.sockets.deliver(event.audience, event.text, event.seq);
       this.#maxSeqSent = event.seq;
     }
     this.#lastSeq = through;
-  }
-
-  #log(what: string, err: unknown): void {
-    console.error(`shard ${this.ctx.id.name ?? "?"}: ${what}:`, err);
   }
 }

@@ -3,8 +3,7 @@
  * can hand most upgrades to the Room without waiting for the answer (docs/SHARDS.md, "Placement").
  */
 
-/** On a 101 from the Room: how many more sockets its own object takes (SHARD_CAPACITY − held). */
-export const PLACES_HEADER = "x-room-places";
+import { PLACES_HEADER } from "./addressing.ts";
 
 /** Rooms remembered at most; forgetting one only costs its next upgrade the placed way. */
 const MAX_ROOMS = 10_000;

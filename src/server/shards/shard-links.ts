@@ -3,8 +3,12 @@
  * a `remote_conns` table, so a Room that wakes knows them without calling anyone), and one
  * downlink channel per shard that carries the room's frames there, one call in flight at a time.
  */
+import { CLOSE } from "@edge-chat/protocol";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import type { Conn } from "../core/presence.ts";
+import type { Bucket } from "../core/rate-limit.ts";
+import { isRemote, shardOf } from "./addressing.ts";
+import { Channel, type RetryTimer } from "./channel.ts";
 import type { DownItem, DownlinkBatch } from "./shard-wire.ts";
 
 /** What the Room calls on a shard. */
@@ -24,11 +28,22 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS remote_conns (
   key TEXT PRIMARY KEY, shard INTEGER NOT NULL, user_id TEXT NOT NULL, owner INTEGER NOT NULL, serial INTEGER NOT NULL
 ) WITHOUT ROWID`;
 
-/** Retries of a failed downlink call wait this long, doubling up to the cap. */
-const RETRY_MS = 50;
-const RETRY_CAP_MS = 2_000;
+/** The weight of frames the Room keeps queued for one shard at most (their UTF-16 length). */
+export const DOWNLINK_MAX_WEIGHT = 4 * 1024 * 1024;
+
+/** The weight counted for an item that carries no frame text. */
+const SMALL_ITEM = 64;
+
+/** On the first call a given-up shard takes: its sockets close with this, and their clients resume. */
+const GIVEN_UP = { code: CLOSE.tryAgain, reason: "the room lost touch with this server" };
 
 type NewItem = DownItem extends infer T ? (T extends DownItem ? Omit<T, "id"> : never) : never;
+
+/** How big a shard's channel may grow, and its timer (tests make both small). */
+export interface LinkBounds {
+  maxWeight: number;
+  timer?: RetryTimer;
+}
 
 /** One shard as the Room sees it. */
 class Shard {
@@ -36,58 +51,45 @@ class Shard {
   open = 0;
   placed = 0;
   readonly conns = new Set<string>();
-  readonly #stub: () => ShardStub;
-  readonly #instance: string;
-  readonly #log: (what: string, err: unknown) => void;
-  #queue: DownItem[] = [];
+  readonly #channel: Channel<DownItem, DownlinkBatch>;
   readonly #nextId: () => number;
+  readonly #giveUp: () => void;
   #sentThrough: number;
   #through: number;
-  #inFlight = false;
-  #retryMs = RETRY_MS;
 
-  constructor(stub: () => ShardStub, instance: string, nextId: () => number, lastSeq: number, log: (what: string, err: unknown) => void) {
-    this.#stub = stub;
-    this.#instance = instance;
+  constructor(stub: () => ShardStub, instance: string, nextId: () => number, lastSeq: number, log: (what: string, err: unknown) => void, bounds: LinkBounds, giveUp: () => void) {
     this.#nextId = nextId;
+    this.#giveUp = giveUp;
     this.#sentThrough = lastSeq;
     this.#through = lastSeq;
-    this.#log = log;
+    this.#channel = new Channel<DownItem, DownlinkBatch>({
+      seal: (items) => ({ instance, from: this.#sentThrough, through: this.#through, items }),
+      call: (batch) => stub().downlink(batch),
+      delivered: (batch) => {
+        this.#sentThrough = Math.max(this.#sentThrough, batch.through);
+      },
+      maxWeight: bounds.maxWeight,
+      log: (what, err) => log(`downlink ${what}`, err),
+      ...(bounds.timer ? { timer: bounds.timer } : {}),
+    });
   }
 
+  /** Queues an item; past the bound the shard is given up (`ShardLinks.#giveUp`). */
   push(item: NewItem): void {
-    this.#queue.push({ ...item, id: this.#nextId() } as DownItem);
+    const weight = item.kind === "frame" ? item.text.length : SMALL_ITEM;
+    if (!this.#channel.push({ ...item, id: this.#nextId() } as DownItem, weight)) this.#giveUp();
+  }
+
+  /** Drops what is queued and queues, whatever the bound, the close of every socket the shard holds. */
+  reset(): void {
+    this.#channel.drop();
+    this.#channel.pushAlways({ id: this.#nextId(), kind: "reset", ...GIVEN_UP });
   }
 
   /** Sends what is queued, if no call is in flight; `through` is where the log stands. */
   flush(through: number): void {
     this.#through = Math.max(this.#through, through);
-    if (this.#inFlight || this.#queue.length === 0) return;
-    const items = this.#queue;
-    this.#queue = [];
-    const batch: DownlinkBatch = { instance: this.#instance, from: this.#sentThrough, through: this.#through, items };
-    this.#inFlight = true;
-    this.#stub()
-      .downlink(batch)
-      .then(
-        () => {
-          this.#sentThrough = batch.through;
-          this.#retryMs = RETRY_MS;
-          this.#inFlight = false;
-          this.flush(this.#through);
-        },
-        (err: unknown) => {
-          this.#log("downlink failed, retrying", err);
-          // The same items again, in front: the shard skips whatever it had applied.
-          this.#queue = [...items, ...this.#queue];
-          const wait = this.#retryMs;
-          this.#retryMs = Math.min(RETRY_CAP_MS, this.#retryMs * 2);
-          setTimeout(() => {
-            this.#inFlight = false;
-            this.flush(this.#through);
-          }, wait);
-        },
-      );
+    this.#channel.flush();
   }
 }
 
@@ -97,6 +99,8 @@ export class ShardLinks {
   readonly #instance: string;
   readonly #stubOf: (index: number) => ShardStub;
   readonly #log: (what: string, err: unknown) => void;
+  readonly #gaveUp: (keys: string[]) => void;
+  readonly #bounds: LinkBounds;
   readonly #shards = new Map<number, Shard>();
   /** Remote connections by key, and by user. */
   readonly #conns = new Map<string, { shard: number; user: string }>();
@@ -106,8 +110,21 @@ export class ShardLinks {
   #lastItemId = 0;
   #lastSeq: number;
 
-  constructor(sql: SqlStorage, lastSeq: number, stubOf: (index: number) => ShardStub, log: (what: string, err: unknown) => void) {
+  /**
+   * `gaveUp` hears of the connections of a shard given up past the bound (their users leave the
+   * room now; the shard closes their sockets once it answers again).
+   */
+  constructor(
+    sql: SqlStorage,
+    lastSeq: number,
+    stubOf: (index: number) => ShardStub,
+    log: (what: string, err: unknown) => void,
+    gaveUp: (keys: string[]) => void,
+    bounds: LinkBounds = { maxWeight: DOWNLINK_MAX_WEIGHT },
+  ) {
     this.#sql = sql;
+    this.#gaveUp = gaveUp;
+    this.#bounds = bounds;
     this.#instance = crypto.randomUUID();
     this.#stubOf = stubOf;
     this.#log = log;
@@ -125,11 +142,6 @@ export class ShardLinks {
   /** The indexes of the shards the Room knows. */
   get indexes(): number[] {
     return [...this.#shards.keys()].sort((a, b) => a - b);
-  }
-
-  /** True when the key names a connection on a shard. */
-  isRemote(key: string): boolean {
-    return !key.startsWith("0:");
   }
 
   /** Where a new socket goes: undefined for the Room itself, else a shard index. */
@@ -168,6 +180,11 @@ export class ShardLinks {
     this.#shard(shard).push({ kind: "admitted", conn: conn.key, user: conn.user, owner: conn.owner, serial: conn.serial, seq });
   }
 
+  /** A token was spent by a shard's connection: its socket's attachment keeps the bucket. */
+  charged(key: string, bucket: Bucket): void {
+    if (this.#conns.has(key)) this.#shard(shardOf(key)).push({ kind: "charged", conn: key, bucket });
+  }
+
   /** A shard's connection closed; false when the Room did not know it. */
   closed(key: string): boolean {
     const known = this.#conns.get(key);
@@ -192,7 +209,7 @@ export class ShardLinks {
   /** Queues a close for the shards holding the target. */
   close(target: CloseTarget, code: number, reason: string): void {
     const keys = "conn" in target ? [target.conn] : [...(this.#byUser.get(target.user) ?? [])];
-    for (const index of new Set(keys.filter((k) => this.isRemote(k)).map(shardOf))) {
+    for (const index of new Set(keys.filter((k) => isRemote(k)).map(shardOf))) {
       this.#shard(index).push({ kind: "close", target, code, reason });
     }
   }
@@ -204,7 +221,7 @@ export class ShardLinks {
   }
 
   #targets(audience: Audience): Iterable<number> {
-    if (audience.to === "conn") return this.isRemote(audience.conn) ? [shardOf(audience.conn)] : [];
+    if (audience.to === "conn") return isRemote(audience.conn) ? [shardOf(audience.conn)] : [];
     if (audience.to === "users") {
       const out = new Set<number>();
       for (const id of audience.ids) for (const key of this.#byUser.get(id) ?? []) out.add(shardOf(key));
@@ -224,10 +241,26 @@ export class ShardLinks {
   #shard(index: number): Shard {
     let shard = this.#shards.get(index);
     if (!shard) {
-      shard = new Shard(() => this.#stubOf(index), this.#instance, () => ++this.#lastItemId, this.#lastSeq, this.#log);
+      shard = new Shard(() => this.#stubOf(index), this.#instance, () => ++this.#lastItemId, this.#lastSeq, this.#log, this.#bounds, () => this.#giveUp(index));
       this.#shards.set(index, shard);
     }
     return shard;
+  }
+
+  /**
+   * Past the bound a shard has not answered for a while: the Room stops owing it anything. What
+   * was queued is dropped, its connections leave the room now (so presence stays true for
+   * everyone else), and its first call when it answers again closes all its sockets with 1013:
+   * their clients reconnect and resume without a gap. No stored event is ever skipped in silence.
+   */
+  #giveUp(index: number): void {
+    const shard = this.#shards.get(index);
+    if (!shard) return;
+    shard.reset();
+    const keys = [...shard.conns];
+    for (const key of keys) this.closed(key);
+    this.#log(`shard ${index} gave up after the bound`, `${keys.length} connections dropped`);
+    this.#gaveUp(keys);
   }
 
   /** A shard with no connections and no sockets is forgotten (its queue is then empty anyway). */
@@ -237,7 +270,3 @@ export class ShardLinks {
   }
 }
 
-/** The shard index a connection key names (`<shard>:<random>`). */
-export function shardOf(key: string): number {
-  return Number(key.slice(0, key.indexOf(":")));
-}

@@ -5,9 +5,14 @@
  */
 import type { Decoded } from "@edge-chat/protocol/validate";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
+import type { Bucket } from "../core/rate-limit.ts";
 
-/** One thing a shard tells the Room about one of its connections. */
-export type UplinkItem = { kind: "frame"; conn: string; decoded: Decoded } | { kind: "closed"; conn: string };
+/**
+ * One thing a shard tells the Room about one of its connections. A frame carries the user's
+ * bucket as the socket's attachment last kept it (the Room hands each charge down): a Room that
+ * was evicted meanwhile takes it up again, so a flooder on a shard gets no fresh burst.
+ */
+export type UplinkItem = { kind: "frame"; conn: string; decoded: Decoded; bucket?: Bucket } | { kind: "closed"; conn: string };
 
 /** One `uplink` call. `instance` and `n` make a retried call recognisable. */
 export interface UplinkBatch {
@@ -25,7 +30,10 @@ export interface UplinkBatch {
 export type DownItem =
   | { id: number; kind: "frame"; audience: Audience; text: string; seq?: number }
   | { id: number; kind: "close"; target: CloseTarget; code: number; reason: string }
-  | { id: number; kind: "admitted"; conn: string; user: string; owner: boolean; serial: number; seq: number };
+  | { id: number; kind: "admitted"; conn: string; user: string; owner: boolean; serial: number; seq: number }
+  | { id: number; kind: "charged"; conn: string; bucket: Bucket }
+  /** The Room gave this shard up (its queue passed the bound): close every socket. */
+  | { id: number; kind: "reset"; code: number; reason: string };
 
 /**
  * One `downlink` call: its items, and the promise that every stored event with a seq in

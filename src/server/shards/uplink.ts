@@ -1,9 +1,11 @@
 /**
  * A shard's side of the call up to its room: what its sockets sent that the room must judge (in
- * order, with their connection keys), and their closes. At most one `uplink` call is in flight;
- * what comes meanwhile rides the next one, so a busy shard makes few calls. A failed call is
- * retried as it was (same number: the room drops a batch it already handled).
+ * order, with their connection keys), and their closes, over one bounded channel (`channel.ts`).
+ * A retried call goes as it was (same number: the room drops a batch it already handled). Past
+ * the bound (the room has not answered for a while), a frame is not queued: the shard closes its
+ * socket with 1013, so its client reconnects and resumes once the room answers (docs/SHARDS.md).
  */
+import { Channel, type RetryTimer } from "./channel.ts";
 import type { UplinkBatch, UplinkItem } from "./shard-wire.ts";
 
 /** What the shard calls on its room. */
@@ -11,34 +13,38 @@ export interface RoomStub {
   uplink(batch: UplinkBatch): Promise<void>;
 }
 
-const RETRY_MS = 50;
-const RETRY_CAP_MS = 2_000;
+/** The weight of frames one shard keeps queued for its room at most (their UTF-16 length). */
+export const UPLINK_MAX_WEIGHT = 4 * 1024 * 1024;
 
 /** The uplink of one shard. */
 export class Uplink {
-  readonly #shard: number;
-  readonly #room: () => RoomStub;
-  readonly #open: () => number;
-  readonly #log: (what: string, err: unknown) => void;
-  readonly #instance = crypto.randomUUID();
-  #queue: UplinkItem[] = [];
+  readonly #channel: Channel<UplinkItem, UplinkBatch>;
   #roster: string[] | undefined;
-  #n = 0;
-  /** The batch in flight, or the one that failed and waits to be sent again. */
-  #batch: UplinkBatch | undefined;
-  #inFlight = false;
-  #retryMs = RETRY_MS;
 
-  constructor(shard: number, room: () => RoomStub, open: () => number, log: (what: string, err: unknown) => void) {
-    this.#shard = shard;
-    this.#room = room;
-    this.#open = open;
-    this.#log = log;
+  constructor(shard: number, room: () => RoomStub, open: () => number, log: (what: string, err: unknown) => void, bound = { maxWeight: UPLINK_MAX_WEIGHT, timer: undefined as RetryTimer | undefined }) {
+    const instance = crypto.randomUUID();
+    this.#channel = new Channel<UplinkItem, UplinkBatch>({
+      seal: (items, n) => {
+        const batch: UplinkBatch = { shard, instance, n, open: open(), items };
+        if (this.#roster) batch.roster = this.#roster;
+        this.#roster = undefined;
+        return batch;
+      },
+      call: (batch) => room().uplink(batch),
+      maxWeight: bound.maxWeight,
+      log: (what, err) => log(`uplink ${what}`, err),
+      ...(bound.timer ? { timer: bound.timer } : {}),
+    });
   }
 
-  /** Queues one item for the room. */
-  push(item: UplinkItem): void {
-    this.#queue.push(item);
+  /** Queues a frame of `weight` (its text's length); false when it would pass the bound. */
+  frame(item: UplinkItem & { kind: "frame" }, weight: number): boolean {
+    return this.#channel.push(item, weight);
+  }
+
+  /** Queues a close: never refused (one per connection). */
+  closed(conn: string): void {
+    this.#channel.pushAlways({ kind: "closed", conn });
   }
 
   /** Sends every connection held with the next call, so the room can drop what it lost. */
@@ -48,34 +54,6 @@ export class Uplink {
 
   /** Sends what is queued, unless a call is in flight. */
   flush(): void {
-    if (this.#inFlight) return;
-    if (!this.#batch) {
-      if (this.#queue.length === 0 && this.#roster === undefined) return;
-      this.#batch = { shard: this.#shard, instance: this.#instance, n: ++this.#n, open: this.#open(), items: this.#queue };
-      if (this.#roster) this.#batch.roster = this.#roster;
-      this.#queue = [];
-      this.#roster = undefined;
-    }
-    const batch = this.#batch;
-    this.#inFlight = true;
-    this.#room()
-      .uplink(batch)
-      .then(
-        () => {
-          this.#batch = undefined;
-          this.#retryMs = RETRY_MS;
-          this.#inFlight = false;
-          this.flush();
-        },
-        (err: unknown) => {
-          this.#log("uplink failed, retrying", err);
-          const wait = this.#retryMs;
-          this.#retryMs = Math.min(RETRY_CAP_MS, this.#retryMs * 2);
-          setTimeout(() => {
-            this.#inFlight = false;
-            this.flush();
-          }, wait);
-        },
-      );
+    this.#channel.flush(this.#roster !== undefined);
   }
 }

@@ -10,7 +10,7 @@ import { json, jsonError } from "./http.ts";
 import { isAllowedOrigin } from "./origin.ts";
 import { readConfig } from "../config.ts";
 import { hashOwnerKey, keyMatches, newOwnerKey } from "../identity/owner-keys.ts";
-import { FOLLOW_HEADER, SHARD_HEADER } from "../objects/room.ts";
+import { FOLLOW_HEADER, SHARD_HEADER, shardName } from "../shards/addressing.ts";
 import { KnownPlaces } from "../shards/known-places.ts";
 
 /** `/api/rooms/:room` and its `/ws`, `/messages` and `/stats`; the room is validated separately. */
@@ -94,7 +94,7 @@ function upgrade(room: string, given: Request, env: Env): Promise<Response> {
     const shard = answer.status === 307 ? answer.headers.get(SHARD_HEADER) : null;
     places.afterPlaced(room, answer, shard !== null);
     if (shard === null) return answer;
-    return env.ROOM_SHARDS.getByName(`${room}#${shard}`).fetch(request);
+    return env.ROOM_SHARDS.getByName(shardName(room, Number(shard))).fetch(request);
   });
 }
 
@@ -111,7 +111,7 @@ async function createRoom(request: Request, env: Env): Promise<Response> {
   const ownerKey = newOwnerKey();
   return roomCall(room, async () => {
     const claimed = await env.ROOMS.getByName(room).claim(hashOwnerKey(ownerKey), body.name !== undefined);
-    if (!claimed.ok) return jsonError(409, "room_taken", "that room is already in use");
+    if (!claimed) return jsonError(409, "room_taken", "that room is already in use");
     const created: CreatedRoom = { room, ownerKey };
     return json(created, 201);
   });

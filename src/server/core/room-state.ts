@@ -1,0 +1,136 @@
+/**
+ * One room's parts, put together: the log and its folding, the rules' view of messages, users,
+ * settings, buckets, presence and the group commit, wired so that each commit tells whom it must
+ * (the cached view of messages lets go of what was stored; a failure drops it). It implements
+ * what a rule may read and do (`rule-context.ts`); the core (`room-core.ts`) is its only owner.
+ */
+import type { ErrorCode, ErrorFrame, ListedUser, SelfUser, SingleServerFrame } from "@edge-chat/protocol";
+import type { RoomConfig } from "../config.ts";
+import { hashOwnerKey } from "../identity/owner-keys.ts";
+import { Buckets } from "../storage/buckets.ts";
+import { EventLog } from "../storage/event-log.ts";
+import { RoomSettingsStore } from "../storage/room-settings.ts";
+import { Users } from "../storage/users.ts";
+import { Folder } from "./folding.ts";
+import { GroupCommit, type Audience, type Outlet, type Transaction } from "./group-commit.ts";
+import { MessageStates } from "./message-states.ts";
+import { PresenceRules } from "./presence-rules.ts";
+import { Presence, type Conn, type OnlineUser } from "./presence.ts";
+import type { ConnHooks, RuleContext } from "./rule-context.ts";
+
+/** Everything a core needs from its object. */
+export interface CoreDeps {
+  sql: SqlStorage;
+  transaction: Transaction;
+  config: RoomConfig;
+  outlet: Outlet;
+  hooks: ConnHooks;
+  /** True while a batch window is open: broadcasts then wait for its end (batch-window.ts). */
+  holding: () => boolean;
+  now?: () => number;
+}
+
+/** A room's parts and the shared steps of its rules. */
+export class RoomState implements RuleContext {
+  readonly config: RoomConfig;
+  readonly log: EventLog;
+  readonly folder: Folder;
+  readonly states: MessageStates;
+  readonly users: Users;
+  readonly settings: RoomSettingsStore;
+  readonly buckets: Buckets;
+  readonly presence = new Presence();
+  readonly queue: GroupCommit;
+  readonly hooks: ConnHooks;
+  readonly now: () => number;
+  readonly lastSay = new Map<string, number>();
+  readonly adminKeyHash: string | undefined;
+  readonly presenceRules: PresenceRules;
+  #lastSerial = 0;
+
+  constructor(deps: CoreDeps) {
+    this.config = deps.config;
+    this.now = deps.now ?? Date.now;
+    this.hooks = deps.hooks;
+    this.adminKeyHash = this.config.adminKey === undefined ? undefined : hashOwnerKey(this.config.adminKey);
+    this.log = new EventLog(deps.sql);
+    this.folder = new Folder(this.log);
+    this.states = new MessageStates(this.log);
+    this.users = new Users(deps.sql, this.now());
+    this.settings = new RoomSettingsStore(this.log);
+    this.buckets = new Buckets(deps.sql, this.config.burst, this.config.perSecond);
+    this.queue = new GroupCommit({
+      log: this.log,
+      outlet: deps.outlet,
+      transaction: deps.transaction,
+      mayHold: deps.holding,
+      flushFirst: [this.users],
+      afterCommit: () => this.states.committed(),
+      afterFailure: () => {
+        this.states.reset();
+        this.log.changed();
+      },
+    });
+    this.presenceRules = new PresenceRules(this);
+  }
+
+  error(to: Audience, code: ErrorCode, message: string, ref?: string, retryAfterMs?: number): void {
+    const frame: ErrorFrame = { type: "error", code, message };
+    if (ref !== undefined) frame.ref = ref;
+    if (retryAfterMs !== undefined) frame.retryAfterMs = retryAfterMs;
+    this.queue.frame(to, frame);
+  }
+
+  charge(conn: Conn, ref?: string): boolean {
+    const take = this.buckets.take(conn.user, this.now());
+    if (!take.ok) {
+      this.error({ to: "conn", conn: conn.key }, "rate_limited", "slow down", ref, take.retryAfterMs);
+      return false;
+    }
+    this.buckets.commit(conn.user, take.bucket);
+    this.hooks.charged(conn.key, take.bucket);
+    return true;
+  }
+
+  reply(conn: Conn, frame: SingleServerFrame): void {
+    this.queue.frame({ to: "conn", conn: conn.key }, frame);
+  }
+
+  roleOf(conn: Conn): SelfUser["role"] {
+    if (conn.owner) return "owner";
+    return this.users.isModerator(conn.user) ? "moderator" : "member";
+  }
+
+  listed(user: OnlineUser): ListedUser {
+    if (user.ownerConns > 0) return { id: user.id, name: user.name, role: "owner" };
+    if (this.users.isModerator(user.id)) return { id: user.id, name: user.name, role: "moderator" };
+    return { id: user.id, name: user.name };
+  }
+
+  nameOf(userId: string): string {
+    return this.presence.user(userId)?.name ?? this.users.get(userId)?.name ?? "";
+  }
+
+  removeUser(userId: string, code: number, reason: string): void {
+    this.presenceRules.removeUser(userId, code, reason);
+  }
+
+  left(userId: string): void {
+    this.buckets.left(userId, this.now());
+  }
+
+  occupancyChanged(): void {
+    this.presenceRules.occupancyChanged();
+  }
+
+  /** Serials grow across restarts too: they start from the clock. */
+  nextSerial(now: number): number {
+    this.#lastSerial = Math.max(this.#lastSerial + 1, now * 1_000);
+    return this.#lastSerial;
+  }
+
+  /** A connection kept through a hibernation: serials continue after its own. */
+  sawSerial(serial: number): void {
+    this.#lastSerial = Math.max(this.#lastSerial, serial);
+  }
+}
