@@ -11,7 +11,7 @@ import type { ErrorFrame, MessagesPage, RoomInfo, SingleServerFrame } from "@edg
 import type { Decoded } from "@edge-chat/protocol/validate";
 import { readConfig, type RoomConfig } from "../config.ts";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
-import { RoomCore } from "../core/room-core.ts";
+import { BANNED_CLOSE, RoomCore } from "../core/room-core.ts";
 import { FOLLOW_HEADER, PLACES_HEADER, ROOM_OBJECT, SHARD_HEADER, isRemote, shardName, shardOf } from "../shards/addressing.ts";
 import { ShardLinks } from "../shards/shard-links.ts";
 import { DEFAULT_SETTINGS } from "../storage/room-settings.ts";
@@ -111,8 +111,16 @@ export class Room extends SocketObject {
           sending.settle();
         }),
     );
-    for (const { conn, name, bucket } of this.sockets.conns()) core.restore(conn, name, bucket);
-    for (const conn of links.restore()) core.restore(conn, core.nameOf(conn.user) || "guest");
+    // Bans are checked here too: a ban's close may have been lost with the instance that made it.
+    for (const { conn, name, bucket } of this.sockets.conns()) {
+      if (core.restore(conn, name, bucket)) continue;
+      for (const ws of this.sockets.close({ conn: conn.key }, BANNED_CLOSE.code, BANNED_CLOSE.reason)) this.sockets.drop(ws);
+    }
+    for (const conn of links.restore()) {
+      if (!core.restore(conn, core.nameOf(conn.user) || "guest")) links.close({ conn: conn.key }, BANNED_CLOSE.code, BANNED_CLOSE.reason);
+    }
+    // Closes owed from before this wake go now, whatever woke the room.
+    links.flush(core.lastSeq);
     return { core, sending, links };
   }
 
