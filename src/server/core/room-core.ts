@@ -104,7 +104,7 @@ export class RoomCore {
 
   /** Answers a connection with a frame judged before the core (an edge check), in its place. */
   answer(key: string, frame: ErrorFrame): void {
-    this.#room.queue.frame({ to: "conn", conn: key }, frame);
+    this.#room.queue.frame({ to: "conn", conn: key, metered: true }, frame);
   }
 
   /** A frame's handling threw: the sender gets `internal`, with `ref` when the frame had one. */

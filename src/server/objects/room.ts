@@ -263,6 +263,10 @@ export class Room extends SocketObject {
   #flush(): void {
     this.sockets.outbox.flush();
     this.#room.links.flush(this.#room.core.lastSeq);
+    // Sockets past their answer budget leave now; their users' leaves go out with a settle.
+    const over = this.sockets.closeOverBudget();
+    for (const ws of over) this.gone(ws);
+    if (over.length > 0) this.#room.sending.settle();
   }
 
   /** Serializes a frame once, for our own sockets and for every shard that may hold a recipient. */
