@@ -3,7 +3,7 @@
  * one JSON line, and exits non-zero on any violation. The seed comes first on stderr: the same
  * options with `--seed N` replay the run's random choices (its timing still varies).
  *
- *   npm run soak [-- --quick] [-- --clients 200 --senders 20 --seconds 60 --drops 3 --restarts 1 --seed 1 --shard-capacity 20]
+ *   npm run soak [-- --quick] [-- --clients 200 --senders 20 --seconds 60 --drops 3 --restarts 1 --hostile 1 --seed 1 --shard-capacity 20]
  *   npm run flood [-- --quick] [-- --others 50 --seconds 10 --rate 200 --seed 1]   (seconds per condition)
  */
 import { randomInt } from "node:crypto";
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     seconds: { type: "string" },
     drops: { type: "string" },
     restarts: { type: "string" },
+    hostile: { type: "string" },
     others: { type: "string" },
     rate: { type: "string" },
     seed: { type: "string" },
@@ -65,6 +66,7 @@ if (values.flood) {
       durationMs: count("seconds", preset.durationMs / 1000) * 1000,
       dropsPerSecond: count("drops", preset.dropsPerSecond),
       restarts: count("restarts", preset.restarts),
+      hostile: count("hostile", preset.hostile),
       seed,
       ...(values["shard-capacity"] === undefined ? {} : { shardCapacity: count("shard-capacity", 0) }),
     },
