@@ -181,6 +181,7 @@ export class LocalSockets {
    * was queued for them; returns them (the caller treats them as gone).
    */
   closeOverBudget(): WebSocket[] {
+    if (this.#overBudget.size === 0) return [];
     const over = [...this.#overBudget];
     this.#overBudget.clear();
     for (const ws of over) this.closeSocket(ws, CLOSE.policy, "too many refused frames");
