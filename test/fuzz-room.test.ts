@@ -7,7 +7,10 @@
  *
  * Frames go out in chunks, each closed by a barrier frame whose answer is recognisable: the room
  * answers one socket in order, so the frames that arrive before the barrier's answer are exactly
- * the answers to the chunk, which lets the test count them without sleeping.
+ * the answers to the chunk, which lets the test count them without sleeping. Each chunk, barrier
+ * included, fits in one socket's answer budget (100 errors; past it the room closes the socket
+ * with 1008, uncharged-work.test.ts): after hello the chunks take turns on fresh sockets of the
+ * same user, whose first socket stays open, so that the others see nothing of them.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -26,6 +29,7 @@ import {
   weirdValue,
 } from "./support/frame-arbitraries.ts";
 import { TestSocket, connect, join, newToken, roomName, userOf } from "./support/room-client.ts";
+import { ANSWER_BUDGET } from "../src/server/objects/answer-budget.ts";
 
 /** One frame to send and the answers it may get: one of `codes`, with `ref` one of `refs`. */
 interface Shot {
@@ -36,12 +40,13 @@ interface Shot {
 
 const utf8 = new TextEncoder();
 
-/** Frames before the socket's hello; a room must see hello within 10 s, so they come in several sockets. */
-const EARLY_SOCKETS = 4;
-const EARLY_PER_SOCKET = 500;
+/** Frames a socket may have refused at once and keep its socket, the barrier's error included. */
+const CHUNK = ANSWER_BUDGET.burst - 1;
+/** Frames before the socket's hello, one chunk per socket. */
+const EARLY_SOCKETS = 20;
+const EARLY_PER_SOCKET = CHUNK;
 /** Frames after hello, in chunks. */
-const LATE_CHUNKS = 16;
-const CHUNK = 500;
+const LATE_CHUNKS = 81;
 /** Generous per-chunk wait: a chunk takes 1–2 s on a busy 2-core machine. */
 const CHUNK_TIMEOUT_MS = 30_000;
 
@@ -224,7 +229,10 @@ function historyBarrier(socket: TestSocket) {
   };
 }
 
-/** A barrier before hello: a say with an empty text and a unique id, refused with that id as ref. */
+/**
+ * A barrier before or after hello that no bucket charges (the late chunks outnumber a bucket's
+ * tokens): a say with an empty text and a unique id, refused with that id as ref.
+ */
 function earlyBarrier(socket: TestSocket, id: string) {
   return {
     send: () => socket.send({ type: "say", id, text: "" }),
@@ -238,12 +246,15 @@ describe("room fuzz", () => {
   it(`answers each of ${LATE_CHUNKS * CHUNK} random and mutated frames after hello with one error, changes nothing, and still serves a say`, async () => {
     const room = roomName("fuzz-late");
     const { socket: observer, welcome: observerWelcome } = await join(room, { name: "observer" });
-    const { socket, welcome } = await join(room, { name: "fuzzer" });
+    const token = newToken();
+    const { socket, welcome } = await join(room, { name: "fuzzer", token });
     await observer.next("join");
 
     for (let chunk = 0; chunk < LATE_CHUNKS; chunk++) {
+      const { socket: tab } = await join(room, { name: "fuzzer", token });
       const batch = shots(CHUNK, seed + chunk * 1_000, afterHello);
-      await fire(socket, batch, historyBarrier(socket), `seed ${seed}, chunk ${chunk}`);
+      await fire(tab, batch, earlyBarrier(tab, `barrier-${chunk}`), `seed ${seed}, chunk ${chunk}`);
+      await tab.close();
     }
 
     // Nothing changed: the first stored message is seq 1, and the observer saw nothing before it.

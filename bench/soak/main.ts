@@ -3,7 +3,8 @@
  * one JSON line, and exits non-zero on any violation. The seed comes first on stderr: the same
  * options with `--seed N` replay the run's random choices (its timing still varies).
  *
- *   npm run soak [-- --quick] [-- --clients 200 --senders 20 --seconds 60 --drops 3 --restarts 1 --seed 1 --shard-capacity 20]
+ *   npm run soak [-- --quick] [-- --clients 200 --senders 20 --seconds 60 --drops 3 --restarts 1 --absences 2 --hostile 1 --seed 1 --shard-capacity 20]
+ *   (`--drops 0 --restarts 0 --absences 0`: nothing delays a say but the room, for comparing latencies)
  *   npm run flood [-- --quick] [-- --others 50 --seconds 10 --rate 200 --seed 1]   (seconds per condition)
  */
 import { randomInt } from "node:crypto";
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     seconds: { type: "string" },
     drops: { type: "string" },
     restarts: { type: "string" },
+    hostile: { type: "string" },
+    absences: { type: "string" },
     others: { type: "string" },
     rate: { type: "string" },
     seed: { type: "string" },
@@ -65,6 +68,10 @@ if (values.flood) {
       durationMs: count("seconds", preset.durationMs / 1000) * 1000,
       dropsPerSecond: count("drops", preset.dropsPerSecond),
       restarts: count("restarts", preset.restarts),
+      hostile: count("hostile", preset.hostile),
+      // Long absences of readers; with 0, no sender's lost echo either (its says wait 20 s).
+      longAbsences: count("absences", preset.longAbsences),
+      lostEchoAbsences: count("absences", preset.longAbsences) === 0 ? 0 : preset.lostEchoAbsences,
       seed,
       ...(values["shard-capacity"] === undefined ? {} : { shardCapacity: count("shard-capacity", 0) }),
     },

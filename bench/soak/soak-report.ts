@@ -47,6 +47,7 @@ export function soakTable(result: SoakResult): string {
     `server memory (MiB, process group): ${result.serverMiB.start ?? "–"} after joining, ${result.serverMiB.end ?? "–"} at the end`,
     `sockets per object once everyone was back (the Room first): ${result.socketsPerObject?.join(", ") ?? "–"}`,
     `frames of types the decoder does not know (counted, not a fault): ${result.unknownFrames}`,
+    hostileLine(result),
     result.violations.length === 0 ? "PASS" : `FAIL: ${result.violations.join("; ")}`,
   ].join("\n");
 }
@@ -69,8 +70,20 @@ export function soakJson(result: SoakResult): string {
     serverMiB: result.serverMiB,
     socketsPerObject: result.socketsPerObject,
     unknownFrames: result.unknownFrames,
+    hostile: result.hostile,
     elapsedMs: result.elapsedMs,
     pass: result.violations.length === 0,
     violations: result.violations,
   });
+}
+
+/** What the hostile clients did, in one line. */
+function hostileLine(result: SoakResult): string {
+  const h = result.hostile;
+  if (!h) return "hostile clients: none";
+  const list = (r: Record<string, number>) => Object.entries(r).map(([k, v]) => `${k} ${v}`).join(", ") || "none";
+  return [
+    `hostile (${result.options.hostile}): ${h.identities} identities on ${h.sockets} sockets; ${h.storable} frames to store (${h.storableRefused} refused),`,
+    `${h.uncharged} uncharged frames (${h.unchargedBytesOut} B) answered by ${h.duplicateAnswers} stored copies and errors: ${list(h.errors)} (${h.unchargedBytesIn} B back); closes: ${list(h.closes)}`,
+  ].join(" ");
 }

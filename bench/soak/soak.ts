@@ -1,14 +1,17 @@
 /**
  * The soak with faults: one room, many clients, some of them saying, replying, editing, deleting
  * and reacting through the page's real transport, random drops every second, a few long
- * absences, and `wrangler dev` stopped and started again on the same persist dir mid-run. Then
- * everything drains and is checked against the room's stored log and current state.
+ * absences, `wrangler dev` stopped and started again on the same persist dir mid-run, and a
+ * hostile client (hostile.ts) asking for work no bucket charges under identity after identity.
+ * Then everything drains and is checked against the room's stored log and current state: the
+ * hostile client's stored events with everyone's.
  */
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
 import type { ReconnectPolicy } from "@edge-chat/client";
 import { noDrops, startDrops, type DropCounts, type SoakClient } from "./faults.ts";
+import { HostileClient, type HostileCounts, type HostileOptions } from "./hostile.ts";
 import { ResumingClient } from "./resuming-client.ts";
 import { PageClient, sentAtOf } from "./page-client.ts";
 import type { TurnWeights } from "./actions.ts";
@@ -47,6 +50,9 @@ export interface SoakOptions {
   shardCapacity?: number;
   /** How often senders reply, edit, delete and react (default: actions.ts's `MIX`). */
   weights?: TurnWeights;
+  /** Hostile clients (hostile.ts) while the others chat, and how hard each pushes. */
+  hostile: number;
+  hostileOptions: HostileOptions;
 }
 
 /** The full run of `npm run soak`. */
@@ -65,6 +71,9 @@ export const FULL_SOAK: SoakOptions = {
   policy: {},
   drainTimeoutMs: 60_000,
   seed: 1,
+  hostile: 1,
+  // Half again its answer budget at once, every round: the room answers 100 and closes it.
+  hostileOptions: { floodFrames: 150, roundGapMs: 200 },
 };
 
 /**
@@ -108,6 +117,8 @@ export interface SoakResult {
   socketsPerObject: number[] | null;
   /** Frames the readers got of types the decoder does not know (a newer room's, such as v2's `occupancy`): counted, not a fault. */
   unknownFrames: number;
+  /** What the hostile clients did, summed. */
+  hostile: HostileCounts | null;
   elapsedMs: number;
   violations: string[];
 }
@@ -158,6 +169,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
       clients.push(reader);
     }
   }
+  const hostiles = Array.from({ length: options.hostile }, (_, i) => new HostileClient(url, options.hostileOptions, streamOf(options.seed, `hostile-${i}`)));
   const drops = noDrops();
   const outagesMs: number[] = [];
   try {
@@ -175,6 +187,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     log("soak: everyone is in; saying, dropping and restarting");
 
     for (const sender of senders) sender.startSaying(options.sayEveryMs, options.maxPending);
+    for (const hostile of hostiles) hostile.start();
     const stopDrops = startDrops(clients, options.dropsPerSecond, streamOf(options.seed, "faults"), drops);
     const readers = clients.filter((c): c is ResumingClient => c instanceof ResumingClient);
     const absences = streamOf(options.seed, "absences");
@@ -204,6 +217,8 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
 
     await sleep(options.durationMs);
     for (const sender of senders) sender.stopSaying();
+    // Before the drain: what a hostile client stored must be answered and in the log the check reads.
+    await Promise.all(hostiles.map((h) => h.stop()));
     stopDrops();
     clearTimeout(absenceTimer);
     for (const timer of restartTimers) clearTimeout(timer);
@@ -222,18 +237,33 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     const endMiB = groupRssMiB(server.pid);
     for (const client of clients) client.stop();
 
-    const counts = checkSoak(roomLog, senders, clients, lastSeq);
+    const counts = checkSoak(roomLog, [...senders, ...hostiles.flatMap((h) => h.identities)], clients, lastSeq);
     return {
       room, options, counts, drops, latency: latencies.percentiles(), outagesMs, drainMs,
       serverMiB: { start: startMiB, end: endMiB },
       socketsPerObject,
       unknownFrames: clients.reduce((sum, c) => sum + (c instanceof ResumingClient ? c.unknownFrames : 0), 0),
+      hostile: sumHostile(hostiles.map((h) => h.counts)),
       elapsedMs: Math.round(performance.now() - began),
       violations: soakViolations(counts),
     };
   } finally {
+    for (const hostile of hostiles) hostile.abort();
     for (const client of clients) client.stop();
     await server.stop();
     rmSync(persistDir, { recursive: true, force: true });
   }
+}
+
+/** The hostile clients' counts added up, or null when there were none. */
+function sumHostile(all: HostileCounts[]): HostileCounts | null {
+  const [first, ...rest] = all;
+  if (!first) return null;
+  const sum: HostileCounts = { ...first, errors: { ...first.errors }, closes: { ...first.closes } };
+  for (const c of rest) {
+    for (const key of ["identities", "sockets", "storable", "uncharged", "duplicateAnswers", "storableRefused", "unchargedBytesIn", "unchargedBytesOut"] as const) sum[key] += c[key];
+    for (const [code, n] of Object.entries(c.errors)) sum.errors[code] = (sum.errors[code] ?? 0) + n;
+    for (const [code, n] of Object.entries(c.closes)) sum.closes[code] = (sum.closes[code] ?? 0) + n;
+  }
+  return sum;
 }

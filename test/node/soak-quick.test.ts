@@ -1,7 +1,9 @@
 /**
  * A small soak through the same code as `npm run soak`: 20 clients (4 saying, replying, editing,
- * deleting and reacting through the page's real transport), drops every second and one restart
- * of `wrangler dev`, then the same invariants.
+ * deleting and reacting through the page's real transport), drops every second, one restart
+ * of `wrangler dev` and a hostile client (bench/soak/hostile.ts: stored ids sent again, reactions
+ * to a missing message, edits of others' messages, a fresh identity each round), then the same
+ * invariants, the hostile client's stored events checked with everyone's.
  * The seed differs from run to run and is printed first: `npm run soak -- --quick --seed N`
  * replays a failure's choices.
  */
@@ -9,7 +11,7 @@ import { expect, it, vi } from "vitest";
 import { QUICK_SOAK, runSoak } from "../../bench/soak/soak.ts";
 import { soakTable } from "../../bench/soak/soak-report.ts";
 
-it("a small soak with drops and a server restart loses, duplicates and reorders nothing", async () => {
+it("a small soak with drops, a server restart and a hostile client loses, duplicates and reorders nothing", async () => {
   const seed = Math.floor(Math.random() * 1_000_000);
   console.log(`soak-quick: seed ${seed} (replay: npm run soak -- --quick --seed ${seed})`);
   // Every random choice of the run must come from the seed, or the seed would not replay it.
@@ -41,4 +43,10 @@ it("a small soak with drops and a server restart loses, duplicates and reorders 
   // The senders' outboxes carried actions across the outage.
   expect(result.counts.flushedOnReconnect, report).toBeGreaterThan(0);
   expect(Object.values(result.drops).reduce((a, b) => a + b, 0), report).toBeGreaterThanOrEqual(4);
+  // The hostile client was there: it stored under its own identities (counted above with
+  // everyone's) and sent at least one round of frames no bucket charges.
+  const hostile = result.hostile!;
+  expect(hostile.identities, report).toBeGreaterThanOrEqual(1);
+  expect(hostile.storable, report).toBeGreaterThan(0);
+  expect(hostile.uncharged, report).toBeGreaterThanOrEqual(QUICK_SOAK.hostileOptions.floodFrames);
 }, 90_000);

@@ -151,6 +151,17 @@ export class TestSocket {
     return this.closeEvent;
   }
 
+  /** Waits until a frame is pending or the socket has closed, failing after `timeoutMs`. */
+  async nextFrameOrClose(timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending.length === 0 && !this.closeEvent) {
+      this.#assertValid();
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no frame and no close within ${timeoutMs} ms`);
+      await this.#wait(left);
+    }
+  }
+
   /** Resolves on the next frame or close, or after `ms`. */
   #wait(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {

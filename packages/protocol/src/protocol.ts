@@ -82,6 +82,8 @@ export const CLOSE = {
   tooBig: 1009,
   /** The room cannot take the socket's frames now (a shard whose room stopped answering): reconnect and resume. */
   tryAgain: 1013,
+  /** The socket passed its budget of answered errors and duplicates (additive): reconnect later. */
+  policy: 1008,
 } as const;
 
 /** Room names as they stand in the URL path (never percent-decoded). */

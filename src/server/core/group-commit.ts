@@ -9,9 +9,13 @@
 import type { ErrorFrame, SingleServerFrame } from "@edge-chat/protocol";
 import type { EventLog, NewEvent } from "../storage/event-log.ts";
 
-/** Who gets a frame. `upTo`: only connections admitted at or before that serial. */
+/**
+ * Who gets a frame. `upTo`: only connections admitted at or before that serial. `metered`: an
+ * answer no bucket charges (an error, a duplicate's stored event), counted against the receiving
+ * socket's answer budget by the object that holds it (`objects/answer-budget.ts`).
+ */
 export type Audience =
-  | { to: "conn"; conn: string }
+  | { to: "conn"; conn: string; metered?: true }
   | { to: "all"; except?: string; upTo?: number }
   | { to: "users"; ids: readonly string[] };
 

@@ -7,7 +7,7 @@
  */
 import { LIMITS } from "@edge-chat/protocol";
 import type { HelloFrame, WelcomeFrame } from "@edge-chat/protocol";
-import { keyMatches } from "../identity/owner-keys.ts";
+import { keyMatches, mayBeOwnerKey } from "../identity/owner-keys.ts";
 import { userIdFromToken } from "../identity/user-id.ts";
 import type { Audience } from "./group-commit.ts";
 import { resumeOf } from "./history.ts";
@@ -22,8 +22,10 @@ export function handleHello(room: RuleContext, key: string, hello: HelloFrame): 
   const now = room.now();
   let owner = false;
   if (hello.key !== undefined) {
-    // Both compared as hashes, in constant time: the time a refusal takes tells nothing of either key.
-    owner = keyMatches(hello.key, room.settings.ownerKeyHash) || keyMatches(hello.key, room.adminKeyHash);
+    // Both compared as hashes, in constant time: the time a refusal takes tells nothing of either
+    // key. A key too long to be either is refused unhashed (issue 19, item 4).
+    const key = hello.key;
+    owner = mayBeOwnerKey(key, room.config.adminKey?.length) && (keyMatches(key, room.settings.ownerKeyHash) || keyMatches(key, room.adminKeyHash));
     if (!owner) return room.error(reply, "forbidden", "that is not an owner key of this room");
   }
   const bannedUntil = room.users.bannedUntil(id);

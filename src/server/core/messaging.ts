@@ -128,7 +128,7 @@ function answerDuplicate(core: RuleContext, conn: Conn, clientId: string): boole
   const waiting = core.queue.waitingSeq(conn.user, clientId);
   const seq = waiting ?? core.log.findByClientId(conn.user, clientId)?.seq;
   if (seq === undefined) return false;
-  core.queue.later({ to: "conn", conn: conn.key }, () => storedFrame(core, conn, seq, clientId));
+  core.queue.later({ to: "conn", conn: conn.key, metered: true }, () => storedFrame(core, conn, seq, clientId));
   return true;
 }
 

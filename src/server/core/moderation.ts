@@ -10,6 +10,9 @@ import type { Audience } from "./group-commit.ts";
 import type { Conn } from "./presence.ts";
 import type { RuleContext } from "./rule-context.ts";
 
+/** How a banned user's sockets are closed (by the ban, or when a restart finds them still open). */
+export const BANNED_CLOSE = { code: CLOSE.removed, reason: "banned by a moderator" } as const;
+
 /** Handles a moderation frame. */
 export function handleModeration(core: RuleContext, conn: Conn, frame: GrantFrame | KickFrame | MuteFrame | BanFrame | SettingsRequestFrame): void {
   const reply: Audience = { to: "conn", conn: conn.key };
@@ -46,7 +49,7 @@ export function handleModeration(core: RuleContext, conn: Conn, frame: GrantFram
       const until = frame.ms === 0 ? 0 : now + frame.ms;
       core.users.ban(target.id, until);
       announce(core, until ? { type: "moderation", action: "ban", user, by, until } : { type: "moderation", action: "ban", user, by });
-      if (until) core.removeUser(target.id, CLOSE.removed, "banned by a moderator");
+      if (until) core.removeUser(target.id, BANNED_CLOSE.code, BANNED_CLOSE.reason);
       return;
     }
   }

@@ -50,7 +50,7 @@ export class PresenceRules {
   /** Closes every connection of a user now, before anything else they sent is handled. */
   removeUser(userId: string, code: number, reason: string): void {
     for (const key of [...this.#room.presence.connsOf(userId)]) {
-      this.#forget(key);
+      this.forget(key);
       this.closed(key);
     }
     this.#room.queue.close({ user: userId }, code, reason);
@@ -58,7 +58,7 @@ export class PresenceRules {
 
   /** Takes a connection out now and drops whatever it still sends (the room can no longer reach it). */
   drop(key: string): void {
-    this.#forget(key);
+    this.forget(key);
     this.closed(key);
   }
 
@@ -118,7 +118,7 @@ export class PresenceRules {
   }
 
   /** Forgets a connection the room closes itself, so its frames still in flight are dropped. */
-  #forget(key: string): void {
+  forget(key: string): void {
     this.#removed.add(key);
     if (this.#removed.size > REMEMBER_REMOVED) this.#removed.delete(this.#removed.values().next().value!);
   }

@@ -21,6 +21,7 @@ import type { Bucket } from "./rate-limit.ts";
 import { RoomState, type CoreDeps } from "./room-state.ts";
 
 export type { CoreDeps } from "./room-state.ts";
+export { BANNED_CLOSE } from "./moderation.ts";
 export type { ConnHooks } from "./rule-context.ts";
 
 /** One room's rules and state, behind the calls its objects make. */
@@ -32,14 +33,24 @@ export class RoomCore {
     this.#room = room;
   }
 
-  /** Puts back a connection its I/O layer kept through a hibernation (no frame is sent). */
-  restore(conn: Conn, name: string, bucket?: Bucket): void {
+  /**
+   * Puts back a connection its I/O layer kept through a hibernation (no frame is sent). False when
+   * its user is banned now (a ban whose close the restart lost): the caller closes it with
+   * `BANNED_CLOSE`, and whatever it still sends is dropped.
+   */
+  restore(conn: Conn, name: string, bucket?: Bucket): boolean {
     const room = this.#room;
     room.sawSerial(conn.serial);
-    if (room.presence.conn(conn.key) || room.presenceRules.isRemoved(conn.key)) return;
+    if (room.presenceRules.isRemoved(conn.key)) return false;
+    if (room.presence.conn(conn.key)) return true;
+    if (!conn.owner && room.users.bannedUntil(conn.user) > room.now()) {
+      room.presenceRules.forget(conn.key);
+      return false;
+    }
     const online = room.presence.user(conn.user);
     room.presence.add(conn, online?.name ?? name);
     if (bucket) room.buckets.restore(conn.user, bucket);
+    return true;
   }
 
   /** A bucket a connection's holder kept for it (a shard's socket): the newest one the room knows wins. */
@@ -93,7 +104,7 @@ export class RoomCore {
 
   /** Answers a connection with a frame judged before the core (an edge check), in its place. */
   answer(key: string, frame: ErrorFrame): void {
-    this.#room.queue.frame({ to: "conn", conn: key }, frame);
+    this.#room.queue.frame({ to: "conn", conn: key, metered: true }, frame);
   }
 
   /** A frame's handling threw: the sender gets `internal`, with `ref` when the frame had one. */

@@ -78,7 +78,10 @@ export class RoomState implements RuleContext {
     const frame: ErrorFrame = { type: "error", code, message };
     if (ref !== undefined) frame.ref = ref;
     if (retryAfterMs !== undefined) frame.retryAfterMs = retryAfterMs;
-    this.queue.frame(to, frame);
+    // Every refusal counts against the socket's answer budget, but the bucket's own (the bucket
+    // meters those frames) and `internal` (the room's fault, not the client's).
+    const metered = to.to === "conn" && code !== "rate_limited" && code !== "internal";
+    this.queue.frame(metered ? { ...to, metered } : to, frame);
   }
 
   charge(conn: Conn, ref?: string): boolean {

@@ -18,6 +18,22 @@ export function hashOwnerKey(key: string): string {
   return base64url(sha256(encoder.encode(key)));
 }
 
+/**
+ * Keys longer than this cannot be a room's owner key (43 characters); the deployment's ADMIN_KEY,
+ * any secret string its operator chose, raises the bound to its own length when it is longer.
+ */
+export const KEY_MAX_LENGTH = 256;
+
+/**
+ * True when `key` is short enough to be an owner key: at most `KEY_MAX_LENGTH` characters, or
+ * ADMIN_KEY's length when that is longer. Anything longer matches no key and is refused without
+ * being hashed (a 60 KB key was hashed twice on every hello). A bound rather than the exact
+ * shapes, so that the time a refusal takes tells nothing of ADMIN_KEY's length.
+ */
+export function mayBeOwnerKey(key: string, adminKeyLength = 0): boolean {
+  return key.length <= Math.max(KEY_MAX_LENGTH, adminKeyLength);
+}
+
 /** True when `key` is the key whose hash is `hash`, compared in constant time. */
 export function keyMatches(key: string, hash: string | undefined): boolean {
   if (hash === undefined) return false;

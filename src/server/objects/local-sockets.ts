@@ -5,9 +5,11 @@
  * and bucket. Audiences of the room's frames are resolved to these sockets here, by the same
  * rules in every object; frames go through the outbox.
  */
+import { AnswerBudgets } from "./answer-budget.ts";
 import { admit, type Admission } from "./edge.ts";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import { connKey } from "../shards/addressing.ts";
+import { CLOSE } from "@edge-chat/protocol";
 import { Outbox } from "./outbox.ts";
 import type { Conn } from "../core/presence.ts";
 import type { Bucket } from "../core/rate-limit.ts";
@@ -40,6 +42,9 @@ export class LocalSockets {
   /** Sockets already dropped (closed by us; their close event comes later and changes nothing). */
   readonly #dropped = new WeakSet<WebSocket>();
   readonly outbox = new Outbox<WebSocket>();
+  readonly #budgets = new AnswerBudgets<WebSocket>();
+  /** Sockets that passed their answer budget, to be closed at the end of the turn. */
+  readonly #overBudget = new Set<WebSocket>();
 
   /** `index` is this object's among the room's (addressing.ts): it makes keys unique across them. */
   constructor(index: number, sockets: readonly WebSocket[]) {
@@ -157,7 +162,9 @@ export class LocalSockets {
   deliver(audience: Audience, text: string, seq?: number): void {
     if (audience.to === "conn") {
       const ws = this.#byKey.get(audience.conn);
-      if (ws && this.#wants(ws, seq)) this.outbox.push(ws, text);
+      if (!ws || !this.#wants(ws, seq) || this.#overBudget.has(ws)) return;
+      if (audience.metered && !this.#budgets.spend(ws, Date.now())) this.#overBudget.add(ws);
+      else this.outbox.push(ws, text);
       return;
     }
     if (audience.to === "users") {
@@ -167,6 +174,18 @@ export class LocalSockets {
       return;
     }
     this.outbox.pushAll(this.#everyone(audience.except, audience.upTo, seq), text);
+  }
+
+  /**
+   * Closes with 1008 the sockets that passed their answer budget since the last call, after what
+   * was queued for them; returns them (the caller treats them as gone).
+   */
+  closeOverBudget(): WebSocket[] {
+    if (this.#overBudget.size === 0) return [];
+    const over = [...this.#overBudget];
+    this.#overBudget.clear();
+    for (const ws of over) this.closeSocket(ws, CLOSE.policy, "too many refused frames");
+    return over;
   }
 
   /** Closes one socket, or every socket of a user, after sending what was queued for it; returns them. */

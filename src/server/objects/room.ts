@@ -11,9 +11,10 @@ import type { ErrorFrame, MessagesPage, RoomInfo, SingleServerFrame } from "@edg
 import type { Decoded } from "@edge-chat/protocol/validate";
 import { readConfig, type RoomConfig } from "../config.ts";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
-import { RoomCore } from "../core/room-core.ts";
+import { BANNED_CLOSE, RoomCore } from "../core/room-core.ts";
 import { FOLLOW_HEADER, PLACES_HEADER, ROOM_OBJECT, SHARD_HEADER, isRemote, shardName, shardOf } from "../shards/addressing.ts";
 import { ShardLinks } from "../shards/shard-links.ts";
+import { DEFAULT_SETTINGS } from "../storage/room-settings.ts";
 import type { MissedEvent, UplinkBatch } from "../shards/shard-wire.ts";
 import { BatchWindow } from "./batch-window.ts";
 import type { SocketState } from "./local-sockets.ts";
@@ -27,13 +28,20 @@ const BATCH_WINDOW_MS = 10;
 /** Retention and refilled buckets are pruned at most this often, and only after something was stored. */
 const PRUNE_EVERY_MS = 60_000;
 
+/** What a room that is used is made of (see `#room`). */
+interface Parts {
+  core: RoomCore;
+  sending: SendSchedule;
+  links: ShardLinks;
+}
+
 /** One chat room. */
 export class Room extends SocketObject {
   readonly #config: RoomConfig;
-  readonly #core: RoomCore;
   readonly #window = new BatchWindow(BATCH_WINDOW_MS);
-  readonly #sending: SendSchedule;
-  readonly #links: ShardLinks;
+  #parts: Parts | undefined;
+  /** Set once the room was seen to have tables of its own (it was used). */
+  #stored = false;
   /** The last uplink batch handled per shard, so a retried one is not handled twice. */
   readonly #uplinks = new Map<number, { instance: string; n: number }>();
   /** When retention was last pruned, and the seq the log stood at then. */
@@ -42,7 +50,34 @@ export class Room extends SocketObject {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, ROOM_OBJECT, "room");
     this.#config = readConfig(env);
-    this.#core = new RoomCore({
+    this.addDuty({
+      name: "prune",
+      next: () => {
+        const parts = this.#parts;
+        return parts && parts.core.lastSeq > this.#pruned.seq ? this.#pruned.at + PRUNE_EVERY_MS : undefined;
+      },
+      run: (now) => {
+        this.#room.core.prune(now);
+        this.#pruned = { at: now, seq: this.#room.core.lastSeq };
+      },
+    });
+    // Sockets kept through a hibernation: presence comes back from them now.
+    if (this.sockets.size > 0) this.#parts = this.#build();
+  }
+
+  /**
+   * The room's core, sending and shard links, built on first use: a socket, an owner, a shard's
+   * call. Building them writes the room's tables and its epoch, so a room that only ever had
+   * anonymous reads (`info`, `publicPage`) never gets them (issue 19, item 7).
+   */
+  get #room(): Parts {
+    this.#parts ??= this.#build();
+    return this.#parts;
+  }
+
+  #build(): Parts {
+    const { ctx, env } = this;
+    const core = new RoomCore({
       sql: ctx.storage.sql,
       transaction: (fn) => {
         this.counts.commits++;
@@ -55,15 +90,15 @@ export class Room extends SocketObject {
       },
       holding: () => this.#window.open,
       hooks: {
-        admitted: (conn, name, seq) => (isRemote(conn.key) ? this.#links.admitted(conn, seq) : this.sockets.admitted(conn, name, seq)),
+        admitted: (conn, name, seq) => (isRemote(conn.key) ? links.admitted(conn, seq) : this.sockets.admitted(conn, name, seq)),
         renamed: (user, name) => this.sockets.renamed(user, name),
-        charged: (key, bucket) => (isRemote(key) ? this.#links.charged(key, bucket) : this.sockets.charged(key, bucket)),
+        charged: (key, bucket) => (isRemote(key) ? links.charged(key, bucket) : this.sockets.charged(key, bucket)),
       },
     });
-    this.#sending = new SendSchedule(this.#window, this.#core, () => this.#flush(), (what, err) => this.log(what, err));
-    this.#links = new ShardLinks(
+    const sending = new SendSchedule(this.#window, core, () => this.#flush(), (what, err) => this.log(what, err));
+    const links = new ShardLinks(
       ctx.storage.sql,
-      this.#core.lastSeq,
+      core.lastSeq,
       (index) => {
         this.counts.callsOut++;
         return env.ROOM_SHARDS.getByName(shardName(this.#name, index));
@@ -72,20 +107,29 @@ export class Room extends SocketObject {
       // Told in the middle of a delivery (maybe inside a commit): their leaves go once this turn is done.
       (keys) =>
         queueMicrotask(() => {
-          for (const key of keys) this.#core.drop(key);
-          this.#sending.settle();
+          for (const key of keys) core.drop(key);
+          sending.settle();
         }),
     );
-    for (const { conn, name, bucket } of this.sockets.conns()) this.#core.restore(conn, name, bucket);
-    for (const conn of this.#links.restore()) this.#core.restore(conn, this.#core.nameOf(conn.user) || "guest");
-    this.addDuty({
-      name: "prune",
-      next: () => (this.#core.lastSeq > this.#pruned.seq ? this.#pruned.at + PRUNE_EVERY_MS : undefined),
-      run: (now) => {
-        this.#core.prune(now);
-        this.#pruned = { at: now, seq: this.#core.lastSeq };
-      },
-    });
+    // Bans are checked here too: a ban's close may have been lost with the instance that made it.
+    for (const { conn, name, bucket } of this.sockets.conns()) {
+      if (core.restore(conn, name, bucket)) continue;
+      for (const ws of this.sockets.close({ conn: conn.key }, BANNED_CLOSE.code, BANNED_CLOSE.reason)) this.sockets.drop(ws);
+    }
+    for (const conn of links.restore()) {
+      if (!core.restore(conn, core.nameOf(conn.user) || "guest")) links.close({ conn: conn.key }, BANNED_CLOSE.code, BANNED_CLOSE.reason);
+    }
+    // Closes owed from before this wake go now, whatever woke the room.
+    links.flush(core.lastSeq);
+    return { core, sending, links };
+  }
+
+  /** True once the room has anything stored (a table of ours exists): read only while it looks unused. */
+  #used(): boolean {
+    if (this.#parts || this.#stored) return true;
+    const tables = this.ctx.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' LIMIT 1");
+    this.#stored = tables.toArray().length > 0;
+    return this.#stored;
   }
 
   /**
@@ -97,7 +141,7 @@ export class Room extends SocketObject {
   protected override elsewhere(request: Request): Response | undefined {
     const capacity = this.#config.shardCapacity;
     if (this.sockets.size < capacity || request.headers.get(FOLLOW_HEADER) !== "follow") return undefined;
-    const shard = this.#links.place(this.sockets.size, capacity)!;
+    const shard = this.#room.links.place(this.sockets.size, capacity)!;
     return new Response(null, { status: 307, headers: { [SHARD_HEADER]: String(shard) } });
   }
 
@@ -108,17 +152,19 @@ export class Room extends SocketObject {
 
   /** Public messages for the HTTP history API, in their current state (never private ones). */
   publicPage(limit: number, before?: number): MessagesPage {
-    return this.#core.publicPage(limit, before);
+    if (!this.#used()) return { messages: [], hasMore: false };
+    return this.#room.core.publicPage(limit, before);
   }
 
   /** What a lobby shows before joining. */
   info(room: string): RoomInfo {
-    return this.#core.info(room);
+    if (!this.#used()) return { room, online: 0, seq: 0, owned: false, settings: { ...DEFAULT_SETTINGS } };
+    return this.#room.core.info(room);
   }
 
   /** Gives the room an owner key (by its hash); a named room only if it was never used. False: taken. */
   claim(ownerKeyHash: string, named: boolean): boolean {
-    return this.#core.claim(ownerKeyHash, named);
+    return this.#room.core.claim(ownerKeyHash, named);
   }
 
   /** What a shard sends up: its sockets' frames and closes, handled in order, in one turn. */
@@ -128,27 +174,27 @@ export class Room extends SocketObject {
     if (last && last.instance === batch.instance && batch.n <= last.n) return;
     this.#uplinks.set(batch.shard, { instance: batch.instance, n: batch.n });
     try {
-      for (const key of this.#links.report(batch.shard, batch.open, batch.roster)) this.#remoteClosed(key);
+      for (const key of this.#room.links.report(batch.shard, batch.open, batch.roster)) this.#remoteClosed(key);
       for (const item of batch.items) {
         // A shard speaks only for its own connections.
         if (shardOf(item.conn) !== batch.shard) continue;
         if (item.kind === "closed") {
           this.#remoteClosed(item.conn);
         } else {
-          if (item.bucket) this.#core.restoreBucket(item.conn, item.bucket);
+          if (item.bucket) this.#room.core.restoreBucket(item.conn, item.bucket);
           this.#receive(item.conn, item.decoded);
         }
       }
     } catch (err) {
       this.log("uplink failed", err);
     }
-    this.#sending.settle();
+    this.#room.sending.settle();
   }
 
   /** The stored events in `(after, through]`, for a shard that missed them (as they stand now). */
   missed(after: number, through: number): MissedEvent[] {
     this.counts.callsIn++;
-    return this.#core.eventsBetween(after, through).map(({ row, frame }) => ({
+    return this.#room.core.eventsBetween(after, through).map(({ row, frame }) => ({
       seq: row.seq,
       text: encode(frame),
       audience: row.to_id === null ? { to: "all" } : { to: "users", ids: [row.author_id, row.to_id] },
@@ -157,15 +203,15 @@ export class Room extends SocketObject {
 
   /** The indexes of the shards this room knows (for tests and the bench). */
   shardIndexes(): number[] {
-    return this.#links.indexes;
+    return this.#room.links.indexes;
   }
 
   /** Work counters of the Room and of every shard it knows (one call per shard). */
   async stats(): Promise<ObjectStats[]> {
-    const counters = this.#core.counters();
+    const counters = this.#parts?.core.counters() ?? { stored: 0, cachedMessages: 0 };
     const own: ObjectStats = { ...this.counts, sockets: this.sockets.size, sends: this.sockets.outbox.sends, events: counters.stored, cachedMessages: counters.cachedMessages };
     const shards: ObjectStats[] = [];
-    for (const k of this.#links.indexes) {
+    for (const k of this.#parts?.links.indexes ?? []) {
       try {
         const { name, since, sockets, framesIn, sends, callsOut, callsIn, commits, events } = await this.env.ROOM_SHARDS.getByName(shardName(this.#name, k)).stats();
         shards.push({ name, since, sockets, framesIn, sends, callsOut, callsIn, commits, events });
@@ -181,41 +227,46 @@ export class Room extends SocketObject {
   }
 
   protected override answerHere(key: string, frame: ErrorFrame): void {
-    this.#core.answer(key, frame);
+    this.#room.core.answer(key, frame);
   }
 
   /** A socket is gone: if the core knew it, its user may have left. */
   protected override onGone(state: SocketState): void {
     if (!state.conn) return;
     // A socket whose close woke the room was never restored: put it back to take it out properly.
-    this.#core.restore({ key: state.key, ...state.conn }, state.conn.name, state.bucket);
-    this.#core.closed(state.key);
+    this.#room.core.restore({ key: state.key, ...state.conn }, state.conn.name, state.bucket);
+    this.#room.core.closed(state.key);
   }
 
   protected override endTurn(): void {
-    this.#sending.settle();
+    // A room never built has nothing to send.
+    this.#parts?.sending.settle();
   }
 
   /** Hands a decoded frame to the core; a failure answers `internal`, with `ref`. */
   #receive(key: string, decoded: Decoded): void {
     try {
-      this.#core.receive(key, decoded);
+      this.#room.core.receive(key, decoded);
     } catch (err) {
       this.log("frame failed", err);
-      this.#core.failed(key, decoded);
+      this.#room.core.failed(key, decoded);
     }
   }
 
   /** A shard's connection is gone. */
   #remoteClosed(key: string): void {
-    this.#links.closed(key);
-    this.#core.closed(key);
+    this.#room.links.closed(key);
+    this.#room.core.closed(key);
   }
 
   /** Sends what this turn made: to our sockets, and one call per shard that has anything. */
   #flush(): void {
     this.sockets.outbox.flush();
-    this.#links.flush(this.#core.lastSeq);
+    this.#room.links.flush(this.#room.core.lastSeq);
+    // Sockets past their answer budget leave now; their users' leaves go out with a settle.
+    const over = this.sockets.closeOverBudget();
+    for (const ws of over) this.gone(ws);
+    if (over.length > 0) this.#room.sending.settle();
   }
 
   /** Serializes a frame once, for our own sockets and for every shard that may hold a recipient. */
@@ -223,12 +274,12 @@ export class Room extends SocketObject {
     if (audience.to !== "conn") this.#window.broadcast();
     const text = encode(frame);
     this.sockets.deliver(audience, text, seq);
-    this.#links.deliver(audience, text, seq);
+    this.#room.links.deliver(audience, text, seq);
   }
 
   #closeTarget(target: CloseTarget, code: number, reason: string): void {
     this.sockets.close(target, code, reason);
-    this.#links.close(target, code, reason);
+    this.#room.links.close(target, code, reason);
   }
 
   get #name(): string {

@@ -101,8 +101,9 @@ export class RoomShard extends SocketObject {
     if (decoded.type === "hello") this.sockets.helloSentBy(state.key);
   }
 
+  /** Errors a shard answers itself count against the socket's answer budget, as the Room's do. */
   protected override answerHere(key: string, frame: ErrorFrame): void {
-    this.sockets.deliver({ to: "conn", conn: key }, JSON.stringify(frame));
+    this.sockets.deliver({ to: "conn", conn: key, metered: true }, JSON.stringify(frame));
   }
 
   /** A socket is gone: tell the room if the room knew of it. */
@@ -112,6 +113,7 @@ export class RoomShard extends SocketObject {
 
   protected override endTurn(): void {
     this.sockets.outbox.flush();
+    for (const ws of this.sockets.closeOverBudget()) this.gone(ws);
     this.#uplink.flush();
   }
 

@@ -2,6 +2,8 @@
  * The Room's side of its shards: where a new socket goes, which connections each shard holds (in
  * a `remote_conns` table, so a Room that wakes knows them without calling anyone), and one
  * downlink channel per shard that carries the room's frames there, one call in flight at a time.
+ * A connection the Room closes (a kick, a ban) leaves `remote_conns` at once, so a restarted Room
+ * never counts it present, and its close is owed until the shard confirms it (`owed-closes.ts`).
  */
 import { CLOSE } from "@edge-chat/protocol";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
@@ -9,6 +11,7 @@ import type { Conn } from "../core/presence.ts";
 import type { Bucket } from "../core/rate-limit.ts";
 import { isRemote, shardOf } from "./addressing.ts";
 import { Channel, type RetryTimer } from "./channel.ts";
+import { OwedCloses } from "./owed-closes.ts";
 import type { DownItem, DownlinkBatch } from "./shard-wire.ts";
 
 /** What the Room calls on a shard. */
@@ -105,6 +108,7 @@ export class ShardLinks {
   /** Remote connections by key, and by user. */
   readonly #conns = new Map<string, { shard: number; user: string }>();
   readonly #byUser = new Map<string, Set<string>>();
+  readonly #owed: OwedCloses;
   /** Item numbers, one sequence for every channel of this instance: a shard forgotten and placed
    * again must not take new items for ones it applied. */
   #lastItemId = 0;
@@ -130,12 +134,17 @@ export class ShardLinks {
     this.#log = log;
     this.#lastSeq = lastSeq;
     sql.exec(SCHEMA);
+    this.#owed = new OwedCloses(sql);
   }
 
-  /** The connections shards hold, as stored: the Room restores them into presence when it wakes. */
+  /**
+   * The connections shards hold, as stored: the Room restores them into presence when it wakes.
+   * Closes owed from before the wake are queued again, ahead of anything else for their shards.
+   */
   restore(): Conn[] {
     const rows = this.#sql.exec<RemoteRow>("SELECT * FROM remote_conns").toArray();
     for (const row of rows) this.#remember(row.key, row.shard, row.user_id);
+    for (const { key, code, reason } of this.#owed.load()) this.#shard(shardOf(key)).push({ kind: "close", target: { conn: key }, code, reason });
     return rows.map((row) => ({ key: row.key, user: row.user_id, owner: row.owner === 1, serial: row.serial }));
   }
 
@@ -165,6 +174,8 @@ export class ShardLinks {
     shard.open = open;
     shard.placed = 0;
     const lost = roster ? [...shard.conns].filter((key) => !roster.includes(key)) : [];
+    // A socket owed a close that the shard no longer holds was closed: nothing is owed any more.
+    if (roster) for (const key of this.#owed.keys()) if (shardOf(key) === index && !roster.includes(key)) this.#owed.settle(key);
     this.#forgetIfEmpty(index);
     return lost;
   }
@@ -187,6 +198,11 @@ export class ShardLinks {
 
   /** A shard's connection closed; false when the Room did not know it. */
   closed(key: string): boolean {
+    this.#owed.settle(key);
+    return this.#forget(key);
+  }
+
+  #forget(key: string): boolean {
     const known = this.#conns.get(key);
     if (!known) return false;
     this.#sql.exec("DELETE FROM remote_conns WHERE key = ?", key);
@@ -206,11 +222,16 @@ export class ShardLinks {
     }
   }
 
-  /** Queues a close for the shards holding the target. */
+  /**
+   * Queues a close for the shards holding the target. Each connection closed is owed its close
+   * until its shard confirms it (in storage, in this turn), and leaves `remote_conns` now.
+   */
   close(target: CloseTarget, code: number, reason: string): void {
-    const keys = "conn" in target ? [target.conn] : [...(this.#byUser.get(target.user) ?? [])];
-    for (const index of new Set(keys.filter((k) => isRemote(k)).map(shardOf))) {
-      this.#shard(index).push({ kind: "close", target, code, reason });
+    const keys = ("conn" in target ? [target.conn] : [...(this.#byUser.get(target.user) ?? [])]).filter((k) => isRemote(k));
+    for (const index of new Set(keys.map(shardOf))) this.#shard(index).push({ kind: "close", target, code, reason });
+    for (const key of keys) {
+      this.#owed.owe(key, code, reason);
+      this.#forget(key);
     }
   }
 
@@ -263,10 +284,12 @@ export class ShardLinks {
     this.#gaveUp(keys);
   }
 
-  /** A shard with no connections and no sockets is forgotten (its queue is then empty anyway). */
+  /** A shard with no connections, no sockets and no close owed is forgotten (its queue is then empty anyway). */
   #forgetIfEmpty(index: number): void {
     const shard = this.#shards.get(index);
-    if (shard && shard.conns.size === 0 && shard.open === 0 && shard.placed === 0) this.#shards.delete(index);
+    if (!shard || shard.conns.size > 0 || shard.open > 0 || shard.placed > 0) return;
+    if (this.#owed.keys().some((key) => shardOf(key) === index)) return;
+    this.#shards.delete(index);
   }
 }
 

@@ -5,6 +5,9 @@
 import type { RoomSettings } from "@edge-chat/protocol";
 import type { EventLog } from "./event-log.ts";
 
+/** A room's settings until a moderator changes them. */
+export const DEFAULT_SETTINGS: Readonly<RoomSettings> = { slowMs: 0, locked: false };
+
 /** The settings and the owner key hash of one room. */
 export class RoomSettingsStore {
   readonly #log: EventLog;
@@ -13,7 +16,7 @@ export class RoomSettingsStore {
 
   constructor(log: EventLog) {
     this.#log = log;
-    this.#settings = { slowMs: Number(log.meta("slow_ms") ?? 0), locked: log.meta("locked") === "1" };
+    this.#settings = { slowMs: Number(log.meta("slow_ms") ?? DEFAULT_SETTINGS.slowMs), locked: log.meta("locked") === "1" };
     this.#ownerKeyHash = log.meta("owner_key");
   }
 
