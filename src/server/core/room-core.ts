@@ -11,6 +11,7 @@
 import type { ErrorFrame, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
 import { frameRef, type Decoded } from "@edge-chat/protocol/validate";
 import type { EventRow } from "../storage/event-log.ts";
+import type { Credential } from "./credential.ts";
 import type { Audience } from "./group-commit.ts";
 import { handleHello } from "./hello.ts";
 import { handleHistory } from "./history.ts";
@@ -19,8 +20,10 @@ import { handleModeration } from "./moderation.ts";
 import type { Conn } from "./presence.ts";
 import type { Bucket } from "./rate-limit.ts";
 import { RoomState, type CoreDeps } from "./room-state.ts";
+import { handleAuth } from "./token-refresh.ts";
 
 export type { CoreDeps } from "./room-state.ts";
+export type { Credential } from "./credential.ts";
 export type { ConnHooks } from "./rule-context.ts";
 
 /** One room's rules and state, behind the calls its objects make. */
@@ -48,8 +51,11 @@ export class RoomCore {
     if (conn) this.#room.buckets.restore(conn.user, bucket);
   }
 
-  /** Judges one decoded frame from connection `key` and acts on it. */
-  receive(key: string, decoded: Decoded): void {
+  /**
+   * Judges one decoded frame from connection `key` and acts on it. A `hello` or `auth` with a signed
+   * token comes with `credential`, the holder's verification of it (credential.ts).
+   */
+  receive(key: string, decoded: Decoded, credential?: Credential): void {
     const room = this.#room;
     if (room.presenceRules.isRemoved(key)) return;
     const conn = room.presence.conn(key);
@@ -60,7 +66,7 @@ export class RoomCore {
         return room.error(reply, "not_ready", "send hello first", ref);
       }
       if (!decoded.ok) return room.error(reply, decoded.code, decoded.message, decoded.ref);
-      if (decoded.frame.type === "hello") handleHello(room, key, decoded.frame);
+      if (decoded.frame.type === "hello") handleHello(room, key, decoded.frame, credential);
       return;
     }
     if (decoded.type === "hello") return room.error(reply, "bad_message", "hello was already accepted");
@@ -69,6 +75,8 @@ export class RoomCore {
     switch (frame.type) {
       case "hello":
         return;
+      case "auth":
+        return handleAuth(room, conn, credential);
       case "rename":
         return room.presenceRules.rename(conn, frame);
       case "typing":

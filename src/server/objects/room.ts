@@ -10,6 +10,7 @@ import { encode } from "@edge-chat/protocol";
 import type { ErrorFrame, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
 import type { Decoded } from "@edge-chat/protocol/validate";
 import { readConfig, type RoomConfig } from "../config.ts";
+import type { Credential } from "../core/credential.ts";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import { RoomCore } from "../core/room-core.ts";
 import { FOLLOW_HEADER, PLACES_HEADER, ROOM_OBJECT, SHARD_HEADER, isRemote, shardName, shardOf } from "../shards/addressing.ts";
@@ -40,7 +41,7 @@ export class Room extends SocketObject {
   #pruned = { at: -Infinity, seq: -1 };
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, ROOM_OBJECT, "room");
+    super(ctx, env, ROOM_OBJECT, "room", ctx.id.name ?? "");
     this.#config = readConfig(env);
     this.#core = new RoomCore({
       sql: ctx.storage.sql,
@@ -55,9 +56,18 @@ export class Room extends SocketObject {
       },
       holding: () => this.#window.open,
       hooks: {
-        admitted: (conn, name, seq) => (isRemote(conn.key) ? this.#links.admitted(conn, seq) : this.sockets.admitted(conn, name, seq)),
+        admitted: (conn, name, seq) => {
+          if (isRemote(conn.key)) return this.#links.admitted(conn, seq);
+          this.sockets.admitted(conn, name, seq);
+          this.expiresAt(conn);
+        },
         renamed: (user, name) => this.sockets.renamed(user, name),
         charged: (key, bucket) => (isRemote(key) ? this.#links.charged(key, bucket) : this.sockets.charged(key, bucket)),
+        expires: (key, exp) => {
+          if (isRemote(key)) return this.#links.expires(key, exp);
+          this.sockets.expires(key, exp);
+          this.expiresAt({ signed: { exp } });
+        },
       },
     });
     this.#sending = new SendSchedule(this.#window, this.#core, () => this.#flush(), (what, err) => this.log(what, err));
@@ -136,7 +146,7 @@ export class Room extends SocketObject {
           this.#remoteClosed(item.conn);
         } else {
           if (item.bucket) this.#core.restoreBucket(item.conn, item.bucket);
-          this.#receive(item.conn, item.decoded);
+          this.#receive(item.conn, item.decoded, item.credential);
         }
       }
     } catch (err) {
@@ -176,8 +186,8 @@ export class Room extends SocketObject {
     return [own, ...shards];
   }
 
-  protected override onFrame(state: SocketState, decoded: Decoded): void {
-    this.#receive(state.key, decoded);
+  protected override onFrame(state: SocketState, decoded: Decoded, _size: number, credential?: Credential): void {
+    this.#receive(state.key, decoded, credential);
   }
 
   protected override answerHere(key: string, frame: ErrorFrame): void {
@@ -196,10 +206,10 @@ export class Room extends SocketObject {
     this.#sending.settle();
   }
 
-  /** Hands a decoded frame to the core; a failure answers `internal`, with `ref`. */
-  #receive(key: string, decoded: Decoded): void {
+  /** Hands a decoded frame (with its verified credential) to the core; a failure answers `internal`, with `ref`. */
+  #receive(key: string, decoded: Decoded, credential?: Credential): void {
     try {
-      this.#core.receive(key, decoded);
+      this.#core.receive(key, decoded, credential);
     } catch (err) {
       this.log("frame failed", err);
       this.#core.failed(key, decoded);
