@@ -70,6 +70,17 @@ describe("a hello with a signed token", () => {
     expect(welcome.online).toBe(1);
   });
 
+  it("holds the socket's later frames behind its hello while the token is verified: none overtakes it", async () => {
+    const room = roomName("order");
+    const socket = await connect(room);
+    // Sent back to back, before the room could have verified anything.
+    socket.send({ type: "hello", auth: await signToken({ sub: "quick", name: "Quick" }, { key: "ec1" }) });
+    for (let i = 0; i < 5; i++) socket.send({ type: "say", id: `m${i}`, text: `message ${i}` });
+    socket.send({ type: "members" });
+    const { before } = await socket.through("members");
+    expect(before.map((f) => (f.type === "message" ? f.id : f.type))).toEqual(["welcome", "m0", "m1", "m2", "m3", "m4"]);
+  });
+
   it("lets an anonymous token in beside signed ones when AUTH_REQUIRED is not set", async () => {
     const { welcome } = await join(roomName("mixed"), { token: newToken() });
     expect(welcome.self.id).toMatch(/^[A-Za-z0-9_-]{16}$/);
