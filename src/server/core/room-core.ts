@@ -23,6 +23,9 @@ import { RoomState, type CoreDeps } from "./room-state.ts";
 import { handleAuth } from "./token-refresh.ts";
 
 export type { CoreDeps } from "./room-state.ts";
+
+/** `unread` counts at most this many (PROTOCOL.md v3, "Read state"). */
+const UNREAD_CAP = 1_000;
 export type { Credential } from "./credential.ts";
 export type { ConnHooks } from "./rule-context.ts";
 
@@ -160,17 +163,30 @@ export class RoomCore {
     return { stored: this.#room.queue.stored, cachedMessages: this.#room.states.size };
   }
 
-  /** Public messages for the HTTP history API, in their current state (never private ones). */
-  publicPage(limit: number, before?: number): MessagesPage {
+  /**
+   * A page of the HTTP messages API, in their current state: public messages only (null), or, for a
+   * credential's user (v3), every message that user may see, `me` shown in reactions as in `history`.
+   */
+  messagesPage(viewer: string | null, limit: number, before?: number): MessagesPage {
     const room = this.#room;
-    const rows = room.log.messageRows(null, limit + 1, before);
-    return { messages: room.folder.messages(rows.slice(0, limit).reverse(), null), hasMore: rows.length > limit };
+    const rows = room.log.messageRows(viewer, limit + 1, before);
+    return { messages: room.folder.messages(rows.slice(0, limit).reverse(), viewer), hasMore: rows.length > limit };
   }
 
-  /** What a lobby shows before joining. */
-  info(name: string): RoomInfo {
+  /**
+   * What a lobby shows before joining; for a credential's user (v3) also `read` and `unread`. Read
+   * positions are not kept yet (the read-state issue): `read` is 0, and `unread` counts what the
+   * protocol says above it (visible messages, not deleted, not their own, up to 1,000).
+   */
+  info(name: string, viewer?: string): RoomInfo {
     const room = this.#room;
-    return { room: name, online: room.presence.online, seq: room.log.lastSeq, owned: room.settings.ownerKeyHash !== undefined, settings: room.settings.current };
+    const info: RoomInfo = { room: name, online: room.presence.online, seq: room.log.lastSeq, owned: room.settings.ownerKeyHash !== undefined, settings: room.settings.current };
+    if (viewer !== undefined) {
+      const read = 0;
+      info.read = read;
+      info.unread = room.log.unreadCount(viewer, read, UNREAD_CAP);
+    }
+    return info;
   }
 
   /** Gives the room an owner key (by its hash); a named room only if it was never used. False: taken. */

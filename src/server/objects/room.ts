@@ -116,14 +116,17 @@ export class Room extends SocketObject {
     return { [PLACES_HEADER]: String(Math.max(0, this.#config.shardCapacity - this.sockets.size)) };
   }
 
-  /** Public messages for the HTTP history API, in their current state (never private ones). */
-  publicPage(limit: number, before?: number): MessagesPage {
-    return this.#core.publicPage(limit, before);
+  /**
+   * A page of the HTTP messages API: public messages (viewer null), or what the credential's user
+   * may see (the Worker verified the credential: credentials.ts).
+   */
+  messagesPage(viewer: string | null, limit: number, before?: number): MessagesPage {
+    return this.#core.messagesPage(viewer, limit, before);
   }
 
-  /** What a lobby shows before joining. */
-  info(room: string): RoomInfo {
-    return this.#core.info(room);
+  /** What a lobby shows before joining; with a credential's user, their read position too. */
+  info(room: string, viewer?: string): RoomInfo {
+    return this.#core.info(room, viewer);
   }
 
   /** Gives the room an owner key (by its hash); a named room only if it was never used. False: taken. */
