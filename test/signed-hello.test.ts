@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { LIMITS } from "@edge-chat/protocol";
-import { type TestSocket, connect, join, newToken, roomName } from "./support/room-client.ts";
+import { type TestSocket, connect, join, newToken, roomName, workerFetch } from "./support/room-client.ts";
 import { SECOND_SECRET, nowSeconds, signToken, unsecuredToken } from "./support/signed-tokens.ts";
 
 /** Sends a hello and returns the error the room answers. */
@@ -40,6 +40,26 @@ describe("a hello with a signed token", () => {
     expect(other.welcome.users).toContainEqual({ id: "user:42@Example.org", name: "Ada Lovelace" });
     const said = await socket.say("hi from a signed user");
     expect(said.from).toEqual({ id: "user:42@Example.org", name: "Ada Lovelace" });
+  });
+
+  it("addresses an id of 64 characters of every kind a sub allows like any other: to, members, mute, history over HTTP", async () => {
+    const id = "Aa0_.:@-".repeat(8);
+    const created = (await (await workerFetch("/api/rooms", { method: "POST", body: JSON.stringify({ name: roomName("long-id") }) })).json()) as { room: string; ownerKey: string };
+    const owner = await join(created.room, { name: "owner", key: created.ownerKey });
+    const auth = await signToken({ sub: id, name: "Long" });
+    const signed = await connect(created.room);
+    signed.send({ type: "hello", auth });
+    expect((await signed.next("welcome")).self.id).toBe(id);
+    const secret = await owner.socket.say("for the long id", { to: id });
+    expect((await signed.next("message", (m) => m.id === secret.id)).to).toMatchObject({ id, name: "Long" });
+    owner.socket.send({ type: "members" });
+    expect((await owner.socket.next("members")).users.map((u) => u.id)).toContain(id);
+    owner.socket.send({ type: "mute", user: id, ms: 60_000 });
+    await signed.next("moderation", (m) => m.action === "mute" && m.user.id === id);
+    signed.send({ type: "say", id: "while-muted", text: "muted?" });
+    expect((await signed.next("error")).code).toBe("muted");
+    const page = (await (await workerFetch(`/api/rooms/${created.room}/messages`, { headers: { Authorization: `Bearer ${auth}` } })).json()) as { messages: { text: string }[] };
+    expect(page.messages.map((m) => m.text)).toEqual(["for the long id"]);
   });
 
   it("takes the name from hello when the token claims none, and a guest name without either", async () => {
