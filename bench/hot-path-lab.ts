@@ -35,7 +35,7 @@ const { values, positionals } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(`usage: npm run bench:lab -- [--frames 4000] [--rounds 3] [variant ...]\n  variants: slice lists joined with +, from parse decode select insert upsert defer send1 send10, or none\n  default: ${DEFAULT_VARIANTS.join(" ")}`);
+  console.log(`usage: npm run bench:lab -- [--frames 4000] [--rounds 3] [variant ...]\n  variants: slice lists joined with +, from parse decode select insert upsert defer send1 send10 hs256 es256, or none\n  (hs256, es256: verify a signed token per frame, as a signed hello does)\n  default: ${DEFAULT_VARIANTS.join(" ")}`);
   process.exit(0);
 }
 const variants = positionals.length ? positionals : DEFAULT_VARIANTS;

@@ -40,6 +40,9 @@ export interface BenchOptions {
   /** The heap phase: messages one room stores, and the counts at which its heap is read. */
   heapMessages: number;
   heapMarks: number[];
+  /** The signed phase: clients joining one room per trial, and rounds (each kind of token once a round). */
+  signedClients: number;
+  signedRounds: number;
   /** Longest time for every client to join, ms (default 15 s + 25 ms per client). */
   bigConnectTimeoutMs?: number;
   /** Big room: connect to the workerd that runs the Worker, past wrangler's proxy (which takes 4 files per socket). */
@@ -57,9 +60,9 @@ export interface BenchOptions {
 }
 
 /** The parts of a run, in the order they run. */
-export const PHASES = ["table", "saturation", "join", "big", "shards", "heap"] as const;
+export const PHASES = ["table", "saturation", "join", "big", "shards", "heap", "signed"] as const;
 
-/** What runs without --phases (the shards and heap phases take minutes and are asked for by name). */
+/** What runs without --phases (the shards, heap and signed phases take minutes and are asked for by name). */
 const DEFAULT_PHASES = ["table", "saturation", "join", "big"] as const;
 /** One of the parts. */
 export type Phase = (typeof PHASES)[number];
@@ -70,11 +73,13 @@ export const USAGE = `usage: npm run bench -- [options]
   --url URL              bench this running chat instead of starting wrangler dev
   --baseline-url URL     use this running baseline instead of starting bench/baseline
   --room-config PATH     wrangler config of the chat to start (default: wrangler.toml)
-  --phases LIST          any of table,saturation,join,big,shards,heap (default: the first four)
+  --phases LIST          any of table,saturation,join,big,shards,heap,signed (default: the first four)
   --shards-clients LIST  shards: clients in one room (default 1000,3000,5000)
   --shards-capacity C    shards: SHARD_CAPACITY of its server (default 1000)
   --heap-messages N      heap: messages one room stores (default 200000)
   --heap-marks LIST      heap: stored counts at which the room's heap is read (default 20000,50000,100000)
+  --signed-clients N     signed: clients joining a room with anonymous, HS256 and ES256 tokens (default 1000)
+  --signed-rounds R      signed: rounds, each kind once a round in rotating order (default 3)
   --clients LIST         table: client counts, e.g. 10,100,1000 (default 10,100)
   --senders S            table: senders per trial, at most N (default 10)
   --rate R               table: messages/s per sender, within the room's 5/s limit (default 2)
@@ -149,6 +154,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "shards-capacity": { type: "string" },
       "heap-messages": { type: "string" },
       "heap-marks": { type: "string" },
+      "signed-clients": { type: "string" },
+      "signed-rounds": { type: "string" },
       "big-connect-timeout": { type: "string" },
       "big-direct": { type: "boolean", default: false },
       "text-bytes": { type: "string" },
@@ -169,8 +176,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   const d = smoke ? SMOKE_DEFAULTS : DEFAULTS;
   const num = (name: keyof typeof values, fallback: number, min = 0) => positive(values[name], fallback, name, min);
   const outDir = values.out ?? "bench/out";
-  // The smoke run exercises the heap phase too, at a few thousand messages.
-  const phases = new Set((values.phases ?? [...DEFAULT_PHASES, ...(smoke ? ["heap"] : [])].join(",")).split(",").map((p) => p.trim()));
+  // The smoke run exercises the heap and signed phases too, at a few thousand messages and a few clients.
+  const phases = new Set((values.phases ?? [...DEFAULT_PHASES, ...(smoke ? ["heap", "signed"] : [])].join(",")).split(",").map((p) => p.trim()));
   for (const phase of phases) if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`unknown phase ${phase}`);
   const bigClients = list(values["big-clients"], d.bigClients, "big-clients");
   if (values["big-5000"] && !bigClients.includes(5_000)) bigClients.push(5_000);
@@ -202,6 +209,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     shardsCapacity: num("shards-capacity", 1_000, 1),
     heapMessages: num("heap-messages", d.heapMessages, 1),
     heapMarks: list(values["heap-marks"], d.heapMarks, "heap-marks"),
+    signedClients: num("signed-clients", d.signedClients, 1),
+    signedRounds: num("signed-rounds", d.signedRounds, 1),
     bigDirect: values["big-direct"] ?? false,
     textBytes: num("text-bytes", 64, 1),
     connectWindow: num("connect-window", 20, 1),
@@ -238,6 +247,8 @@ const DEFAULTS = {
   bigSeconds: 10,
   heapMessages: 200_000,
   heapMarks: [20_000, 50_000, 100_000],
+  signedClients: 1_000,
+  signedRounds: 3,
 };
 
 const SMOKE_DEFAULTS: typeof DEFAULTS = {
@@ -258,6 +269,8 @@ const SMOKE_DEFAULTS: typeof DEFAULTS = {
   bigSeconds: 3,
   heapMessages: 2_000,
   heapMarks: [1_000],
+  signedClients: 20,
+  signedRounds: 1,
 };
 
 function positive(value: unknown, fallback: number, name: string, min: number): number {

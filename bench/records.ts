@@ -38,6 +38,8 @@ export interface TrialRecord {
   /** How long the host waited for a quiet server and a calm machine before this trial, and whether it got calm. */
   settleMs: number;
   calm: boolean;
+  /** The server's CPU while the clients joined, µs per client (null when it could not be read). */
+  connectServerUsPerClient?: number;
   error?: string;
 }
 

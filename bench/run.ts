@@ -18,6 +18,7 @@ import { coreSharing, formatReport, jsonSummary, warningsOf, type RunContext } f
 import { runSaturation } from "./saturation.ts";
 import { HEAP_ADMIN_KEY, heapReport, runHeap, type HeapSummary } from "./heap-phase.ts";
 import { SHARDS_ADMIN_KEY, runShards, shardsReport, type ShardsSummary } from "./shards-phase.ts";
+import { SIGNED_SECRET, runSigned, signedReport, startIssuer, type BenchIssuer, type SignedSummary } from "./signed-phase.ts";
 import { planPinning, startServer, type BenchServer } from "./servers.ts";
 import { runTable } from "./table.ts";
 import { TrialRunner } from "./trial-runner.ts";
@@ -44,8 +45,10 @@ async function main(): Promise<number> {
   log(`starting servers (${pinning.note})`);
   const servers: BenchServer[] = [];
   let load: LoadProcess | undefined;
+  let issuer: BenchIssuer | undefined;
   const stopAll = async () => {
     await load?.stop();
+    await issuer?.stop();
     await Promise.all(servers.map((s) => s.stop()));
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -62,9 +65,14 @@ async function main(): Promise<number> {
     const sharedBig = options.phases.has("big") && options.smoke;
     const fileLimit = bigFileLimit(Math.max(...options.bigClients));
     const needsRoom = options.phases.has("table") || Boolean(options.url) || sharedBig;
+    // The signed phase's server trusts a key set this process serves (signed-phase.ts); the smoke
+    // run gives those vars to the table's room instead of starting one more server.
+    if (options.phases.has("signed")) issuer = await startIssuer();
+    const signedVars = issuer ? { AUTH_SECRET: SIGNED_SECRET, AUTH_JWKS_URL: issuer.jwksUrl } : undefined;
+    const sharedSigned = Boolean(signedVars) && options.smoke && needsRoom && !options.url;
     const needsBaseline = options.phases.has("table") || options.phases.has("saturation") || sharedBig || (ownBig && Boolean(options.baselineUrl));
     const starting = await Promise.allSettled([
-      needsRoom ? startServer({ label: "room", ...common, ...urlOrConfig(options.url, options.roomConfig) }) : Promise.resolve(null),
+      needsRoom ? startServer({ label: "room", ...common, ...urlOrConfig(options.url, options.roomConfig), ...(sharedSigned ? { vars: signedVars } : {}) }) : Promise.resolve(null),
       needsRaised && !options.url
         ? startServer({ label: "room (raised limits)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: raisedVars })
         : Promise.resolve(null),
@@ -83,11 +91,21 @@ async function main(): Promise<number> {
       options.phases.has("heap")
         ? startServer({ label: "room (heap)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: { ...raisedVars, ADMIN_KEY: HEAP_ADMIN_KEY } })
         : Promise.resolve(null),
+      signedVars && !sharedSigned
+        ? startServer({
+            label: "room (signed)",
+            ...common,
+            ...urlOrConfig(undefined, options.roomConfig),
+            vars: signedVars,
+            fileLimit: bigFileLimit(options.signedClients),
+          })
+        : Promise.resolve(null),
     ]);
     for (const s of starting) if (s.status === "fulfilled" && s.value) servers.push(s.value);
     const failed = starting.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [room, roomRaised, baseline, bigRoom, bigBaseline, shardsRoom, heapRoom] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
+    const [room, roomRaised, baseline, bigRoom, bigBaseline, shardsRoom, heapRoom, signedOwn] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
+    const signedRoom = sharedSigned ? room : signedOwn;
     log(`servers up in ${seconds(started)} s: ${servers.map((s) => `${s.label} ${s.url}`).join(", ")}`);
 
     load = LoadProcess.start(pinning.loadCpus);
@@ -143,6 +161,18 @@ async function main(): Promise<number> {
       });
     }
 
+    let signed: SignedSummary | null = null;
+    // Its trials are kept apart (the big phase's list is the big room's own), but count for the
+    // core sharing and the exit code like every other.
+    const signedTrials: TrialRecord[] = [];
+    if (options.phases.has("signed") && signedRoom && issuer) {
+      await phase("signed", async () => {
+        const result = await runSigned(runner, signedRoom, issuer!, options, progress);
+        signed = result.summary;
+        signedTrials.push(...result.trials);
+      });
+    }
+
     let heap: HeapSummary | null = null;
     if (options.phases.has("heap") && heapRoom) {
       await phase("heap", async () => {
@@ -174,7 +204,7 @@ async function main(): Promise<number> {
         raised: roomRaised ? (limitsOf(run.staircases) ?? `burst ${options.raisedLimit}, ${options.raisedLimit}/s`) : null,
       },
     };
-    const cores = coreSharing([...run.tableTrials, ...run.staircases, ...run.bigTrials], context);
+    const cores = coreSharing([...run.tableTrials, ...run.staircases, ...run.bigTrials, ...signedTrials], context);
     const warnings = [...phaseErrors, ...warningsOf(run, cores)];
     writeOutputs(options, run, context);
     console.log(formatReport(run, context, options, cores));
@@ -182,13 +212,17 @@ async function main(): Promise<number> {
       console.log(shardsReport(shards).join("\n"));
       writeFileSync(join(options.outDir, "shards.json"), JSON.stringify(shards, null, 2));
     }
+    if (signed) {
+      console.log(signedReport(signed).join("\n"));
+      writeFileSync(join(options.outDir, "signed.json"), JSON.stringify(signed, null, 2));
+    }
     if (heap) {
       console.log(heapReport(heap).join("\n"));
       writeFileSync(join(options.outDir, "heap.json"), JSON.stringify(heap, null, 2));
     }
     for (const w of warnings) console.log(`warning: ${w}`);
     console.log(jsonSummary(run, context, cores, warnings));
-    return phaseErrors.length > 0 || [...run.tableTrials, ...run.staircases, ...run.bigTrials].some((t) => t.error) ? 1 : 0;
+    return phaseErrors.length > 0 || [...run.tableTrials, ...run.staircases, ...run.bigTrials, ...signedTrials].some((t) => t.error) ? 1 : 0;
   } finally {
     const stopping = performance.now();
     await stopAll();

@@ -21,7 +21,7 @@ interface Sample {
  * By default a trial waits for presence to settle and gets about 60 ms per client to connect.
  */
 export type TrialPlan = Pick<TrialSpec, "clients" | "senders" | "stages"> &
-  Partial<Pick<TrialSpec, "abortLatencyMs" | "presence" | "connectWindow" | "connectDeadlineMs" | "room" | "spreadSenders">>;
+  Partial<Pick<TrialSpec, "abortLatencyMs" | "presence" | "connectWindow" | "connectDeadlineMs" | "room" | "spreadSenders" | "auths">>;
 
 /** Runs trials through one load process. */
 export class TrialRunner {
@@ -59,7 +59,9 @@ export class TrialRunner {
     };
     if (plan.room !== undefined) spec.room = plan.room;
     if (plan.spreadSenders) spec.spreadSenders = true;
+    if (plan.auths) spec.auths = plan.auths;
     const starts: Sample[] = [];
+    let connecting: Sample | undefined;
     const ends: Sample[] = [];
     const sample = (): Sample => ({ at: performance.now(), server: serverCpu(server), cores: coreTimes() });
     const record: TrialRecord = {
@@ -78,8 +80,15 @@ export class TrialRunner {
     };
     try {
       const result = await this.#load.trial(spec, (label) => {
-        if (label === "connecting") record.memory.beforeMiB = runtimeRss(server);
-        else if (label === "connected") record.memory.connectedMiB = runtimeRss(server);
+        if (label === "connecting") {
+          record.memory.beforeMiB = runtimeRss(server);
+          connecting = sample();
+        } else if (label === "connected") {
+          record.memory.connectedMiB = runtimeRss(server);
+          const connected = sample();
+          // The server's CPU while the clients joined, per client (the signed phase compares hellos).
+          if (connecting?.server && connected.server) record.connectServerUsPerClient = Math.round(((connected.server.total - connecting.server.total) * 1e6) / spec.clients);
+        }
         else if (label.startsWith("start ")) starts.push(sample());
         else if (label.startsWith("end ")) {
           ends.push(sample());

@@ -23,6 +23,8 @@ export interface TrialSpec {
   socketBase: string;
   /** The room's name, when the host must know it (the shards phase reads its stats); else a fresh one. */
   room?: string;
+  /** Signed tokens, one per client: their hellos carry `auth` instead of an anonymous token (the signed phase). */
+  auths?: string[];
   /** Senders spread evenly over the clients (so over every object of a sharded room), not the first S. */
   spreadSenders?: boolean;
   dialect: Dialect;

@@ -9,6 +9,10 @@
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { TEST_AUDIENCE, TEST_AUTH_SECRET, TEST_ISSUER, TEST_JWKS_URL, keySetService, makeTestKeys } from "./support/test-issuer.ts";
+
+/** The test identity provider's keys, made once per run and shared by every workerd project. */
+const issuer = makeTestKeys();
 
 /** The workerd project, with extra bindings on top of the shared ones, and extra test files. */
 function workers(name: string, extra: Record<string, string> = {}, more: string[] = [], exclude: string[] = [], include = ["test/*.test.ts"]) {
@@ -21,6 +25,8 @@ function workers(name: string, extra: Record<string, string> = {}, more: string[
         // The bucket refills one token per 100 s here, so rate-limit tests are exact on a slow
         // machine (the burst of 20 stays the default); the defaults are checked in config.test.ts.
         miniflare: {
+          // Every fetch a room makes leaves workerd here: the test identity provider's key set.
+          outboundService: keySetService(issuer.publicSet),
           bindings: {
             ALLOWED_ORIGINS: " https://friend.example, https://second.example/ ",
             RATE_PER_SECOND: "0.01",
@@ -32,6 +38,13 @@ function workers(name: string, extra: Record<string, string> = {}, more: string[
             ADDRESS_UPGRADES_PER_MINUTE: "0",
             ADDRESS_CREATIONS_PER_MINUTE: "0",
             ADDRESS_READS_PER_MINUTE: "0",
+            // Signed identity (docs/AUTH.md): the test provider's HS256 keys and key set, and the
+            // private keys for the tests to sign with (not a var the Worker reads).
+            AUTH_SECRET: TEST_AUTH_SECRET,
+            AUTH_JWKS_URL: TEST_JWKS_URL,
+            AUTH_ISSUER: TEST_ISSUER,
+            AUTH_AUDIENCE: TEST_AUDIENCE,
+            TEST_ISSUER_KEYS: JSON.stringify(issuer.keys),
             ...extra,
           },
         },
@@ -48,6 +61,8 @@ export default defineConfig({
       // test/sharded/ holds what only a sharded room can show (placement, shard faults); the
       // decoder's fuzz involves no room, so it runs once.
       workers("workers-sharded", { SHARD_CAPACITY: "2" }, ["test/sharded/*.test.ts"], ["test/fuzz-protocol.test.ts"]),
+      // AUTH_REQUIRED shuts anonymous tokens out of every room: a project of its own, small.
+      workers("auth-required", { AUTH_REQUIRED: "true" }, [], [], ["test/auth-required/*.test.ts"]),
       workers(
         "address-limits",
         { ADDRESS_UPGRADES_PER_MINUTE: "4", ADDRESS_CREATIONS_PER_MINUTE: "3", ADDRESS_READS_PER_MINUTE: "5" },

@@ -10,7 +10,7 @@
  */
 import WebSocket from "ws";
 import { HEARTBEAT, TIMINGS, encode } from "@edge-chat/protocol";
-import type { ClientFrame, HelloFrame, MessageFrame, WelcomeFrame } from "@edge-chat/protocol";
+import type { ClientFrameV3, HelloFrame, MessageFrame, SignedHelloFrame, WelcomeFrame } from "@edge-chat/protocol";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
 import { newToken } from "@edge-chat/client";
 import { readRoomText } from "./room-text.ts";
@@ -43,6 +43,8 @@ export interface LightClientOptions {
   dialect?: Dialect;
   /** The user's secret; a fresh one when left out. */
   token?: string;
+  /** A signed token (protocol v3): the hello carries it instead of the anonymous token. */
+  auth?: string;
   name?: string;
   /** Resume after this seq of this epoch (both or neither). */
   since?: number;
@@ -128,7 +130,7 @@ export class LightClient {
   }
 
   /** Sends a frame if the socket is open (the baseline echoes a `say` as it is); false otherwise. */
-  send(frame: ClientFrame): boolean {
+  send(frame: ClientFrameV3): boolean {
     if (this.#ws?.readyState !== WebSocket.OPEN) return false;
     this.#ws.send(encode(frame));
     return true;
@@ -161,8 +163,8 @@ export class LightClient {
   }
 
   #hello(): void {
-    const { name, since, epoch } = this.#options;
-    const hello: HelloFrame = { type: "hello", token: this.token };
+    const { name, since, epoch, auth } = this.#options;
+    const hello: HelloFrame | SignedHelloFrame = auth === undefined ? { type: "hello", token: this.token } : { type: "hello", auth };
     if (name !== undefined) hello.name = name;
     if (since !== undefined && epoch !== undefined) {
       hello.since = since;

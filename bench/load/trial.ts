@@ -50,7 +50,7 @@ export async function runTrial(spec: TrialSpec, mark: (label: string) => void): 
   const url = `${spec.socketBase}/${spec.room ?? `bench-${Math.random().toString(36).slice(2, 10)}`}/ws`;
   const clients = Array.from(
     { length: spec.clients },
-    (_, i) => new LightClient({ url, dialect: spec.dialect, name: `bench-${i}`, events: eventsOf(i) }),
+    (_, i) => new LightClient({ url, dialect: spec.dialect, name: `bench-${i}`, events: eventsOf(i), ...(spec.auths ? { auth: spec.auths[i]! } : {}) }),
   );
 
   try {

@@ -1,5 +1,18 @@
 /** Room settings read from the Worker's vars, with the protocol's defaults and floors. */
 
+/** Signed identity (PROTOCOL.md v3, docs/AUTH.md): who may sign tokens the rooms trust. */
+export interface AuthConfig {
+  /** HS256 keys: the UTF-8 bytes of each comma-separated string of AUTH_SECRET (empty: none). */
+  secrets: string[];
+  /** AUTH_JWKS_URL: the key set for RS256, ES256 and EdDSA tokens (undefined: none). */
+  jwksUrl: string | undefined;
+  /** AUTH_ISSUER and AUTH_AUDIENCE: what a token's `iss` and `aud` must name, when set. */
+  issuer: string | undefined;
+  audience: string | undefined;
+  /** AUTH_REQUIRED = "true": only signed identities may enter, over HTTP too. */
+  required: boolean;
+}
+
 /** The settings a room runs with. */
 export interface RoomConfig {
   /** Messages kept at least; never below the protocol's 10,000. */
@@ -12,6 +25,8 @@ export interface RoomConfig {
   shardCapacity: number;
   /** The deployment's ADMIN_KEY: an owner key of every room (unset: none). */
   adminKey: string | undefined;
+  /** Signed identity. */
+  auth: AuthConfig;
 }
 
 /** Default sockets per object (see docs/SCALE.md for how it was chosen). */
@@ -19,10 +34,25 @@ export const DEFAULT_SHARD_CAPACITY = 2_000;
 
 const MIN_HISTORY = 10_000;
 
+/** The vars a room reads. */
+export type ConfigVars = Partial<
+  Record<
+    | "HISTORY_LIMIT"
+    | "RATE_BURST"
+    | "RATE_PER_SECOND"
+    | "SHARD_CAPACITY"
+    | "ADMIN_KEY"
+    | "AUTH_SECRET"
+    | "AUTH_JWKS_URL"
+    | "AUTH_ISSUER"
+    | "AUTH_AUDIENCE"
+    | "AUTH_REQUIRED",
+    string
+  >
+>;
+
 /** Reads the room's settings from its environment. */
-export function readConfig(
-  env: Partial<Record<"HISTORY_LIMIT" | "RATE_BURST" | "RATE_PER_SECOND" | "SHARD_CAPACITY" | "ADMIN_KEY", string>>,
-): RoomConfig {
+export function readConfig(env: ConfigVars): RoomConfig {
   return {
     historyLimit: Math.max(MIN_HISTORY, positive(env.HISTORY_LIMIT, MIN_HISTORY)),
     burst: positive(env.RATE_BURST, 20),
@@ -30,6 +60,19 @@ export function readConfig(
     shardCapacity: Math.floor(positive(env.SHARD_CAPACITY, DEFAULT_SHARD_CAPACITY)),
     // An empty secret is no key: it must never match an empty `hello.key`.
     adminKey: env.ADMIN_KEY ? env.ADMIN_KEY : undefined,
+    auth: readAuthConfig(env),
+  };
+}
+
+/** The signed-identity part of the vars; empty strings mean unset. */
+export function readAuthConfig(env: ConfigVars): AuthConfig {
+  return {
+    // Keys are kept exactly as written between the commas (a space is a byte of a key), empty ones dropped.
+    secrets: (env.AUTH_SECRET ?? "").split(",").filter((key) => key !== ""),
+    jwksUrl: env.AUTH_JWKS_URL?.trim() || undefined,
+    issuer: env.AUTH_ISSUER || undefined,
+    audience: env.AUTH_AUDIENCE || undefined,
+    required: env.AUTH_REQUIRED?.trim().toLowerCase() === "true",
   };
 }
 

@@ -112,6 +112,19 @@ export class TestSocket {
     }
   }
 
+  /** Takes the first pending frame of any of `types`, waiting for one if need be. */
+  async nextOf<T extends SingleServerFrame["type"]>(types: readonly T[], timeoutMs = 5_000): Promise<FrameOf<T>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.#assertValid();
+      const index = this.pending.findIndex((f) => (types as readonly string[]).includes(f.type));
+      if (index >= 0) return this.pending.splice(index, 1)[0] as FrameOf<T>;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${types.join(" or ")} frame within ${timeoutMs} ms`);
+      await this.#wait(left);
+    }
+  }
+
   /** Waits for the literal `pong` heartbeat answer. */
   async pong(timeoutMs = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -1,11 +1,35 @@
 /** The room's settings and its token bucket, checked as plain functions. */
 import { describe, expect, it } from "vitest";
-import { readConfig } from "../../src/server/config.ts";
+import { readAuthConfig, readConfig } from "../../src/server/config.ts";
 import { fullBucket, takeToken } from "../../src/server/core/rate-limit.ts";
 
 describe("room settings", () => {
   it("defaults to a bucket of 20 refilled at 5 per second, 10,000 kept messages, shards of 2,000 and no admin key", () => {
-    expect(readConfig({})).toEqual({ historyLimit: 10_000, burst: 20, perSecond: 5, shardCapacity: 2_000, adminKey: undefined });
+    expect(readConfig({})).toEqual({
+      historyLimit: 10_000,
+      burst: 20,
+      perSecond: 5,
+      shardCapacity: 2_000,
+      adminKey: undefined,
+      auth: { secrets: [], jwksUrl: undefined, issuer: undefined, audience: undefined, required: false },
+    });
+  });
+
+  it("reads AUTH_SECRET as comma-separated keys kept byte for byte, empty vars as unset, AUTH_REQUIRED only when true", () => {
+    expect(readAuthConfig({ AUTH_SECRET: "one key, two,,three", AUTH_JWKS_URL: "", AUTH_ISSUER: "", AUTH_AUDIENCE: "", AUTH_REQUIRED: "false" })).toEqual({
+      secrets: ["one key", " two", "three"],
+      jwksUrl: undefined,
+      issuer: undefined,
+      audience: undefined,
+      required: false,
+    });
+    expect(readAuthConfig({ AUTH_JWKS_URL: " https://idp.example/jwks ", AUTH_ISSUER: "i", AUTH_AUDIENCE: "a", AUTH_REQUIRED: " TRUE " })).toEqual({
+      secrets: [],
+      jwksUrl: "https://idp.example/jwks",
+      issuer: "i",
+      audience: "a",
+      required: true,
+    });
   });
 
   it("takes SHARD_CAPACITY and ADMIN_KEY from the environment, and an empty ADMIN_KEY is no key", () => {

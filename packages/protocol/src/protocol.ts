@@ -1,7 +1,7 @@
 /**
  * The wire protocol, version 3: frame types, limits and encoding, shared by the room and the page.
- * (The version-3 parts the room does not serve yet are typed here for the clients: `SignedHelloFrame`,
- * `AuthFrame`, `ReadFrame`, `SearchRequestFrame` and the room's `ServerFrameV3`.)
+ * (The version-3 parts the room does not serve yet are typed here for the clients: `ReadFrame`,
+ * `SearchRequestFrame` and the room's read and search frames in `ServerFrameV3`.)
  * The contract itself is PROTOCOL.md; this module is its one implementation, so the two sides
  * cannot drift. It uses no DOM and no Workers types. Validation of incoming client frames lives in
  * `validate.ts` beside it, of room frames in `server-frames.ts`.
@@ -84,6 +84,8 @@ export const CLOSE = {
   tryAgain: 1013,
   /** The socket passed its budget of answered errors and duplicates (additive): reconnect later. */
   policy: 1008,
+  /** Version 3: the socket's signed token expired without a refresh (reason `token expired`). */
+  tokenExpired: 4401,
 } as const;
 
 /** Room names as they stand in the URL path (never percent-decoded). */
@@ -166,6 +168,24 @@ export interface SignedHelloFrame {
   type: "hello";
   auth: string;
   name?: string;
+  since?: number;
+  epoch?: string;
+  key?: string;
+}
+
+/**
+ * Version 3: a `hello` as a room receives it once validated: exactly one of `token` and `auth`, or
+ * neither on a socket whose upgrade carried `Cf-Access-Jwt-Assertion` (that header is then the
+ * signed token). A hello without `token` may ask for a name the room must judge only once it knows
+ * the token's claims (a `name` claim overrides it, even an invalid one): such a name is left out and
+ * `nameError` says what is wrong with it.
+ */
+export interface ReceivedHelloFrame {
+  type: "hello";
+  token?: string;
+  auth?: string;
+  name?: string;
+  nameError?: string;
   since?: number;
   epoch?: string;
   key?: string;
@@ -312,6 +332,9 @@ export type ClientFrame =
 
 /** Every frame a version-3 client may send: the frames above, and the signed hello, `auth`, `read` and `search`. */
 export type ClientFrameV3 = ClientFrame | SignedHelloFrame | AuthFrame | ReadFrame | SearchRequestFrame;
+
+/** A client frame as a room receives it after validation (a hello may be signed; `auth` refreshes it). */
+export type ReceivedClientFrame = Exclude<ClientFrame, HelloFrame> | ReceivedHelloFrame | AuthFrame;
 
 /** Client frames that store an event, each with a client-chosen `id`. */
 export type StoredClientFrame = SayFrame | EditFrame | DeleteFrame | ReactFrame;
@@ -554,6 +577,7 @@ export type SingleServerFrame =
   | MembersFrame
   | ModerationFrame
   | SettingsFrame
+  | AuthAcceptedFrame
   | ErrorFrame;
 
 /** Several frames packed into one, in order; never nested. */
@@ -586,6 +610,9 @@ export interface RoomInfo {
   seq: number;
   owned: boolean;
   settings: RoomSettings;
+  /** Version 3, with the user's credential: their read position and unread count, as in `welcome`. */
+  read?: number;
+  unread?: number;
 }
 
 /** Body of every HTTP error. */
@@ -594,7 +621,7 @@ export interface HttpErrorBody {
 }
 
 /** Serializes a frame for the wire. */
-export function encode(frame: ServerFrame | ClientFrameV3): string {
+export function encode(frame: ServerFrame | ClientFrameV3 | ReceivedClientFrame): string {
   return JSON.stringify(frame);
 }
 

@@ -5,7 +5,7 @@
 import * as v from "valibot";
 import { NAME_CONTROL, NAME_INVISIBLE, nameKey } from "./names.ts";
 import { LIMITS, ROOM_NAME, TOKEN } from "./protocol.ts";
-import type { ClientFrame, ErrorCode } from "./protocol.ts";
+import type { ErrorCode, ReceivedClientFrame, ReceivedHelloFrame } from "./protocol.ts";
 
 const wellFormed = (s: string): boolean => s.isWellFormed();
 
@@ -69,16 +69,25 @@ const EmojiSchema = v.pipe(
   v.check((s) => !NAME_CONTROL.test(s), "emoji has control characters"),
 );
 
+/**
+ * A hello's fields, each checked alone; which credential it carries, and its name, are judged
+ * after (`judgeHello`): the name of a signed hello only once the room knows the token's claims.
+ */
 const HelloSchema = v.object({
   type: v.literal("hello"),
-  token: v.pipe(v.string("token must be a string"), v.regex(TOKEN, "token must be 16–128 base64url characters")),
-  name: v.optional(NameSchema),
+  token: v.optional(v.pipe(v.string("token must be a string"), v.regex(TOKEN, "token must be 16–128 base64url characters"))),
+  // Any string: one over LIMITS.authMax or that does not verify is `unauthorized`, judged by the room.
+  auth: v.optional(v.string("auth must be a string")),
+  name: v.optional(v.unknown()),
   since: v.optional(SeqSchema),
   // Any string: an unknown epoch just fails to resume (the frame size bounds it).
   epoch: v.optional(v.string("must be a string")),
   // Any string: a key that is not this room's is `forbidden`, judged by the room.
   key: v.optional(v.string("must be a string")),
 });
+
+/** Version 3: a fresh signed token for a socket admitted with one. */
+const AuthSchema = v.object({ type: v.literal("auth"), auth: v.string("auth must be a string") });
 
 const SaySchema = v.object({
   type: v.literal("say"),
@@ -152,6 +161,7 @@ const SCHEMAS = {
   mute: MuteSchema,
   ban: BanSchema,
   settings: SettingsSchema,
+  auth: AuthSchema,
 } as const;
 
 /** Frame types that store an event; errors about them carry the frame's valid `id` as `ref`. */
@@ -165,22 +175,30 @@ const FIELD_CODES: Record<string, ErrorCode> = { name: "name_invalid" };
 
 /** The outcome of decoding one incoming frame; `type` is set whenever the frame named a known type. */
 export type Decoded =
-  | { ok: true; type: FrameType; frame: ClientFrame }
+  | { ok: true; type: FrameType; frame: ReceivedClientFrame }
   | { ok: false; type?: FrameType; code: ErrorCode; message: string; ref?: string };
 
+/**
+ * What a frame's validity depends on beyond itself: `access` is true on a socket whose upgrade
+ * carried `Cf-Access-Jwt-Assertion` (its hello then carries neither `token` nor `auth`).
+ */
+export interface DecodeContext {
+  access?: boolean;
+}
+
 /** Decodes one text frame into a valid client frame, or into the error the protocol prescribes. */
-export function decodeClientFrame(data: string): Decoded {
+export function decodeClientFrame(data: string, context: DecodeContext = {}): Decoded {
   let raw: unknown;
   try {
     raw = JSON.parse(data);
   } catch {
     return { ok: false, code: "bad_json", message: "frame is not valid JSON" };
   }
-  return validateClientFrame(raw);
+  return validateClientFrame(raw, context);
 }
 
 /** Validates an already parsed JSON value as a client frame. */
-export function validateClientFrame(raw: unknown): Decoded {
+export function validateClientFrame(raw: unknown, context: DecodeContext = {}): Decoded {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return { ok: false, code: "bad_message", message: "frame must be a JSON object" };
   }
@@ -190,7 +208,13 @@ export function validateClientFrame(raw: unknown): Decoded {
   }
   const known = type as FrameType;
   const result = v.safeParse(SCHEMAS[known], raw, { abortEarly: true });
-  if (result.success) return { ok: true, type: known, frame: result.output as ClientFrame };
+  if (result.success) {
+    if (known === "hello") return judgeHello(result.output as HelloFields, context);
+    if (known === "auth" && context.access) {
+      return { ok: false, type: "auth", code: "bad_message", message: "this connection's identity came with its upgrade and cannot be refreshed" };
+    }
+    return { ok: true, type: known, frame: result.output as ReceivedClientFrame };
+  }
 
   const issue = result.issues[0];
   const field = String(issue.path?.[0]?.key ?? "");
@@ -201,6 +225,32 @@ export function validateClientFrame(raw: unknown): Decoded {
   return ref === undefined ? { ok: false, type: known, code, message } : { ok: false, type: known, code, message, ref };
 }
 
+type HelloFields = v.InferOutput<typeof HelloSchema>;
+
+/**
+ * A hello carries exactly one of `token` and `auth`, or neither on an Access socket (else
+ * `bad_message`). A name present must be valid (`name_invalid`), except that a hello without
+ * `token` keeps an invalid one aside as `nameError`: a `name` claim of its signed token overrides it.
+ */
+function judgeHello(fields: HelloFields, context: DecodeContext): Decoded {
+  const { name, ...rest } = fields;
+  const credentials = Number(fields.token !== undefined) + Number(fields.auth !== undefined);
+  if (context.access && credentials > 0) {
+    return { ok: false, type: "hello", code: "bad_message", message: "this connection's identity came with its upgrade: send neither token nor auth" };
+  }
+  if (!context.access && credentials !== 1) {
+    return { ok: false, type: "hello", code: "bad_message", message: "hello needs exactly one of token and auth" };
+  }
+  const frame: ReceivedHelloFrame = rest;
+  if (name !== undefined) {
+    const checked = v.safeParse(NameSchema, name, { abortEarly: true });
+    if (checked.success) frame.name = checked.output;
+    else if (fields.token !== undefined) return { ok: false, type: "hello", code: "name_invalid", message: checked.issues[0].message };
+    else frame.nameError = checked.issues[0].message;
+  }
+  return { ok: true, type: "hello", frame };
+}
+
 /** The client id of a stored-event frame, when it is a valid one (errors about it carry it as `ref`). */
 function refOf(raw: object): string | undefined {
   const id = (raw as { id?: unknown }).id;
@@ -208,7 +258,7 @@ function refOf(raw: object): string | undefined {
 }
 
 /** The client id that errors about a valid frame carry as `ref` (stored-event frames only). */
-export function frameRef(frame: ClientFrame): string | undefined {
+export function frameRef(frame: ReceivedClientFrame): string | undefined {
   return "id" in frame ? frame.id : undefined;
 }
 

@@ -8,13 +8,16 @@
 import { replyQuote } from "@edge-chat/protocol";
 import type { EventFrame, MessageFrame, ReactionCount, ReplyQuote, User } from "@edge-chat/protocol";
 import { KIND, type EventLog, type EventRow, type NewEvent } from "../storage/event-log.ts";
+import { userObject, type IsBot } from "./user-objects.ts";
 
 /** Turns rows of the event log into frames for one viewer (null: the public HTTP API, no `me`). */
 export class Folder {
   readonly #log: EventLog;
+  readonly #isBot: IsBot;
 
-  constructor(log: EventLog) {
+  constructor(log: EventLog, isBot: IsBot) {
     this.#log = log;
+    this.#isBot = isBot;
   }
 
   /** Message rows, ascending, in their current state. */
@@ -38,12 +41,12 @@ export class Folder {
   quote(seq: number): ReplyQuote | undefined {
     const row = this.#log.row(seq);
     if (!row || row.kind !== KIND.say) return undefined;
-    return replyQuote({ seq, from: { id: row.user_id, name: row.name }, text: row.text ?? "", deleted: row.deleted === 1 });
+    return replyQuote({ seq, from: this.#user(row.user_id, row.name), text: row.text ?? "", deleted: row.deleted === 1 });
   }
 
   #message(row: EventRow, reactions: ReactionCount[] | undefined): MessageFrame {
-    const frame: MessageFrame = { type: "message", seq: row.seq, id: row.client_id, from: user(row), text: row.text ?? "", ts: row.ts };
-    if (row.to_id !== null) frame.to = { id: row.to_id, name: row.to_name ?? "" };
+    const frame: MessageFrame = { type: "message", seq: row.seq, id: row.client_id, from: this.#user(row.user_id, row.name), text: row.text ?? "", ts: row.ts };
+    if (row.to_id !== null) frame.to = this.#user(row.to_id, row.to_name ?? "");
     if (row.deleted) {
       frame.text = "";
       frame.deleted = true;
@@ -85,11 +88,15 @@ export class Folder {
 
   /** A change event as stored; an edit with its message's current text ("" once deleted). */
   #change(row: EventRow): EventFrame {
-    const frame = changeFrame(row);
+    const frame = changeFrame(row, (id, name) => this.#user(id, name));
     if (frame.type !== "edit" || row.target === null) return frame;
     const message = this.#log.row(row.target);
     if (message && message.kind === KIND.say) frame.text = message.deleted ? "" : (message.text ?? "");
     return frame;
+  }
+
+  #user(id: string, name: string): User {
+    return userObject(id, name, this.#isBot);
   }
 }
 
@@ -112,14 +119,10 @@ export function liveFrame(event: NewEvent, quote?: ReplyQuote): EventFrame {
   }
 }
 
-function changeFrame(row: EventRow): EventFrame {
-  const base = { seq: row.seq, id: row.client_id, target: row.target ?? 0, user: user(row), ts: row.ts };
-  const to = row.to_id !== null ? { to: { id: row.to_id, name: row.to_name ?? "" } } : {};
+function changeFrame(row: EventRow, user: (id: string, name: string) => User): EventFrame {
+  const base = { seq: row.seq, id: row.client_id, target: row.target ?? 0, user: user(row.user_id, row.name), ts: row.ts };
+  const to = row.to_id !== null ? { to: user(row.to_id, row.to_name ?? "") } : {};
   if (row.kind === KIND.edit) return { type: "edit", ...base, text: row.text ?? "", ...to };
   if (row.kind === KIND.delete) return { type: "delete", ...base, ...to };
   return { type: "react", ...base, emoji: row.emoji ?? "", on: row.on_ === 1, count: row.count ?? 0, ...to };
-}
-
-function user(row: EventRow): User {
-  return { id: row.user_id, name: row.name };
 }

@@ -3,7 +3,7 @@
  * event after `since` when the log can prove it complete, else the latest page).
  */
 import { LIMITS } from "@edge-chat/protocol";
-import type { HelloFrame, HistoryRequestFrame, WelcomeFrame } from "@edge-chat/protocol";
+import type { HistoryRequestFrame, ReceivedHelloFrame, WelcomeFrame } from "@edge-chat/protocol";
 import type { Conn } from "./presence.ts";
 import type { RuleContext } from "./rule-context.ts";
 
@@ -18,7 +18,7 @@ export function handleHistory(room: RuleContext, conn: Conn, request: HistoryReq
 }
 
 /** Every event after `since` the user may see, if the log can prove it complete; else the latest page. */
-export function resumeOf(room: RuleContext, viewer: string, hello: HelloFrame): { resumed: boolean; messages: WelcomeFrame["messages"] } {
+export function resumeOf(room: RuleContext, viewer: string, hello: Pick<ReceivedHelloFrame, "since" | "epoch">): { resumed: boolean; messages: WelcomeFrame["messages"] } {
   const { since, epoch } = hello;
   const log = room.log;
   if (since !== undefined && epoch === log.epoch && since <= log.lastSeq && since >= log.prunedThrough) {

@@ -6,6 +6,7 @@
  */
 import type { User } from "@edge-chat/protocol";
 import { KIND, type EventLog } from "../storage/event-log.ts";
+import { userObject, type IsBot } from "./user-objects.ts";
 
 /** A message as the rules see it. */
 export interface MessageState {
@@ -30,8 +31,11 @@ export class MessageStates {
   /** Entries with queued changes, not yet in SQLite: never evicted until the commit. */
   readonly #dirty = new Set<number>();
 
-  constructor(log: EventLog) {
+  readonly #isBot: IsBot;
+
+  constructor(log: EventLog, isBot: IsBot) {
     this.#log = log;
+    this.#isBot = isBot;
   }
 
   /** What the cache holds: its entries and its marks of queued changes (it must stay bounded). */
@@ -47,13 +51,13 @@ export class MessageStates {
     if (!row || row.kind !== KIND.say) return undefined;
     const state: MessageState = {
       seq,
-      from: { id: row.user_id, name: row.name },
+      from: userObject(row.user_id, row.name, this.#isBot),
       deleted: row.deleted === 1,
       text: row.text ?? "",
       reactions: new Map(),
       reacted: new Map(),
     };
-    if (row.to_id !== null) state.to = { id: row.to_id, name: row.to_name ?? "" };
+    if (row.to_id !== null) state.to = userObject(row.to_id, row.to_name ?? "", this.#isBot);
     for (const r of this.#log.reactionCounts(seq, seq)) state.reactions.set(r.emoji, r.count);
     this.#remember(state);
     return state;

@@ -34,7 +34,7 @@ function say(core: RuleContext, conn: Conn, frame: SayFrame): void {
   if (frame.to !== undefined) {
     const recipient = core.presence.user(frame.to);
     if (!recipient) return core.error(reply, "unknown_user", "nobody online has that id", frame.id);
-    to = { id: recipient.id, name: recipient.name };
+    to = core.userObject(recipient.id, recipient.name);
   }
   let quote: ReplyQuote | undefined;
   if (frame.replyTo !== undefined) {
@@ -207,7 +207,7 @@ function pairOf(message: MessageState): string[] {
 }
 
 function currentUser(core: RuleContext, conn: Conn): User {
-  return { id: conn.user, name: core.presence.user(conn.user)!.name };
+  return core.userObject(conn.user, core.presence.user(conn.user)!.name);
 }
 
 /** When the user last stored a say, for slow mode: read from the log the first time it is asked. */

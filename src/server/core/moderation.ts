@@ -26,12 +26,12 @@ export function handleModeration(core: RuleContext, conn: Conn, frame: GrantFram
 
   const target = core.users.get(frame.user);
   if (!target) return core.error(reply, "not_found", "the room has never seen that user");
-  // Nobody acts on an owner; a moderator never on another moderator.
-  if (target.owner || (frame.type !== "grant" && target.moderator && role !== "owner")) {
+  // Nobody acts on an owner; a moderator never on another moderator (granted, or by a role claim).
+  if (target.owner || (frame.type !== "grant" && role !== "owner" && core.actsAsModerator(target.id))) {
     return core.error(reply, "forbidden", "you may not do that to this user");
   }
-  const user: User = { id: target.id, name: core.nameOf(target.id) };
-  const by: User = { id: conn.user, name: core.nameOf(conn.user) };
+  const user: User = core.userObject(target.id, core.nameOf(target.id));
+  const by: User = core.userObject(conn.user, core.nameOf(conn.user));
   const now = core.now();
   switch (frame.type) {
     case "grant":
@@ -60,7 +60,7 @@ function settings(core: RuleContext, conn: Conn, frame: SettingsRequestFrame): v
   if (frame.slowMs !== undefined) change.slowMs = frame.slowMs;
   if (frame.locked !== undefined) change.locked = frame.locked;
   const now = core.settings.update(change);
-  const by: User = { id: conn.user, name: core.nameOf(conn.user) };
+  const by: User = core.userObject(conn.user, core.nameOf(conn.user));
   core.queue.frame({ to: "all" }, { type: "settings", ...now, by });
 }
 

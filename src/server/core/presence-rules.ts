@@ -41,7 +41,8 @@ export class PresenceRules {
     room.left(gone.user.id);
     const before = room.presence.online + 1;
     if (before <= LIMITS.usersListed) {
-      room.queue.frame({ to: "all", except: gone.user.id }, { type: "leave", user: gone.user, online: room.presence.online });
+      const user = room.userObject(gone.user.id, gone.user.name);
+      room.queue.frame({ to: "all", except: gone.user.id }, { type: "leave", user, online: room.presence.online });
     } else {
       this.#occupancyDirty = true;
     }
@@ -95,7 +96,7 @@ export class PresenceRules {
     room.presence.rename(conn.user, name);
     room.users.seen({ id: conn.user, name });
     room.hooks.renamed(conn.user, name);
-    room.queue.frame({ to: "all" }, { type: "rename", user: { id: conn.user, name }, old });
+    room.queue.frame({ to: "all" }, { type: "rename", user: room.userObject(conn.user, name), old });
   }
 
   /** At most one per user per 2 s, to everyone else; none while more than 100 are online. */
@@ -105,7 +106,7 @@ export class PresenceRules {
     const now = room.now();
     if (now - (this.#typingAt.get(conn.user) ?? -Infinity) < TIMINGS.typingThrottleMs) return;
     this.#typingAt.set(conn.user, now);
-    const user = { id: conn.user, name: room.presence.user(conn.user)!.name };
+    const user = room.userObject(conn.user, room.presence.user(conn.user)!.name);
     room.queue.frame({ to: "all", except: conn.user }, { type: "typing", user });
   }
 

@@ -18,6 +18,16 @@ export interface Conn {
   owner: boolean;
   /** Order of admission: a frame queued before a conn joined never reaches it. */
   serial: number;
+  /** Present when the connection was admitted with a signed token (PROTOCOL.md v3). */
+  signed?: SignedConn;
+}
+
+/** What a connection admitted with a signed token keeps of it. */
+export interface SignedConn {
+  /** The token's `exp` (seconds), as last refreshed; the socket's holder closes it after. */
+  exp: number;
+  /** A `role` claim other than owner (an owner claim makes `owner` true, as a key does). */
+  role?: "moderator" | "member";
 }
 
 /** A user online, with every one of their connections. */
@@ -25,8 +35,11 @@ export interface OnlineUser {
   id: string;
   name: string;
   conns: Set<string>;
-  /** How many of the connections presented the owner key. */
+  /** How many of the connections presented the owner key (or an owner role claim). */
   ownerConns: number;
+  /** How many of the connections carry a `role` claim of moderator, and of member. */
+  moderatorClaims: number;
+  memberClaims: number;
 }
 
 /** The room's presence index. */
@@ -50,10 +63,12 @@ export class Presence {
     const existing = this.#users.get(conn.user);
     if (existing) {
       existing.conns.add(conn.key);
-      if (conn.owner) existing.ownerConns++;
+      count(existing, conn, 1);
       return false;
     }
-    this.#users.set(conn.user, { id: conn.user, name, conns: new Set([conn.key]), ownerConns: conn.owner ? 1 : 0 });
+    const user: OnlineUser = { id: conn.user, name, conns: new Set([conn.key]), ownerConns: 0, moderatorClaims: 0, memberClaims: 0 };
+    count(user, conn, 1);
+    this.#users.set(conn.user, user);
     this.#names.set(nameKey(name), conn.user);
     this.#sorted.splice(this.#insertionPoint(conn.user), 0, conn.user);
     return true;
@@ -66,7 +81,7 @@ export class Presence {
     this.#conns.delete(key);
     const entry = this.#users.get(conn.user)!;
     entry.conns.delete(key);
-    if (conn.owner) entry.ownerConns--;
+    count(entry, conn, -1);
     const user = { id: entry.id, name: entry.name };
     if (entry.conns.size > 0) return { conn, user, last: false };
     this.#users.delete(conn.user);
@@ -149,4 +164,11 @@ export class Presence {
     }
     return low;
   }
+}
+
+/** Adds (or takes away) what a connection counts toward its user's role. */
+function count(user: OnlineUser, conn: Conn, by: 1 | -1): void {
+  if (conn.owner) user.ownerConns += by;
+  if (conn.signed?.role === "moderator") user.moderatorClaims += by;
+  if (conn.signed?.role === "member") user.memberClaims += by;
 }

@@ -11,6 +11,7 @@
 import type { ErrorFrame, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
 import { frameRef, type Decoded } from "@edge-chat/protocol/validate";
 import type { EventRow } from "../storage/event-log.ts";
+import type { Credential } from "./credential.ts";
 import type { Audience } from "./group-commit.ts";
 import { handleHello } from "./hello.ts";
 import { handleHistory } from "./history.ts";
@@ -19,9 +20,14 @@ import { handleModeration } from "./moderation.ts";
 import type { Conn } from "./presence.ts";
 import type { Bucket } from "./rate-limit.ts";
 import { RoomState, type CoreDeps } from "./room-state.ts";
+import { handleAuth } from "./token-refresh.ts";
 
 export type { CoreDeps } from "./room-state.ts";
 export { BANNED_CLOSE } from "./moderation.ts";
+
+/** `unread` counts at most this many (PROTOCOL.md v3, "Read state"). */
+const UNREAD_CAP = 1_000;
+export type { Credential } from "./credential.ts";
 export type { ConnHooks } from "./rule-context.ts";
 
 /** One room's rules and state, behind the calls its objects make. */
@@ -59,8 +65,11 @@ export class RoomCore {
     if (conn) this.#room.buckets.restore(conn.user, bucket);
   }
 
-  /** Judges one decoded frame from connection `key` and acts on it. */
-  receive(key: string, decoded: Decoded): void {
+  /**
+   * Judges one decoded frame from connection `key` and acts on it. A `hello` or `auth` with a signed
+   * token comes with `credential`, the holder's verification of it (credential.ts).
+   */
+  receive(key: string, decoded: Decoded, credential?: Credential): void {
     const room = this.#room;
     if (room.presenceRules.isRemoved(key)) return;
     const conn = room.presence.conn(key);
@@ -71,7 +80,7 @@ export class RoomCore {
         return room.error(reply, "not_ready", "send hello first", ref);
       }
       if (!decoded.ok) return room.error(reply, decoded.code, decoded.message, decoded.ref);
-      if (decoded.frame.type === "hello") handleHello(room, key, decoded.frame);
+      if (decoded.frame.type === "hello") handleHello(room, key, decoded.frame, credential);
       return;
     }
     if (decoded.type === "hello") return room.error(reply, "bad_message", "hello was already accepted");
@@ -80,6 +89,8 @@ export class RoomCore {
     switch (frame.type) {
       case "hello":
         return;
+      case "auth":
+        return handleAuth(room, conn, credential);
       case "rename":
         return room.presenceRules.rename(conn, frame);
       case "typing":
@@ -163,17 +174,30 @@ export class RoomCore {
     return { stored: this.#room.queue.stored, cachedMessages: this.#room.states.size };
   }
 
-  /** Public messages for the HTTP history API, in their current state (never private ones). */
-  publicPage(limit: number, before?: number): MessagesPage {
+  /**
+   * A page of the HTTP messages API, in their current state: public messages only (null), or, for a
+   * credential's user (v3), every message that user may see, `me` shown in reactions as in `history`.
+   */
+  messagesPage(viewer: string | null, limit: number, before?: number): MessagesPage {
     const room = this.#room;
-    const rows = room.log.messageRows(null, limit + 1, before);
-    return { messages: room.folder.messages(rows.slice(0, limit).reverse(), null), hasMore: rows.length > limit };
+    const rows = room.log.messageRows(viewer, limit + 1, before);
+    return { messages: room.folder.messages(rows.slice(0, limit).reverse(), viewer), hasMore: rows.length > limit };
   }
 
-  /** What a lobby shows before joining. */
-  info(name: string): RoomInfo {
+  /**
+   * What a lobby shows before joining; for a credential's user (v3) also `read` and `unread`. Read
+   * positions are not kept yet (the read-state issue): `read` is 0, and `unread` counts what the
+   * protocol says above it (visible messages, not deleted, not their own, up to 1,000).
+   */
+  info(name: string, viewer?: string): RoomInfo {
     const room = this.#room;
-    return { room: name, online: room.presence.online, seq: room.log.lastSeq, owned: room.settings.ownerKeyHash !== undefined, settings: room.settings.current };
+    const info: RoomInfo = { room: name, online: room.presence.online, seq: room.log.lastSeq, owned: room.settings.ownerKeyHash !== undefined, settings: room.settings.current };
+    if (viewer !== undefined) {
+      const read = 0;
+      info.read = read;
+      info.unread = room.log.unreadCount(viewer, read, UNREAD_CAP);
+    }
+    return info;
   }
 
   /** Gives the room an owner key (by its hash); a named room only if it was never used. False: taken. */

@@ -4,7 +4,7 @@
  * (the cached view of messages lets go of what was stored; a failure drops it). It implements
  * what a rule may read and do (`rule-context.ts`); the core (`room-core.ts`) is its only owner.
  */
-import type { ErrorCode, ErrorFrame, ListedUser, SelfUser, SingleServerFrame } from "@edge-chat/protocol";
+import type { ErrorCode, ErrorFrame, ListedUser, SelfUser, SingleServerFrame, User } from "@edge-chat/protocol";
 import type { RoomConfig } from "../config.ts";
 import { hashOwnerKey } from "../identity/owner-keys.ts";
 import { Buckets } from "../storage/buckets.ts";
@@ -17,6 +17,7 @@ import { MessageStates } from "./message-states.ts";
 import { PresenceRules } from "./presence-rules.ts";
 import { Presence, type Conn, type OnlineUser } from "./presence.ts";
 import type { ConnHooks, RuleContext } from "./rule-context.ts";
+import { userObject } from "./user-objects.ts";
 
 /** Everything a core needs from its object. */
 export interface CoreDeps {
@@ -54,9 +55,10 @@ export class RoomState implements RuleContext {
     this.hooks = deps.hooks;
     this.adminKeyHash = this.config.adminKey === undefined ? undefined : hashOwnerKey(this.config.adminKey);
     this.log = new EventLog(deps.sql);
-    this.folder = new Folder(this.log);
-    this.states = new MessageStates(this.log);
     this.users = new Users(deps.sql, this.now());
+    const isBot = (id: string) => this.users.isBot(id);
+    this.folder = new Folder(this.log, isBot);
+    this.states = new MessageStates(this.log, isBot);
     this.settings = new RoomSettingsStore(this.log);
     this.buckets = new Buckets(deps.sql, this.config.burst, this.config.perSecond);
     this.queue = new GroupCommit({
@@ -101,13 +103,25 @@ export class RoomState implements RuleContext {
 
   roleOf(conn: Conn): SelfUser["role"] {
     if (conn.owner) return "owner";
+    // A role claim of the socket's signed token wins over the room's record (PROTOCOL.md v3).
+    if (conn.signed?.role) return conn.signed.role;
     return this.users.isModerator(conn.user) ? "moderator" : "member";
   }
 
   listed(user: OnlineUser): ListedUser {
-    if (user.ownerConns > 0) return { id: user.id, name: user.name, role: "owner" };
-    if (this.users.isModerator(user.id)) return { id: user.id, name: user.name, role: "moderator" };
-    return { id: user.id, name: user.name };
+    const listed: ListedUser = this.userObject(user.id, user.name);
+    const role = this.#listedRole(user);
+    if (role) listed.role = role;
+    return listed;
+  }
+
+  userObject(id: string, name: string): User {
+    return userObject(id, name, (user) => this.users.isBot(user));
+  }
+
+  actsAsModerator(userId: string): boolean {
+    const online = this.presence.user(userId);
+    return online ? this.#listedRole(online) !== undefined : this.users.isModerator(userId);
   }
 
   nameOf(userId: string): string {
@@ -124,6 +138,17 @@ export class RoomState implements RuleContext {
 
   occupancyChanged(): void {
     this.presenceRules.occupancyChanged();
+  }
+
+  /**
+   * The role a user shows in lists: owner with a socket that presented the key or an owner claim;
+   * moderator with a moderator claim, or granted while some socket has no member claim.
+   */
+  #listedRole(user: OnlineUser): ListedUser["role"] {
+    if (user.ownerConns > 0) return "owner";
+    if (user.moderatorClaims > 0) return "moderator";
+    if (this.users.isModerator(user.id) && user.memberClaims < user.conns.size) return "moderator";
+    return undefined;
   }
 
   /** Serials grow across restarts too: they start from the clock. */

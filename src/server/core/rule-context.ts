@@ -4,7 +4,7 @@
  * rules import this interface, never the core that calls them, so no rule can reach past it and
  * the core imports the rules without an import cycle. `RoomState` (room-state.ts) implements it.
  */
-import type { ErrorCode, ListedUser, SelfUser, SingleServerFrame } from "@edge-chat/protocol";
+import type { ErrorCode, ListedUser, SelfUser, SingleServerFrame, User } from "@edge-chat/protocol";
 import type { RoomConfig } from "../config.ts";
 import type { EventLog } from "../storage/event-log.ts";
 import type { RoomSettingsStore } from "../storage/room-settings.ts";
@@ -23,6 +23,8 @@ export interface ConnHooks {
   renamed(userId: string, name: string): void;
   /** A token was spent by a frame of this connection; the bucket as it now stands. */
   charged(connKey: string, bucket: Bucket): void;
+  /** A signed connection refreshed its token: its socket now expires at `exp` (seconds). */
+  expires(connKey: string, exp: number): void;
 }
 
 /** The log as rules read it (writes go through the queue's commit, never from a rule). */
@@ -40,7 +42,7 @@ export interface RuleContext {
   readonly log: RuleLog;
   readonly folder: Pick<Folder, "messages" | "events">;
   readonly states: Pick<MessageStates, "get" | "added" | "changed" | "hasReacted">;
-  readonly users: Pick<Users, "get" | "seen" | "isModerator" | "bannedUntil" | "mutedUntil" | "setModerator" | "setOwner" | "mute" | "ban">;
+  readonly users: Pick<Users, "get" | "seen" | "isModerator" | "isBot" | "bannedUntil" | "mutedUntil" | "setModerator" | "setOwner" | "mute" | "ban">;
   readonly settings: Pick<RoomSettingsStore, "current" | "update" | "ownerKeyHash">;
   readonly presence: Presence;
   readonly queue: RuleQueue;
@@ -58,8 +60,12 @@ export interface RuleContext {
   reply(conn: Conn, frame: SingleServerFrame): void;
   /** The role a connection acts with. */
   roleOf(conn: Conn): SelfUser["role"];
-  /** A user as lists show them: `role` only when not a member. */
+  /** A user as lists show them: `role` only when not a member, `bot` only for bots. */
   listed(user: OnlineUser): ListedUser;
+  /** A user as messages and events show them: `bot` only for bots. */
+  userObject(id: string, name: string): User;
+  /** True when moderators may not act on the user: granted (unless a member claim says otherwise) or a moderator by claim. */
+  actsAsModerator(userId: string): boolean;
   /** The name a user goes by now: online, or as last seen. */
   nameOf(userId: string): string;
   /** Closes every connection of a user now, before anything else they sent is handled. */

@@ -5,7 +5,7 @@
  */
 import { CLOSE, LIMITS } from "@edge-chat/protocol";
 import type { ErrorFrame } from "@edge-chat/protocol";
-import { decodeClientFrame, frameRef, type Decoded } from "@edge-chat/protocol/validate";
+import { decodeClientFrame, frameRef, type DecodeContext, type Decoded } from "@edge-chat/protocol/validate";
 
 /** What to do with one incoming frame. */
 export type Admission =
@@ -15,12 +15,12 @@ export type Admission =
 
 const encoder = new TextEncoder();
 
-/** Checks a frame's size and kind, then decodes it. */
-export function admit(data: string | ArrayBuffer): Admission {
+/** Checks a frame's size and kind, then decodes it (`context`: what the socket's upgrade carried). */
+export function admit(data: string | ArrayBuffer, context: DecodeContext = {}): Admission {
   const bytes = typeof data === "string" ? utf8Length(data) : data.byteLength;
   if (bytes > LIMITS.frameBytes) return { kind: "close", code: CLOSE.tooBig, reason: "frame over 65536 bytes" };
   if (typeof data !== "string") return { kind: "error", frame: { type: "error", code: "bad_message", message: "binary frames are not accepted" } };
-  return { kind: "decoded", decoded: decodeClientFrame(data) };
+  return { kind: "decoded", decoded: decodeClientFrame(data, context) };
 }
 
 /**

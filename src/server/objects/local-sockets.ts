@@ -1,7 +1,8 @@
 /**
  * The sockets an object (the Room, or one of its shards) holds itself with the Hibernation API,
  * each with its state in its attachment (so a hibernation loses nothing): its connection key, when
- * it opened and was last heard, and once welcomed its user, name, owner flag, serial, welcome seq
+ * it opened and was last heard, the Cloudflare Access assertion its upgrade carried, and once
+ * welcomed its user, name, owner flag, serial, welcome seq, signed token's expiry and role claim,
  * and bucket. Audiences of the room's frames are resolved to these sockets here, by the same
  * rules in every object; frames go through the outbox.
  */
@@ -11,7 +12,7 @@ import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import { connKey } from "../shards/addressing.ts";
 import { CLOSE } from "@edge-chat/protocol";
 import { Outbox } from "./outbox.ts";
-import type { Conn } from "../core/presence.ts";
+import type { Conn, SignedConn } from "../core/presence.ts";
 import type { Bucket } from "../core/rate-limit.ts";
 
 /** What a socket's attachment holds. */
@@ -21,8 +22,13 @@ export interface SocketState {
   openedAt: number;
   /** When a frame last arrived (ms), as last saved; pings are read from the runtime. */
   lastSeen: number;
+  /**
+   * The upgrade's `Cf-Access-Jwt-Assertion` (PROTOCOL.md v3): the socket's signed token, verified
+   * at its hello (cut past the protocol's limit, which refuses it then).
+   */
+  access?: string;
   /** Set once a hello was accepted; `seq` is the welcome's (the socket gets only later events). */
-  conn?: { user: string; name: string; owner: boolean; serial: number; seq: number };
+  conn?: { user: string; name: string; owner: boolean; serial: number; seq: number; signed?: SignedConn };
   /** The user's bucket as this socket last charged it. */
   bucket?: Bucket;
   /** A hello went to the room (on a shard: its answer may still be on the way). */
@@ -60,10 +66,11 @@ export class LocalSockets {
     return this.#byKey.size;
   }
 
-  /** Starts tracking a freshly accepted socket; returns its key. */
-  open(ws: WebSocket, now: number): string {
+  /** Starts tracking a freshly accepted socket (with its upgrade's Access assertion, if any); returns its key. */
+  open(ws: WebSocket, now: number, access?: string): string {
     const key = connKey(this.#object, randomKey());
     const state: SocketState = { key, openedAt: now, lastSeen: now };
+    if (access !== undefined) state.access = access;
     ws.serializeAttachment(state);
     this.#track(ws, state);
     return key;
@@ -78,8 +85,10 @@ export class LocalSockets {
   *conns(): Generator<{ conn: Conn; name: string; bucket?: Bucket }> {
     for (const state of this.#states.values()) {
       if (!state.conn) continue;
-      const { user, owner, serial, name } = state.conn;
-      yield { conn: { key: state.key, user, owner, serial }, name, bucket: state.bucket };
+      const { user, owner, serial, name, signed } = state.conn;
+      const conn: Conn = { key: state.key, user, owner, serial };
+      if (signed) conn.signed = { ...signed };
+      yield { conn, name, bucket: state.bucket };
     }
   }
 
@@ -102,7 +111,7 @@ export class LocalSockets {
     const state = this.state(ws);
     if (!state || ws.readyState !== WebSocket.OPEN) return undefined;
     this.heard(ws, now);
-    const admission = admit(data);
+    const admission = admit(data, { access: state.access !== undefined });
     if (admission.kind === "close") this.closeSocket(ws, admission.code, admission.reason);
     return { state, admission };
   }
@@ -123,8 +132,26 @@ export class LocalSockets {
     const state = ws && this.#states.get(ws);
     if (!ws || !state) return;
     state.conn = { user: conn.user, name, owner: conn.owner, serial: conn.serial, seq };
+    if (conn.signed) state.conn.signed = { ...conn.signed };
+    // Verified now: the assertion itself is no longer needed (the flag stays, for the decoder).
+    if (state.access !== undefined) state.access = "";
     this.#index(ws, conn.user);
     this.#save(ws, state);
+  }
+
+  /** A signed connection refreshed its token: its socket now expires at `exp` (seconds). */
+  expires(key: string, exp: number): void {
+    const ws = this.#byKey.get(key);
+    const state = ws && this.#states.get(ws);
+    if (!ws || !state?.conn?.signed) return;
+    state.conn.signed.exp = exp;
+    this.#save(ws, state);
+  }
+
+  /** True while the connection's socket is held and open. */
+  isOpen(key: string): boolean {
+    const ws = this.#byKey.get(key);
+    return ws !== undefined && ws.readyState === WebSocket.OPEN;
   }
 
   /** A hello of this connection went to the room. */

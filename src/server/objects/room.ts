@@ -10,6 +10,7 @@ import { encode } from "@edge-chat/protocol";
 import type { ErrorFrame, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
 import type { Decoded } from "@edge-chat/protocol/validate";
 import { readConfig, type RoomConfig } from "../config.ts";
+import type { Credential } from "../core/credential.ts";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import { BANNED_CLOSE, RoomCore } from "../core/room-core.ts";
 import { FOLLOW_HEADER, PLACES_HEADER, ROOM_OBJECT, SHARD_HEADER, isRemote, shardName, shardOf } from "../shards/addressing.ts";
@@ -48,7 +49,7 @@ export class Room extends SocketObject {
   #pruned = { at: -Infinity, seq: -1 };
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, ROOM_OBJECT, "room");
+    super(ctx, env, ROOM_OBJECT, "room", ctx.id.name ?? "");
     this.#config = readConfig(env);
     this.addDuty({
       name: "prune",
@@ -90,9 +91,18 @@ export class Room extends SocketObject {
       },
       holding: () => this.#window.open,
       hooks: {
-        admitted: (conn, name, seq) => (isRemote(conn.key) ? links.admitted(conn, seq) : this.sockets.admitted(conn, name, seq)),
+        admitted: (conn, name, seq) => {
+          if (isRemote(conn.key)) return links.admitted(conn, seq);
+          this.sockets.admitted(conn, name, seq);
+          this.expiresAt(conn);
+        },
         renamed: (user, name) => this.sockets.renamed(user, name),
         charged: (key, bucket) => (isRemote(key) ? links.charged(key, bucket) : this.sockets.charged(key, bucket)),
+        expires: (key, exp) => {
+          if (isRemote(key)) return links.expires(key, exp);
+          this.sockets.expires(key, exp);
+          this.expiresAt({ signed: { exp } });
+        },
       },
     });
     const sending = new SendSchedule(this.#window, core, () => this.#flush(), (what, err) => this.log(what, err));
@@ -150,16 +160,22 @@ export class Room extends SocketObject {
     return { [PLACES_HEADER]: String(Math.max(0, this.#config.shardCapacity - this.sockets.size)) };
   }
 
-  /** Public messages for the HTTP history API, in their current state (never private ones). */
-  publicPage(limit: number, before?: number): MessagesPage {
+  /**
+   * A page of the HTTP messages API: public messages (viewer null), or what the credential's user
+   * may see (the Worker verified the credential: credentials.ts).
+   */
+  messagesPage(viewer: string | null, limit: number, before?: number): MessagesPage {
     if (!this.#used()) return { messages: [], hasMore: false };
-    return this.#room.core.publicPage(limit, before);
+    return this.#room.core.messagesPage(viewer, limit, before);
   }
 
-  /** What a lobby shows before joining. */
-  info(room: string): RoomInfo {
-    if (!this.#used()) return { room, online: 0, seq: 0, owned: false, settings: { ...DEFAULT_SETTINGS } };
-    return this.#room.core.info(room);
+  /** What a lobby shows before joining; with a credential's user, their read position too. */
+  info(room: string, viewer?: string): RoomInfo {
+    if (!this.#used()) {
+      const info: RoomInfo = { room, online: 0, seq: 0, owned: false, settings: { ...DEFAULT_SETTINGS } };
+      return viewer === undefined ? info : { ...info, read: 0, unread: 0 };
+    }
+    return this.#room.core.info(room, viewer);
   }
 
   /** Gives the room an owner key (by its hash); a named room only if it was never used. False: taken. */
@@ -182,7 +198,7 @@ export class Room extends SocketObject {
           this.#remoteClosed(item.conn);
         } else {
           if (item.bucket) this.#room.core.restoreBucket(item.conn, item.bucket);
-          this.#receive(item.conn, item.decoded);
+          this.#receive(item.conn, item.decoded, item.credential);
         }
       }
     } catch (err) {
@@ -222,8 +238,8 @@ export class Room extends SocketObject {
     return [own, ...shards];
   }
 
-  protected override onFrame(state: SocketState, decoded: Decoded): void {
-    this.#receive(state.key, decoded);
+  protected override onFrame(state: SocketState, decoded: Decoded, _size: number, credential?: Credential): void {
+    this.#receive(state.key, decoded, credential);
   }
 
   protected override answerHere(key: string, frame: ErrorFrame): void {
@@ -243,10 +259,10 @@ export class Room extends SocketObject {
     this.#parts?.sending.settle();
   }
 
-  /** Hands a decoded frame to the core; a failure answers `internal`, with `ref`. */
-  #receive(key: string, decoded: Decoded): void {
+  /** Hands a decoded frame (with its verified credential) to the core; a failure answers `internal`, with `ref`. */
+  #receive(key: string, decoded: Decoded, credential?: Credential): void {
     try {
-      this.#room.core.receive(key, decoded);
+      this.#room.core.receive(key, decoded, credential);
     } catch (err) {
       this.log("frame failed", err);
       this.#room.core.failed(key, decoded);

@@ -8,6 +8,8 @@
 import { CLOSE } from "@edge-chat/protocol";
 import type { ErrorFrame } from "@edge-chat/protocol";
 import type { Decoded } from "@edge-chat/protocol/validate";
+import type { Credential } from "../core/credential.ts";
+import type { Conn } from "../core/presence.ts";
 import { parseShardName } from "../shards/addressing.ts";
 import type { DownlinkBatch, UplinkItem } from "../shards/shard-wire.ts";
 import { Uplink } from "../shards/uplink.ts";
@@ -33,7 +35,7 @@ export class RoomShard extends SocketObject {
 
   constructor(ctx: DurableObjectState, env: Env) {
     const { room, index } = parseShardName(ctx.id.name ?? "");
-    super(ctx, env, index, "shard");
+    super(ctx, env, index, "shard", room);
     this.#room = room;
     const stub = () => {
       this.counts.callsOut++;
@@ -65,7 +67,13 @@ export class RoomShard extends SocketObject {
       if (item.id <= this.#lastItem) continue;
       this.#lastItem = item.id;
       if (item.kind === "admitted") {
-        this.sockets.admitted({ key: item.conn, user: item.user, owner: item.owner, serial: item.serial }, "", item.seq);
+        const conn: Conn = { key: item.conn, user: item.user, owner: item.owner, serial: item.serial };
+        if (item.signed) conn.signed = item.signed;
+        this.sockets.admitted(conn, "", item.seq);
+        this.expiresAt(conn);
+      } else if (item.kind === "expires") {
+        this.sockets.expires(item.conn, item.exp);
+        this.expiresAt({ signed: { exp: item.exp } });
       } else if (item.kind === "charged") {
         this.sockets.charged(item.conn, item.bucket);
       } else if (item.kind === "reset") {
@@ -88,11 +96,12 @@ export class RoomShard extends SocketObject {
   }
 
   /** Answered here when no room state is needed, else sent up in order. */
-  protected override onFrame(state: SocketState, decoded: Decoded, size: number): void {
+  protected override onFrame(state: SocketState, decoded: Decoded, size: number, credential?: Credential): void {
     const answer = localAnswer(decoded, state.conn !== undefined, state.helloSent === true);
     if (answer) return this.answerHere(state.key, answer);
     const frame: UplinkItem & { kind: "frame" } = { kind: "frame", conn: state.key, decoded };
     if (state.bucket) frame.bucket = state.bucket;
+    if (credential) frame.credential = credential;
     // Past the bound the room has not answered for a while: the client reconnects and resumes later.
     if (!this.#uplink.frame(frame, size)) {
       for (const ws of this.sockets.close({ conn: state.key }, CLOSE.tryAgain, "the room is not answering")) this.gone(ws);

@@ -9,6 +9,7 @@ import { CLOSE } from "@edge-chat/protocol";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import type { Conn } from "../core/presence.ts";
 import type { Bucket } from "../core/rate-limit.ts";
+import { addColumnOnce } from "../storage/columns.ts";
 import { isRemote, shardOf } from "./addressing.ts";
 import { Channel, type RetryTimer } from "./channel.ts";
 import { OwedCloses } from "./owed-closes.ts";
@@ -25,10 +26,14 @@ interface RemoteRow extends Record<string, SqlStorageValue> {
   user_id: string;
   owner: number;
   serial: number;
+  /** A signed connection's token `exp` at its welcome (null: anonymous), and its role claim. */
+  exp: number | null;
+  role: string | null;
 }
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS remote_conns (
-  key TEXT PRIMARY KEY, shard INTEGER NOT NULL, user_id TEXT NOT NULL, owner INTEGER NOT NULL, serial INTEGER NOT NULL
+  key TEXT PRIMARY KEY, shard INTEGER NOT NULL, user_id TEXT NOT NULL, owner INTEGER NOT NULL, serial INTEGER NOT NULL,
+  exp INTEGER, role TEXT
 ) WITHOUT ROWID`;
 
 /** The weight of frames the Room keeps queued for one shard at most (their UTF-16 length). */
@@ -135,6 +140,9 @@ export class ShardLinks {
     this.#lastSeq = lastSeq;
     sql.exec(SCHEMA);
     this.#owed = new OwedCloses(sql);
+    // Rooms from before protocol v3 lack the signed columns.
+    addColumnOnce(sql, "remote_conns", "exp", "INTEGER");
+    addColumnOnce(sql, "remote_conns", "role", "TEXT");
   }
 
   /**
@@ -145,7 +153,11 @@ export class ShardLinks {
     const rows = this.#sql.exec<RemoteRow>("SELECT * FROM remote_conns").toArray();
     for (const row of rows) this.#remember(row.key, row.shard, row.user_id);
     for (const { key, code, reason } of this.#owed.load()) this.#shard(shardOf(key)).push({ kind: "close", target: { conn: key }, code, reason });
-    return rows.map((row) => ({ key: row.key, user: row.user_id, owner: row.owner === 1, serial: row.serial }));
+    return rows.map((row) => {
+      const conn: Conn = { key: row.key, user: row.user_id, owner: row.owner === 1, serial: row.serial };
+      if (row.exp !== null) conn.signed = row.role === "moderator" || row.role === "member" ? { exp: row.exp, role: row.role } : { exp: row.exp };
+      return conn;
+    });
   }
 
   /** The indexes of the shards the Room knows. */
@@ -184,11 +196,21 @@ export class ShardLinks {
   admitted(conn: Conn, seq: number): void {
     const shard = shardOf(conn.key);
     this.#sql.exec(
-      "INSERT OR REPLACE INTO remote_conns (key, shard, user_id, owner, serial) VALUES (?, ?, ?, ?, ?)",
-      conn.key, shard, conn.user, Number(conn.owner), conn.serial,
+      "INSERT OR REPLACE INTO remote_conns (key, shard, user_id, owner, serial, exp, role) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      conn.key, shard, conn.user, Number(conn.owner), conn.serial, conn.signed?.exp ?? null, conn.signed?.role ?? null,
     );
     this.#remember(conn.key, shard, conn.user);
-    this.#shard(shard).push({ kind: "admitted", conn: conn.key, user: conn.user, owner: conn.owner, serial: conn.serial, seq });
+    const item: NewItem = { kind: "admitted", conn: conn.key, user: conn.user, owner: conn.owner, serial: conn.serial, seq };
+    if (conn.signed) item.signed = { ...conn.signed };
+    this.#shard(shard).push(item);
+  }
+
+  /**
+   * A shard's signed connection refreshed its token: the shard closes it after the new `exp`. (The
+   * row keeps the first `exp`: the Room reads it only to know the connection is signed.)
+   */
+  expires(key: string, exp: number): void {
+    if (this.#conns.has(key)) this.#shard(shardOf(key)).push({ kind: "expires", conn: key, exp });
   }
 
   /** A token was spent by a shard's connection: its socket's attachment keeps the bucket. */

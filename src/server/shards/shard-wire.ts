@@ -4,7 +4,9 @@
  * See docs/SHARDS.md for how they are used.
  */
 import type { Decoded } from "@edge-chat/protocol/validate";
+import type { Credential } from "../core/credential.ts";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
+import type { SignedConn } from "../core/presence.ts";
 import type { Bucket } from "../core/rate-limit.ts";
 
 /**
@@ -12,7 +14,10 @@ import type { Bucket } from "../core/rate-limit.ts";
  * bucket as the socket's attachment last kept it (the Room hands each charge down): a Room that
  * was evicted meanwhile takes it up again, so a flooder on a shard gets no fresh burst.
  */
-export type UplinkItem = { kind: "frame"; conn: string; decoded: Decoded; bucket?: Bucket } | { kind: "closed"; conn: string };
+export type UplinkItem =
+  /** `credential`: the shard's verification of a `hello` or `auth` with a signed token (it verifies as the Room would). */
+  | { kind: "frame"; conn: string; decoded: Decoded; bucket?: Bucket; credential?: Credential }
+  | { kind: "closed"; conn: string };
 
 /** One `uplink` call. `instance` and `n` make a retried call recognisable. */
 export interface UplinkBatch {
@@ -30,8 +35,10 @@ export interface UplinkBatch {
 export type DownItem =
   | { id: number; kind: "frame"; audience: Audience; text: string; seq?: number }
   | { id: number; kind: "close"; target: CloseTarget; code: number; reason: string }
-  | { id: number; kind: "admitted"; conn: string; user: string; owner: boolean; serial: number; seq: number }
+  | { id: number; kind: "admitted"; conn: string; user: string; owner: boolean; serial: number; seq: number; signed?: SignedConn }
   | { id: number; kind: "charged"; conn: string; bucket: Bucket }
+  /** A signed connection refreshed its token: its socket now expires at `exp` (seconds). */
+  | { id: number; kind: "expires"; conn: string; exp: number }
   /** The Room gave this shard up (its queue passed the bound): close every socket. */
   | { id: number; kind: "reset"; code: number; reason: string };
 

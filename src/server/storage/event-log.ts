@@ -153,6 +153,16 @@ export class EventLog {
     return this.#sql.exec<{ ts: number | null }>("SELECT MAX(ts) AS ts FROM events WHERE user_id = ? AND kind = 0", userId).one().ts ?? undefined;
   }
 
+  /** Messages `viewer` may see above seq `after`, not deleted and not their own, counted up to `cap`. */
+  unreadCount(viewer: string, after: number, cap: number): number {
+    return this.#sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE seq > ?2 AND kind = 0 AND deleted IS NOT 1 AND user_id != ?1 AND ${VISIBLE} LIMIT ?3)`,
+        viewer, after, cap,
+      )
+      .one().n;
+  }
+
   /** One row by seq. */
   row(seq: number): EventRow | undefined {
     if (this.#rowsVersion !== this.#version) {

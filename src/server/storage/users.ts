@@ -1,6 +1,8 @@
 /**
  * Every user the room has ever seen, in SQLite: the last name they went by, a granted role,
- * whether they ever presented the owner key, and bans and mutes. What is not the default (roles,
+ * whether they ever presented the owner key (or an owner role claim), whether their signed token
+ * last said they are a bot (v3: every user object of theirs then carries `bot: true`, their old
+ * messages too), and bans and mutes. What is not the default (roles,
  * owners, bans and mutes in force) is read into memory when the room wakes, so checking a frame
  * reads no storage; moderation of a user the room has never seen is `not_found`.
  *
@@ -10,6 +12,7 @@
  * flushes first.
  */
 import type { User } from "@edge-chat/protocol";
+import { addColumnOnce } from "./columns.ts";
 import { jsonChunks } from "./json-rows.ts";
 
 /** What the room remembers of a user. */
@@ -21,6 +24,8 @@ export interface UserRecord {
   owner: boolean;
   bannedUntil: number;
   mutedUntil: number;
+  /** Their signed token said `bot: true` when they were last seen. */
+  bot: boolean;
 }
 
 interface UserRow extends Record<string, SqlStorageValue> {
@@ -30,6 +35,7 @@ interface UserRow extends Record<string, SqlStorageValue> {
   owner: number;
   banned_until: number;
   muted_until: number;
+  bot: number;
 }
 
 const SCHEMA = `
@@ -39,7 +45,8 @@ const SCHEMA = `
     role INTEGER NOT NULL DEFAULT 0,
     owner INTEGER NOT NULL DEFAULT 0,
     banned_until INTEGER NOT NULL DEFAULT 0,
-    muted_until INTEGER NOT NULL DEFAULT 0
+    muted_until INTEGER NOT NULL DEFAULT 0,
+    bot INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID;
 `;
 
@@ -48,23 +55,34 @@ export class Users {
   readonly #sql: SqlStorage;
   /** Users whose record is not the default, by id. */
   readonly #special = new Map<string, UserRecord>();
-  /** Names seen and not written yet, by user id. */
-  readonly #unsaved = new Map<string, string>();
+  /** Names (and bot flags) seen and not written yet, by user id. */
+  readonly #unsaved = new Map<string, { name: string; bot: boolean }>();
 
   constructor(sql: SqlStorage, now: number) {
     this.#sql = sql;
     sql.exec(SCHEMA);
+    // Rooms from before protocol v3 have no bot column.
+    addColumnOnce(sql, "users", "bot", "INTEGER NOT NULL DEFAULT 0");
     const rows = sql
-      .exec<UserRow>("SELECT * FROM users WHERE role != 0 OR owner != 0 OR banned_until > ?1 OR muted_until > ?1", now)
+      .exec<UserRow>("SELECT * FROM users WHERE role != 0 OR owner != 0 OR bot != 0 OR banned_until > ?1 OR muted_until > ?1", now)
       .toArray();
     for (const row of rows) this.#special.set(row.id, toRecord(row));
   }
 
-  /** Remembers a user under their current name, to be written with the next `flush`. */
-  seen(user: User): void {
-    this.#unsaved.set(user.id, user.name);
+  /**
+   * Remembers a user under their current name, to be written with the next `flush`; `bot` as their
+   * signed token says at a hello (kept as it was when not given, as by a rename).
+   */
+  seen(user: User, bot = this.isBot(user.id)): void {
+    this.#unsaved.set(user.id, { name: user.name, bot });
     const special = this.#special.get(user.id);
-    if (special) special.name = user.name;
+    if (special) {
+      special.name = user.name;
+      special.bot = bot;
+      if (!isSpecial(special)) this.#special.delete(user.id);
+    } else if (bot) {
+      this.#special.set(user.id, { id: user.id, name: user.name, moderator: false, owner: false, bannedUntil: 0, mutedUntil: 0, bot });
+    }
   }
 
   /** True when names wait to be written. */
@@ -79,10 +97,10 @@ export class Users {
    */
   flush(): void {
     if (this.#unsaved.size === 0) return;
-    for (const rows of jsonChunks([...this.#unsaved])) {
+    for (const rows of jsonChunks([...this.#unsaved].map(([id, { name, bot }]) => [id, name, Number(bot)]))) {
       this.#sql.exec(
-        `INSERT INTO users (id, name) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE name != excluded.name`,
+        `INSERT INTO users (id, name, bot) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, bot = excluded.bot WHERE name != excluded.name OR bot != excluded.bot`,
         rows,
       );
     }
@@ -101,6 +119,11 @@ export class Users {
   /** True when the user was granted the moderator role. */
   isModerator(id: string): boolean {
     return this.#special.get(id)?.moderator ?? false;
+  }
+
+  /** True when the user's signed token said `bot: true` when they were last seen. */
+  isBot(id: string): boolean {
+    return this.#special.get(id)?.bot ?? false;
   }
 
   /** True when the user ever presented a valid owner key. */
@@ -145,7 +168,7 @@ export class Users {
     const record = this.#special.get(id) ?? this.get(id);
     if (!record) return;
     const updated = { ...record, ...change };
-    if (updated.moderator || updated.owner || updated.bannedUntil > 0 || updated.mutedUntil > 0) this.#special.set(id, updated);
+    if (isSpecial(updated)) this.#special.set(id, updated);
     else this.#special.delete(id);
   }
 }
@@ -158,5 +181,11 @@ function toRecord(row: UserRow): UserRecord {
     owner: row.owner === 1,
     bannedUntil: row.banned_until,
     mutedUntil: row.muted_until,
+    bot: row.bot === 1,
   };
+}
+
+/** A record kept in memory: anything but the default. */
+function isSpecial(record: UserRecord): boolean {
+  return record.moderator || record.owner || record.bot || record.bannedUntil > 0 || record.mutedUntil > 0;
 }

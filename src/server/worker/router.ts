@@ -9,9 +9,12 @@ import { spendAddressBudget } from "./address-budget.ts";
 import { json, jsonError } from "./http.ts";
 import { isAllowedOrigin } from "./origin.ts";
 import { readConfig } from "../config.ts";
+import { mayEnter } from "../identity/claims.ts";
+import { type CredentialRefusal, httpViewer, presentedCredential } from "../identity/credentials.ts";
 import { hashOwnerKey, keyMatches, mayBeOwnerKey, newOwnerKey } from "../identity/owner-keys.ts";
 import { FOLLOW_HEADER, SHARD_HEADER, shardName } from "../shards/addressing.ts";
 import { KnownPlaces } from "../shards/known-places.ts";
+import { workerVerifier } from "./verifier.ts";
 
 /** `/api/rooms/:room` and its `/ws`, `/messages` and `/stats`; the room is validated separately. */
 const ROOM_ROUTE = /^\/api\/rooms\/([^/]*)(?:\/(ws|messages|stats))?$/;
@@ -48,7 +51,11 @@ export default {
     if (!isRoomName(room)) return jsonError(400, "bad_room", BAD_ROOM);
 
     if (action === undefined) {
-      return (await spendAddressBudget(request, env, "read")) ?? roomCall(room, async () => json(await env.ROOMS.getByName(room).info(room)));
+      const spent = await spendAddressBudget(request, env, "read");
+      if (spent) return spent;
+      const who = await httpViewer(request.headers, room, workerVerifier(env), readConfig(env).auth);
+      if (!who.ok) return refusal(who);
+      return roomCall(room, async () => json(await env.ROOMS.getByName(room).info(room, who.viewer)));
     }
     if (action === "stats") {
       // The operator's view of a room's work per object: only with the deployment's ADMIN_KEY.
@@ -58,7 +65,11 @@ export default {
     if (action === "messages") {
       const query = parsePageQuery(url.searchParams);
       if (!query.ok) return jsonError(400, "bad_query", query.message);
-      return (await spendAddressBudget(request, env, "read")) ?? roomCall(room, async () => json(await env.ROOMS.getByName(room).publicPage(query.limit, query.before)));
+      const spent = await spendAddressBudget(request, env, "read");
+      if (spent) return spent;
+      const who = await httpViewer(request.headers, room, workerVerifier(env), readConfig(env).auth);
+      if (!who.ok) return refusal(who);
+      return roomCall(room, async () => json(await env.ROOMS.getByName(room).messagesPage(who.viewer ?? null, query.limit, query.before)));
     }
 
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
@@ -104,10 +115,15 @@ function upgrade(room: string, given: Request, env: Env): Promise<Response> {
  * only its hash.
  */
 async function createRoom(request: Request, env: Env): Promise<Response> {
+  // Under AUTH_REQUIRED only a signed identity may create a room (one that may enter it).
+  const required = readConfig(env).auth.required;
+  const creator = required ? await signedCreator(request, env) : undefined;
+  if (creator && "ok" in creator) return refusal(creator);
   const body = await readBody(request);
   if (!body.ok) return jsonError(400, "bad_body", "the body must be empty or a JSON object with an optional string name");
   if (body.name !== undefined && !isRoomName(body.name)) return jsonError(400, "bad_room", BAD_ROOM);
   const room = body.name ?? privateRoomName();
+  if (creator && !mayEnter(creator, room)) return jsonError(403, "forbidden", "the signed token may not enter that room");
   const ownerKey = newOwnerKey();
   return roomCall(room, async () => {
     const claimed = await env.ROOMS.getByName(room).claim(hashOwnerKey(ownerKey), body.name !== undefined);
@@ -115,6 +131,20 @@ async function createRoom(request: Request, env: Env): Promise<Response> {
     const created: CreatedRoom = { room, ownerKey };
     return json(created, 201);
   });
+}
+
+/** The verified identity of a signed credential, or the refusal (401 without one). */
+async function signedCreator(request: Request, env: Env): Promise<{ rooms?: string[] } | CredentialRefusal> {
+  const presented = presentedCredential(request.headers);
+  if (presented.kind !== "signed") return { ok: false, status: 401, code: "unauthorized", message: "this deployment lets signed identities only create rooms" };
+  const verified = await workerVerifier(env).verify(presented.token);
+  if (!verified.ok) return { ok: false, status: 401, code: "unauthorized", message: `the signed token was refused: ${verified.reason}` };
+  return verified.identity;
+}
+
+/** A refused credential as its HTTP answer. */
+function refusal(refused: CredentialRefusal): Response {
+  return jsonError(refused.status, refused.code, refused.message);
 }
 
 /** The body of `POST /api/rooms`: nothing, or a JSON object with an optional string `name`. */
