@@ -1,6 +1,6 @@
 /** The message box: input methods, the length counter, and errors from the room. */
 import { expect, test } from "@playwright/test";
-import { aliceAndBob, expectMessages, joinByForm, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
+import { expectMessages, joinByForm, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
 
 test("Enter during IME composition does not send; Enter after it does", async ({ browser }) => {
   const room = uniqueRoom("ime");
@@ -49,20 +49,4 @@ test("a counter appears near the 2000-character limit and a message over it cann
   await expect(alice.page.locator("#messages li.msg")).toHaveCount(1);
   await say(alice.page, "after");
   await expect(alice.page.locator("#messages li.msg")).toHaveCount(2);
-});
-
-test("a private message to someone who left is marked not sent, with the reason", async ({ browser }) => {
-  const { alice, bob } = await aliceAndBob(browser, "unknown");
-  await alice.page.locator("#people-list").getByRole("button", { name: /bob/ }).click();
-  await bob.context.close();
-  await expect(alice.page.locator("#messages li.system").last()).toContainText("bob left");
-
-  await say(alice.page, "are you there?");
-  const failed = alice.page.locator("#pending li.failed");
-  await expect(failed).toContainText("are you there?");
-  await expect(failed.locator(".state")).toHaveText("Not sent: they left");
-  await expect(alice.page.getByRole("alert").filter({ hasText: "bob is not online" })).toBeVisible();
-  await failed.getByRole("button", { name: "Remove" }).click();
-  await expect(failed).toHaveCount(0);
-  await expect(alice.page.locator("#messages li.msg")).toHaveCount(0);
 });
