@@ -112,6 +112,8 @@ test("a private message to someone who is away waits for them: on their return i
   await expect(shown(alice.page)).toHaveText(["ping me later"]);
   await say(alice.page, "here is your answer");
   await say(alice.page, "and another");
+  // Delivered (the outbox is empty), and none refused: on a loaded machine this can take a while.
+  await expect(alice.page.locator("#pending li")).toHaveCount(0, { timeout: 30_000 });
   await expect(alice.page.locator("#messages li.msg:visible .state, #pending li.failed")).toHaveCount(0);
   await expect(shown(alice.page)).toHaveText(["ping me later", "here is your answer", "and another"]);
 
