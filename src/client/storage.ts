@@ -79,3 +79,33 @@ export function saveOwnerKey(room: string, key: string): void {
 export function forgetOwnerKey(room: string): void {
   remove(ownerKeyKey(room));
 }
+
+/** A small JSON value kept per room (conversations, read marks, settings); `fallback` when absent or unreadable. */
+export function loadRoomJson<T>(room: string, what: string, fallback: T, check: (value: unknown) => value is T): T {
+  try {
+    const parsed: unknown = JSON.parse(read(`edge-chat:${what}:${room}`) ?? "null");
+    return check(parsed) ? parsed : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Keeps a small JSON value per room. */
+export function saveRoomJson(room: string, what: string, value: unknown): void {
+  write(`edge-chat:${what}:${room}`, JSON.stringify(value));
+}
+
+/** Recent reactions of this browser (most recent first), for the one-click row. */
+export function loadRecentEmoji(): string[] {
+  try {
+    const parsed: unknown = JSON.parse(read("edge-chat:recent-emoji") ?? "null");
+    return Array.isArray(parsed) ? parsed.filter((e): e is string => typeof e === "string").slice(0, 3) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Puts an emoji first among the recent reactions. */
+export function rememberEmoji(emoji: string): void {
+  write("edge-chat:recent-emoji", JSON.stringify([emoji, ...loadRecentEmoji().filter((e) => e !== emoji)].slice(0, 3)));
+}

@@ -1,8 +1,8 @@
 /**
  * A room of a thousand: the page shows the exact count and "and N more" beyond the 100 it lists,
  * announces nobody by name and sends no typing notices while the room is crowded, pages through
- * everyone with the keyboard,
- * and fetches the whole list again once the room is small enough to list.
+ * everyone with the keyboard (each page sorted by role then name, with a search box), and
+ * fetches the whole list again once the room is small enough to list.
  */
 import { expect, test } from "@playwright/test";
 import { Crowd } from "./crowd.ts";
@@ -46,6 +46,16 @@ test("a person in a room of 1,000 sees everyone counted, pages through the full 
     const list = dialog.locator("#members-list");
     await expect(dialog.locator("#members-page")).toHaveText("Page 1 of 11");
     await expect(list).toHaveAttribute("aria-busy", "false");
+    await expect(dialog.locator("button.person").first()).toBeFocused();
+    // The page is sorted by role, then name, and the search box narrows it; ↓ goes back to the list.
+    const names = await dialog.locator("button.person .person-name").allTextContents();
+    expect(names).toEqual([...names].sort());
+    const search = dialog.getByLabel("Search people");
+    await search.fill(names[37]!);
+    await expect(dialog.locator("button.person .person-name")).toHaveText([names[37]!]);
+    await search.fill("");
+    await expect(dialog.locator("button.person")).toHaveCount(100);
+    await search.press("ArrowDown");
     await expect(dialog.locator("button.person").first()).toBeFocused();
     const targetButton = dialog.locator(`button.person[data-id="${target.id}"]`);
     for (let pageNumber = 2; pageNumber <= 11 && !(await targetButton.isVisible()); pageNumber++) {

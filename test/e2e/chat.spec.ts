@@ -1,11 +1,12 @@
 /** People chatting in a real browser: the conversation, names, private messages, reloads. */
 import { expect, test } from "@playwright/test";
-import { aliceAndBob, expectConnected, expectMessages, joinByForm, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
+import { aliceAndBob, expectConnected, expectMessages, joinByForm, joinByLink, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
 
 test("two people chat, each seeing the other's messages and their own marked as theirs", async ({ browser }) => {
   const { alice, bob } = await aliceAndBob(browser, "chat");
 
   await expect(alice.page.locator("#messages li.system")).toContainText(["bob joined"]);
+  await expect(alice.page.locator("#messages li.system")).toHaveCount(1);
   await expect(alice.page.locator("#people-count")).toHaveText("2");
   await expect(bob.page.locator("#people-list")).toContainText("alice");
 
@@ -18,6 +19,9 @@ test("two people chat, each seeing the other's messages and their own marked as 
   await bob.page.locator("#composer-input").pressSequentially("hello ");
   await expect(alice.page.locator("#typing")).toHaveText("bob is typing…");
   await bob.page.locator("#composer-input").pressSequentially("alice, welcome @alice");
+  // The first Enter takes the name from the autocomplete, the second sends.
+  await bob.page.locator("#composer-input").press("Enter");
+  await expect(bob.page.locator("#composer-input")).toHaveValue("hello alice, welcome @alice ");
   await bob.page.locator("#composer-input").press("Enter");
   await expectMessages(alice.page, ["hi bob", "hello alice, welcome @alice"]);
   await expectMessages(bob.page, ["hi bob", "hello alice, welcome @alice"]);
@@ -31,14 +35,14 @@ test("two people chat, each seeing the other's messages and their own marked as 
   await expectMessages(bob.page, ["hi bob", "hello alice, welcome @alice", "line one\nline two"]);
 });
 
-test("a shared link joins at once under a guest name, and renaming is one click away", async ({ browser }) => {
+test("a visitor from a shared link is asked for a name, a guest name filled in, and renaming is one click away", async ({ browser }) => {
   const room = uniqueRoom("link");
   const alice = await newPerson(browser);
   await joinByForm(alice.page, "alice", room);
 
   const guest = await newPerson(browser);
-  await guest.page.goto(`/r/${room}`);
-  await expect(guest.page.locator("#me-name")).toHaveText(/^guest-[0-9a-f]{4,8}$/);
+  await joinByLink(guest.page, room);
+  await expect(guest.page.locator("#me-name")).toHaveText(/^guest-[0-9a-f]{6}$/);
   const guestName = (await guest.page.locator("#me-name").textContent())!;
   await expect(alice.page.locator("#people-list")).toContainText(guestName);
 
@@ -48,6 +52,11 @@ test("a shared link joins at once under a guest name, and renaming is one click 
   await expect(guest.page.locator("#me-name")).toHaveText("Zoë 张");
   await expect(alice.page.locator("#messages li.system").last()).toContainText(`${guestName} is now Zoë 张`);
   await expect(alice.page.locator("#people-list")).toContainText("Zoë 张");
+
+  // Another visitor types a name of their own in the dialog and joins under it.
+  const named = await newPerson(browser);
+  await joinByLink(named.page, room, "Ümit");
+  await expect(alice.page.locator("#people-list")).toContainText("Ümit");
 });
 
 test("a private message is seen by its two people only", async ({ browser }) => {
@@ -58,35 +67,31 @@ test("a private message is seen by its two people only", async ({ browser }) => 
   await joinByForm(carol.page, "carol", room);
   await expect(alice.page.locator("#people-count")).toHaveText("3");
 
-  // Alice picks bob in the list: the chip shows before she sends.
-  await alice.page.locator("#people-list").getByRole("button", { name: /bob/ }).click();
-  await expect(alice.page.locator("#private-chip")).toBeVisible();
-  await expect(alice.page.locator("#private-chip")).toContainText("private to bob");
+  // Alice opens a conversation with bob from his menu; carol uses /msg.
+  await alice.page.locator("#people-list").getByRole("button", { name: /^bob/ }).click();
+  await alice.page.getByRole("button", { name: "Private conversation with bob" }).click();
   await say(alice.page, "secret for bob");
-  await alice.page.getByRole("button", { name: "Cancel private message" }).click();
-  await expect(alice.page.locator("#private-chip")).toBeHidden();
+  await alice.page.getByRole("button", { name: /^Back to/ }).click();
   await say(alice.page, "public from alice");
-
-  // Carol types @bob at the start: the chip appears and takes the name out of the text.
-  await messageBox(carol.page).pressSequentially("@bob ");
-  await expect(carol.page.locator("#private-chip")).toContainText("private to bob");
-  await expect(messageBox(carol.page)).toHaveValue("");
-  await messageBox(carol.page).pressSequentially("psst from carol");
-  await messageBox(carol.page).press("Enter");
-  await messageBox(carol.page).press("Escape");
+  await say(carol.page, "/msg bob psst from carol");
+  await carol.page.getByRole("button", { name: /^Back to/ }).click();
   await say(carol.page, "public from carol");
 
-  await expectMessages(bob.page, ["secret for bob", "public from alice", "psst from carol", "public from carol"]);
-  await expectMessages(alice.page, ["secret for bob", "public from alice", "public from carol"]);
-  await expectMessages(carol.page, ["public from alice", "psst from carol", "public from carol"]);
-  await expect(bob.page.locator("#messages li.msg.private")).toHaveCount(2);
-  await expect(bob.page.locator("#messages li.msg.private .private-label").first()).toHaveText("private to you");
-  await expect(alice.page.locator("#messages li.msg.private .private-label")).toHaveText(["private to bob"]);
+  const everyone = ["public from alice", "public from carol"];
+  for (const page of [alice.page, bob.page, carol.page]) await expect(page.locator("#messages li.msg:visible .text")).toHaveText(everyone);
+  await bob.page.locator("#conversations-list").getByRole("button", { name: /alice/ }).click();
+  await expect(bob.page.locator("#messages li.msg:visible .text")).toHaveText(["secret for bob"]);
+  await expect(bob.page.locator("#messages li.msg:visible .private-label")).toHaveText(["private to you"]);
+  await bob.page.locator("#conversations-list").getByRole("button", { name: /carol/ }).click();
+  await expect(bob.page.locator("#messages li.msg:visible .text")).toHaveText(["psst from carol"]);
+  await expect(alice.page.locator("#conversations-list").getByRole("button")).toHaveText([/bob/]);
+  await expect(alice.page.locator("#messages li.msg", { hasText: "psst" })).toHaveCount(0);
 
-  // A reload asks the room again: still nothing private for carol.
+  // A reload asks the room again: still nothing of alice and bob's for carol.
   await carol.page.reload();
   await expectConnected(carol.page, "carol");
-  await expectMessages(carol.page, ["public from alice", "psst from carol", "public from carol"]);
+  await expect(carol.page.locator("#messages li.msg .text")).toHaveText(["public from alice", "psst from carol", "public from carol"]);
+  await expect(carol.page.locator("#messages li.msg:visible .text")).toHaveText(everyone);
 });
 
 test("a reload keeps the person's name, identity and the history", async ({ browser }) => {

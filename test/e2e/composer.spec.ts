@@ -1,6 +1,6 @@
-/** The message box: input methods, the length counter, and errors from the room. */
+/** The message box: input methods, the length counter, and a message the room refuses (kept in view with Retry and Remove). */
 import { expect, test } from "@playwright/test";
-import { aliceAndBob, expectMessages, joinByForm, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
+import { Bot, baseUrl, expectConnected, expectMessages, joinByForm, joinByLink, messageAction, messageBox, newPerson, rowWithText, say, uniqueRoom } from "./support.ts";
 
 test("Enter during IME composition does not send; Enter after it does", async ({ browser }) => {
   const room = uniqueRoom("ime");
@@ -51,18 +51,44 @@ test("a counter appears near the 2000-character limit and a message over it cann
   await expect(alice.page.locator("#messages li.msg")).toHaveCount(2);
 });
 
-test("a private message to someone who left is marked not sent, with the reason", async ({ browser }) => {
-  const { alice, bob } = await aliceAndBob(browser, "unknown");
-  await alice.page.locator("#people-list").getByRole("button", { name: /bob/ }).click();
-  await bob.context.close();
-  await expect(alice.page.locator("#messages li.system").last()).toContainText("bob left");
-
-  await say(alice.page, "are you there?");
-  const failed = alice.page.locator("#pending li.failed");
-  await expect(failed).toContainText("are you there?");
-  await expect(failed.locator(".state")).toHaveText("Not sent: they left");
-  await expect(alice.page.getByRole("alert").filter({ hasText: "bob is not online" })).toBeVisible();
-  await failed.getByRole("button", { name: "Remove" }).click();
-  await expect(failed).toHaveCount(0);
-  await expect(alice.page.locator("#messages li.msg")).toHaveCount(0);
+test("a message the room refuses stays in view above the box on a phone, with its Retry and Remove", async ({ browser }) => {
+  const room = uniqueRoom("refused");
+  const bob = await Bot.join(room, "bob");
+  const context = await browser.newContext({ baseURL: baseUrl(), viewport: { width: 390, height: 844 } });
+  try {
+    const target = await bob.say("reply to me while you can");
+    for (let i = 1; i <= 12; i++) await bob.say(`filler ${i}: enough lines that the list scrolls`);
+    const page = await context.newPage();
+    await joinByLink(page, room, "alice");
+    await expect(page.locator("#messages li.msg")).toHaveCount(13);
+    // A reply written offline to a message bob deletes meanwhile: the room refuses it (not_found).
+    await messageAction(page, rowWithText(page, "reply to me while you can"), "Reply");
+    await context.setOffline(true);
+    await expect(page.locator("#banner")).toContainText("offline");
+    await say(page, "my answer, too late");
+    bob.send({ type: "delete", id: "gone-1", target: Number(target.seq) });
+    await bob.next("delete", (f) => f.id === "gone-1");
+    await context.setOffline(false);
+    await expectConnected(page, "alice");
+    const failed = page.locator("#pending li.failed");
+    await expect(failed).toContainText("my answer, too late");
+    // Its buttons come to rest on screen, above the message box and the error line, not behind them
+    // (both measured at the same moment: the footer grows when the error line appears).
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const footer = document.querySelector(".composer-area")!.getBoundingClientRect();
+          return [...document.querySelectorAll("#pending li.failed button")].map((b) => {
+            const r = b.getBoundingClientRect();
+            return `${b.textContent}: ${r.top >= 0 && r.bottom <= footer.top ? "in view" : "hidden"}`;
+          });
+        }),
+      )
+      .toEqual(["Retry: in view", "Remove: in view"]);
+    await failed.getByRole("button", { name: "Remove" }).click();
+    await expect(failed).toHaveCount(0);
+  } finally {
+    bob.close();
+    await context.close();
+  }
 });

@@ -42,12 +42,15 @@ test("two people reply, react, edit and delete, and see the same conversation af
   await rowWithText(bob.page, "at 3").locator(".reaction").click();
   await expect(reply.locator(".reaction")).toHaveText(["👍2"]);
   await expect(rowWithText(bob.page, "at 3").locator(".reaction.mine")).toHaveCount(1);
-  // A reaction typed by hand is checked first: one with a space is refused on the page.
+  // A reaction typed by hand is checked first: one with a space, or a word ("lol"), is refused on the page.
   await messageAction(alice.page, reply, "React");
   const picker = alice.page.getByRole("dialog", { name: "React" });
-  await picker.getByLabel("Or type any emoji").fill("no spaces");
-  await picker.getByLabel("Or type any emoji").press("Enter");
-  await expect(picker.getByRole("alert")).toContainText("without spaces");
+  for (const typed of ["no spaces", "lol"]) {
+    await picker.getByLabel("Or type any emoji").fill(typed);
+    await picker.getByLabel("Or type any emoji").press("Enter");
+    await expect(picker.getByRole("alert")).toContainText("A reaction is an emoji");
+    await picker.locator("#react-error").evaluate((e) => (e.textContent = ""));
+  }
   await picker.getByLabel("Or type any emoji").fill(" 🦀 ");
   await picker.getByLabel("Or type any emoji").press("Enter");
   await expect(rowWithText(bob.page, "at 3").locator(".reaction")).toHaveText(["👍2", "🦀1"]);
@@ -128,19 +131,23 @@ test("a reply to a private message goes privately to the same person, and a quot
   await joinByForm(alice.page, "alice", room);
   await joinByForm(bob.page, "bob", room);
   await joinByForm(carol.page, "carol", room);
-  await alice.page.locator("#people-list").getByRole("button", { name: /bob/ }).click();
+  await alice.page.locator("#people-list").getByRole("button", { name: /^bob/ }).click();
+  await alice.page.getByRole("button", { name: "Private conversation with bob" }).click();
   await say(alice.page, "a secret for bob");
-  await alice.page.getByRole("button", { name: "Cancel private message" }).click();
+  await alice.page.getByRole("button", { name: /^Back to/ }).click();
   await say(alice.page, "a public line");
 
-  // Bob replies to the private one from the keyboard: the reply is private to alice.
+  // Bob replies to the private one from the keyboard, in its conversation: the reply is private to alice.
+  await bob.page.locator("#conversations-list").getByRole("button", { name: /alice/ }).click();
   const secret = rowWithText(bob.page, "a secret for bob");
   await secret.locator(".actions button").first().focus();
   await expect(secret.locator(".actions")).toBeVisible();
-  await bob.page.keyboard.press("Enter");
-  await expect(bob.page.locator("#private-chip")).toContainText("private to alice");
+  await secret.locator(".actions").getByRole("button", { name: /^Reply/ }).press("Enter");
+  await expect(bob.page.locator("#private-chip")).toContainText("Private to alice");
+  await expect(bob.page.locator("#composer-mode")).toContainText("Replying to alice");
   await messageBox(bob.page).pressSequentially("secret answer");
   await messageBox(bob.page).press("Enter");
+  await alice.page.locator("#conversations-list").getByRole("button", { name: /bob/ }).click();
   const answer = rowWithText(alice.page, "secret answer");
   await expect(answer.locator(".private-label")).toHaveText("private to you");
   await expect(answer.locator(".quote")).toContainText("a secret for bob");

@@ -22,14 +22,14 @@ const browser = await chromium.launch(chromiumLaunchOptions());
 try {
   const room = "design-review";
   const token = randomBytes(32).toString("base64url");
-  // Alice (the reader) joins first, so the others' arrivals show as join lines.
+  // Alice (the reader) joins first, so the others' arrivals show as one collapsed join line.
   const first = await openAs(browser, server.url, token, "light", VIEWS[0].viewport, room);
   const bob = await Bot.join(room, "Bob", server.url);
   const mei = await Bot.join(room, "美玲", server.url);
   const sam = await Bot.join(room, "sam", server.url);
   const alice = await waitForSelf(first, "Alice");
   const build = await bob.say("Morning! The new build is up on staging 🎉");
-  await bob.say("Release notes: https://example.com/releases/2.4");
+  await bob.say("Release notes: https://example.com/releases/2.4 (**read the migration part** before `npm ci`)");
   await say(first, "Nice. I'll run through the checklist after standup.");
   // Reactions, a reply with its quote and an edit, as in a live room.
   for (const [bot, emoji] of [[mei, "🎉"], [sam, "🎉"], [mei, "🚀"]] as const) {
@@ -52,7 +52,7 @@ try {
   for (const view of VIEWS) {
     const page = await openAs(browser, server.url, token, view.colorScheme, view.viewport, room);
     await waitForSelf(page, "Alice");
-    await page.locator("#messages li.msg").last().waitFor();
+    await page.locator("#messages li.msg:not([hidden])").last().waitFor();
     // Someone typing, as in a live room.
     // The room passes one typing notice per user per 2 s: repeat until one gets through.
     const typing = page.locator("#typing").filter({ hasText: "typing" });
@@ -100,12 +100,12 @@ async function waitForSelf(page: import("@playwright/test").Page, name: string) 
   return self;
 }
 
+/** Says `text` in the room, or privately with `/msg` (its conversation opens; the page then goes back to the room). */
 async function say(page: import("@playwright/test").Page, text: string, privateTo?: string) {
-  if (privateTo) await page.locator("#people-list").getByRole("button", { name: new RegExp(privateTo) }).click();
   const box = page.locator("#composer-input");
-  await box.fill(text);
+  await box.fill(privateTo ? `/msg ${privateTo} ${text}` : text);
   await box.press("Enter");
   await page.locator("#pending li").first().waitFor({ state: "detached" }).catch(() => undefined);
   await page.locator("#messages li.msg .text", { hasText: text }).waitFor();
-  if (privateTo) await page.locator("#private-clear").click();
+  if (privateTo) await page.locator("#view-back").click();
 }

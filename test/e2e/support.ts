@@ -44,15 +44,29 @@ export async function aliceAndBob(browser: Browser, label: string, base = baseUr
 
 /**
  * Joins through the start page, as a person does, and waits until the room has welcomed them;
- * `button` "Create it as its owner" creates the room instead.
+ * `button` "Create it as its owner" creates the room instead. A room nobody used yet is offered
+ * to be created as its owner: the tests' people turn that down unless they asked to create it.
  */
 export async function joinByForm(page: Page, name: string, room: string, button = "Join room"): Promise<void> {
   await page.goto("/");
   const form = page.locator("#landing");
   await form.getByLabel("Your name").fill(name);
   await form.getByLabel("Room", { exact: true }).fill(room);
-  await form.getByRole("button", { name: button }).click();
+  await form.locator("#join-actions").getByRole("button", { name: button }).click();
+  const offer = page.getByRole("button", { name: "Join without an owner" });
+  await expect(page.locator("#create-offer-no:visible, #room:visible")).toHaveCount(1);
+  if (await offer.isVisible()) await offer.click();
   await expect(page).toHaveURL(new RegExp(`/r/${room}$`));
+  await expectConnected(page, name);
+}
+
+/** Opens a room's link as a visitor who never chose a name here: the page asks for one (a guest name pre-filled). */
+export async function joinByLink(page: Page, room: string, name?: string): Promise<void> {
+  await page.goto(`/r/${room}`);
+  const dialog = page.getByRole("dialog", { name: /^Join/ });
+  await expect(dialog.getByLabel("Your name")).toHaveValue(/^guest-[0-9a-f]{6}$/);
+  if (name !== undefined) await dialog.getByLabel("Your name").fill(name);
+  await dialog.getByRole("button", { name: "Join" }).click();
   await expectConnected(page, name);
 }
 
@@ -179,7 +193,7 @@ export function rowWithText(page: Page, text: string) {
  */
 export async function messageAction(page: Page, row: ReturnType<Page["locator"]>, action: "Reply" | "React" | "Edit" | "Delete" | "Moderate"): Promise<void> {
   await row.locator(".actions button").first().focus();
-  await row.locator(".actions").getByRole("button", { name: new RegExp(`^${action}\\b`) }).click();
+  await row.locator(".actions").getByRole("button", { name: new RegExp(action === "React" ? "^React to" : `^${action}\\b`) }).click();
 }
 
 /**

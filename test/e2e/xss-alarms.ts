@@ -25,9 +25,9 @@ export interface Alarms {
 }
 
 /** The elements the page builds for people's text (BDI: a name isolated inside a sentence); anything else appearing is markup from a payload. */
-export const PAGE_TAGS = ["LI", "SPAN", "DIV", "TIME", "A", "MARK", "BUTTON", "P", "BDI"];
+export const PAGE_TAGS = ["LI", "SPAN", "DIV", "TIME", "A", "MARK", "BUTTON", "P", "BDI", "STRONG", "EM", "DEL", "CODE", "PRE", "BLOCKQUOTE"];
 /** Containers whose content is built from what other clients send. */
-export const USER_CONTENT = ["#messages", "#pending", "#people-list", "#typing", "#announcer", "#private-name", "#me-name", "#composer-error", "#composer-mode-text", "#members-list"];
+export const USER_CONTENT = ["#messages", "#pending", "#people-list", "#typing", "#announcer", "#private-name", "#me-name", "#composer-error", "#composer-mode-text", "#members-list", "#conversations-list", "#view-name", "#moderate-name"];
 
 /**
  * Sets up every alarm on a fresh page (before it loads anything). Requests, frames and the

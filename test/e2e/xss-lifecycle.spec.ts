@@ -47,7 +47,7 @@ test("no payload runs when it arrives as an edit, as a reply's quote or as a rea
 
     const expectLifecycle = async () => {
       await expect(page.locator("#messages li.msg")).toHaveCount(stored.length * 2);
-      expect(await textsOf(page, "#messages li.msg .text")).toEqual(stored.flatMap((text, i) => [text, `re ${i}`]));
+      expect(await textsOf(page, "#messages li.msg .text")).toEqual(stored.flatMap((_, i) => [TEXTS[i]!.shown ?? stored[i]!, `re ${i}`]));
       expect(await textsOf(page, "#messages li.msg .quote .quote-text")).toEqual(stored.map((text) => truncateCodePoints(text, LIMITS.quote)));
       expect(await textsOf(page, "#messages li.msg .quote .quote-author")).toEqual(stored.map((_, i) => `editor-${i % bots.length}`));
       expect(await page.locator("#messages li.msg .edited")).toHaveCount(stored.length);

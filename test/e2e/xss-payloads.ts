@@ -2,19 +2,25 @@
  * The XSS corpus for xss-corpus.spec.ts: message texts, names a room accepts, names it refuses,
  * and names to rename to. Every payload that would run script if it ever became markup calls the
  * page's tripwire as `__xss(N)`, N being its number here (texts 1–99, names 101–199, renames
- * 201–299), so that a failure says which payload ran. Some are written with entities or split by
+ * 201–299, texts with formatting 301–399), so that a failure says which payload ran. Some are written with entities or split by
  * invisible characters on purpose: those only run if a decoder somewhere undoes that.
  */
 
-/** A message text and the links the page must make of it (their `href`, in order). */
+/** A message text and what the page must make of it: its links (their `href`, in order) and its formatting. */
 export interface TextPayload {
   /** Sent exactly like this; the room trims it. */
   text: string;
   /** The `href` of every `<a>` the text must become, in order; none when left out. */
   links?: string[];
+  /** The text shown when formatting takes marks away (`**`, a fence); the literal (trimmed) text when left out. */
+  shown?: string;
+  /** Every formatting element the text must become (tag names in document order, links and mentions aside); none when left out. */
+  formatting?: string[];
 }
 
 const t = (text: string, ...links: string[]): TextPayload => ({ text, links });
+/** A payload that formatting changes: what it shows and the elements it makes. */
+const f = (text: string, shown: string, formatting: string[], ...links: string[]): TextPayload => ({ text, shown, formatting, links });
 
 /** Pads `head` with `fill` up to exactly `codePoints` code points. */
 function padTo(head: string, fill: string, codePoints: number): string {
@@ -100,7 +106,7 @@ export const TEXTS: TextPayload[] = [
   t("${__xss(64)}"),
   t(`#{__xss(65)}`),
   t(`<%= __xss(66) %>`),
-  t("{{7*7}} [[7*7]] ${7*7} <%= 7*7 %>"),
+  f("{{7*7}} [[7*7]] ${7*7} <%= 7*7 %>", "{{77}} [[77]] ${77} <%= 77 %>", ["EM", "EM"]),
   t(`{{$on.constructor('__xss(68)')()}}`),
   // Entities and other encodings that must not be decoded.
   t(`&lt;script&gt;__xss(69)&lt;/script&gt;`),
@@ -108,12 +114,12 @@ export const TEXTS: TextPayload[] = [
   t(`\\u003cscript\\u003e__xss(71)\\u003c/script\\u003e`),
   t(`%3Cscript%3E__xss(72)%3C%2Fscript%3E`),
   // Real links that try to break out of an href, and links next to markup.
-  t(`https://x.test/"onmouseover="__xss(73)`, "https://x.test/"),
+  t(`https://x.test/"onmouseover="__xss(73)`, "https://x.test/%22onmouseover=%22__xss(73)"),
   t(`https://x.test/'onmouseover='__xss(74)'`, "https://x.test/'onmouseover='__xss(74)"),
-  t(`https://x.test/"><img src=x onerror=__xss(75)>`, "https://x.test/"),
+  t(`https://x.test/"><img src=x onerror=__xss(75)>`, "https://x.test/%22%3E"),
   t(`https://x.test/?q=<script>__xss(76)</script>`, "https://x.test/?q="),
   t(`<a href="https://x.test/" onclick="__xss(77)">real link</a>`, "https://x.test/"),
-  t(`http://x.test/#"><svg onload=__xss(78)>`, "http://x.test/#"),
+  t(`http://x.test/#"><svg onload=__xss(78)>`, "http://x.test/#%22%3E"),
   t(`[x](https://x.test/a)`, "https://x.test/a"),
   t(`HTTPS://X.TEST/Upper`, "https://x.test/Upper"),
   t(`https://x.test/javascript:__xss(81)`, "https://x.test/javascript:__xss(81)"),
@@ -142,6 +148,15 @@ export const TEXTS: TextPayload[] = [
     Array.from({ length: 12 }, (_, i) => `https://x.test/${i}<b onclick=__xss(99)>`).join(" "),
     ...Array.from({ length: 12 }, (_, i) => `https://x.test/${i}`),
   ),
+  // Formatting (Markdown: tokens rendered to DOM) around and inside payloads: the marks go, the payload stays text.
+  f(`**<img src=x onerror=__xss(301)>**`, `<img src=x onerror=__xss(301)>`, ["STRONG"]),
+  f(`*<svg onload=__xss(302)>* and ~~<b onclick=__xss(302)>x</b>~~`, `<svg onload=__xss(302)> and <b onclick=__xss(302)>x</b>`, ["EM", "DEL"]),
+  f("`<script>__xss(303)</script>` and **`&lt;b&gt;`**", "<script>__xss(303)</script> and &lt;b&gt;", ["CODE", "STRONG", "CODE"]),
+  f("```html\n<script>__xss(304)</script>\n<img src=x onerror=__xss(304)>\n```", "<script>__xss(304)</script>\n<img src=x onerror=__xss(304)>", ["PRE", "CODE"]),
+  f(`> <iframe srcdoc="<script>parent.__xss(305)</script>">\n> **[x](javascript:__xss(305))**`, `<iframe srcdoc="<script>parent.__xss(305)</script>">\n[x](javascript:__xss(305))`, ["BLOCKQUOTE", "STRONG"]),
+  f(`www.x.test/<img src=x onerror=__xss(306)> **www.x.test/a"onclick="__xss(306)**`, `www.x.test/<img src=x onerror=__xss(306)> www.x.test/a"onclick="__xss(306)`, ["STRONG"], "http://www.x.test/", "http://www.x.test/a%22onclick=%22__xss(306)"),
+  t(`__init__ and snake_case_name stay as typed: <img src=x onerror=__xss(307)>`),
+  f(`***<details open ontoggle=__xss(308)>***`, `<details open ontoggle=__xss(308)>`, ["EM", "STRONG"]),
 ];
 
 /** One code point over the limit: the room must refuse it (`too_long`) and nobody sees it. */

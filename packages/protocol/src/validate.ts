@@ -131,11 +131,36 @@ const GrantSchema = v.object({
   role: v.picklist(["moderator", "member"], "must be moderator or member"),
 });
 
-const KickSchema = v.object({ type: v.literal("kick"), user: UserIdSchema });
+/**
+ * A moderation reason (v3 fine print): trimmed, at most 200 code points (longer: `too_long`),
+ * well-formed; one that is empty after trimming is as if absent.
+ */
+const ReasonSchema = v.pipe(
+  v.string("reason must be a string"),
+  v.trim(),
+  v.check(wellFormed, "reason has broken Unicode"),
+  v.maxCodePoints(LIMITS.reason, `reason is over ${LIMITS.reason} characters`),
+  v.transform((s): string | undefined => (s === "" ? undefined : s)),
+);
 
-const MuteSchema = v.object({ type: v.literal("mute"), user: UserIdSchema, ms: wholeNumber(0, LIMITS.muteMaxMs) });
+/** Drops a `reason` that was empty after trimming, so that the frame reads as if it had none. */
+function withoutEmptyReason<T extends { reason?: string | undefined }>(frame: T): T {
+  if (frame.reason !== undefined) return frame;
+  const { reason: _, ...rest } = frame;
+  return rest as T;
+}
 
-const BanSchema = v.object({ type: v.literal("ban"), user: UserIdSchema, ms: wholeNumber(0, LIMITS.banMaxMs) });
+const KickSchema = v.pipe(v.object({ type: v.literal("kick"), user: UserIdSchema, reason: v.optional(ReasonSchema) }), v.transform(withoutEmptyReason));
+
+const MuteSchema = v.pipe(
+  v.object({ type: v.literal("mute"), user: UserIdSchema, ms: wholeNumber(0, LIMITS.muteMaxMs), reason: v.optional(ReasonSchema) }),
+  v.transform(withoutEmptyReason),
+);
+
+const BanSchema = v.pipe(
+  v.object({ type: v.literal("ban"), user: UserIdSchema, ms: wholeNumber(0, LIMITS.banMaxMs), reason: v.optional(ReasonSchema) }),
+  v.transform(withoutEmptyReason),
+);
 
 const SettingsSchema = v.pipe(
   v.object({
@@ -219,7 +244,7 @@ export function validateClientFrame(raw: unknown, context: DecodeContext = {}): 
   const issue = result.issues[0];
   const field = String(issue.path?.[0]?.key ?? "");
   const code: ErrorCode =
-    issue.type === "max_code_points" && field === "text" ? "too_long" : (FIELD_CODES[field] ?? "bad_message");
+    issue.type === "max_code_points" && (field === "text" || field === "reason") ? "too_long" : (FIELD_CODES[field] ?? "bad_message");
   const message = field && !issue.message.startsWith(field) ? `${field}: ${issue.message}` : issue.message;
   const ref = WITH_ID.has(known) ? refOf(raw) : undefined;
   return ref === undefined ? { ok: false, type: known, code, message } : { ok: false, type: known, code, message, ref };

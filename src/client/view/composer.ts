@@ -1,14 +1,19 @@
 /**
  * The message box: Enter sends, Shift+Enter makes a new line, and nothing is sent while an input
  * method is composing (Chinese, Japanese, Korean). It shows a counter near the length limit, the
- * "private to …" chip (set by picking a name or by typing `@name ` first), and sends typing notices.
- * It also edits (↑ in an empty box takes the last own message; Enter saves, Escape cancels) and
- * replies (the quoted message shows above the box; ✕ or Escape cancels).
+ * `@` autocomplete (mentions are public), and sends typing notices in the room (never from a
+ * private conversation: the room would tell everyone). In a private conversation it says so above
+ * the box and on the send button, before anything goes; `/msg name text` in the room sends one
+ * private message. It also edits (↑ in an empty box takes the last own message; Enter saves,
+ * Escape cancels) and replies (the quoted message shows above the box; ✕ or Escape cancels).
  */
-import { nameKey } from "@edge-chat/protocol/names";
 import { LIMITS, TIMINGS, codePointLength, truncateCodePoints } from "@edge-chat/protocol";
 import type { MessageFrame, ReplyQuote, User } from "@edge-chat/protocol";
 import { isolate } from "./dom.ts";
+import { MentionComplete, type Mentionable } from "./mention-complete.ts";
+
+/** `/msg name text`: the name may hold spaces, so the room page matches it against the names it knows. */
+const MSG_COMMAND = /^\/msg\s+(.+)$/su;
 
 /** How much of a quoted message the reply chip shows. */
 const CHIP_QUOTE = 80;
@@ -22,9 +27,10 @@ export interface ComposerElements {
   input: HTMLTextAreaElement;
   send: HTMLButtonElement;
   counter: HTMLElement;
+  /** The "private to …" line of a private conversation. */
   chip: HTMLElement;
   chipName: HTMLElement;
-  chipClear: HTMLButtonElement;
+  mentions: HTMLUListElement;
   /** The "replying to …" / "editing" line above the box. */
   mode: HTMLElement;
   modeText: HTMLElement;
@@ -39,16 +45,21 @@ export interface ComposerHooks {
   edit(seq: number, text: string): void;
   /** The newest own message that can be edited. */
   lastOwn(): MessageFrame | undefined;
-  /** The person is typing (at most once per throttle window). */
+  /** The person is typing in the room (at most once per throttle window). */
   typing(): void;
-  /** Online users, for `@name ` at the start of a message. */
-  users(): User[];
+  /** People for the `@` autocomplete. */
+  people: Mentionable;
+  /** `/msg` with what followed it: sends it privately and returns null, or returns why it could not. */
+  privateMessage(rest: string): string | null;
+  /** Shows (or, with null, clears) a problem with what was typed. */
+  problem(text: string | null): void;
 }
 
-/** The message box and its private-message chip. */
+/** The message box. */
 export class Composer {
   readonly #el: ComposerElements;
   readonly #hooks: ComposerHooks;
+  readonly #mentions: MentionComplete;
   #to: User | undefined;
   /** Set between compositionstart and compositionend; some browsers report Enter after the end. */
   #composing = false;
@@ -59,6 +70,7 @@ export class Composer {
   constructor(elements: ComposerElements, hooks: ComposerHooks) {
     this.#el = elements;
     this.#hooks = hooks;
+    this.#mentions = new MentionComplete(elements.input, elements.mentions, hooks.people);
     const input = elements.input;
     input.addEventListener("compositionstart", () => (this.#composing = true));
     input.addEventListener("compositionend", () => (this.#composing = false));
@@ -67,10 +79,6 @@ export class Composer {
     elements.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.#send();
-    });
-    elements.chipClear.addEventListener("click", () => {
-      this.setPrivate(undefined);
-      input.focus();
     });
     elements.modeClear.addEventListener("click", () => {
       this.#cancelMode();
@@ -84,14 +92,18 @@ export class Composer {
     return this.#to;
   }
 
-  /** Sets (or clears) the private recipient and shows the chip. */
+  /** The conversation shown: private with `user`, or the room (undefined). Edits and replies of the other one stop. */
   setPrivate(user: User | undefined): void {
-    // A reply to a private message must stay private to the same person.
-    if (this.#reply?.private && user?.id !== this.#to?.id) this.#setReply(undefined);
+    if (user?.id !== this.#to?.id) {
+      if (this.#editing) this.#stopEditing();
+      this.#setReply(undefined);
+    }
     this.#to = user;
     this.#el.chip.hidden = !user || this.#editing !== undefined;
     this.#el.chipName.textContent = user?.name ?? "";
     this.#el.input.placeholder = user ? `Private message to ${user.name}` : "Message";
+    this.#el.send.setAttribute("aria-label", user ? `Send privately to ${user.name}` : "Send message");
+    this.#el.form.classList.toggle("private", user !== undefined);
   }
 
   /** Starts a reply to a message; a reply to a private message goes privately to `privateTo`. */
@@ -129,10 +141,24 @@ export class Composer {
     if (this.#to?.id === user.id) this.setPrivate(user);
   }
 
-  /** Puts text back (a message that could not be sent) unless the person has typed something new. */
-  restore(text: string): void {
-    if (this.#el.input.value.trim() !== "") return;
+  /** Puts text back (a message the room held back) unless the person has typed something new; true when it did. */
+  restore(text: string): boolean {
+    if (this.#el.input.value.trim() !== "") return false;
     this.#el.input.value = text;
+    this.#update();
+    return true;
+  }
+
+  /** Inserts `text` at the caret (a mention picked from a person's menu) and focuses the box. */
+  insert(text: string): void {
+    const input = this.#el.input;
+    const at = input.selectionStart ?? input.value.length;
+    const before = input.value.slice(0, at);
+    const glue = before === "" || /\s$/u.test(before) ? "" : " ";
+    input.value = before + glue + text + input.value.slice(input.selectionEnd ?? at);
+    const caret = before.length + glue.length + text.length;
+    this.focus();
+    input.setSelectionRange(caret, caret);
     this.#update();
   }
 
@@ -144,6 +170,7 @@ export class Composer {
   #keydown(event: KeyboardEvent): void {
     // keyCode 229 is what browsers report for keys an input method handles, even after compositionend.
     if (event.isComposing || this.#composing || event.keyCode === 229) return;
+    if (this.#mentions.keydown(event)) return;
     const plain = !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey;
     if (event.key === "Enter" && plain) {
       event.preventDefault();
@@ -156,41 +183,18 @@ export class Composer {
       if (!last) return;
       event.preventDefault();
       this.startEdit(last);
-    } else if (event.key === "Escape" && this.#to) {
-      event.preventDefault();
-      this.setPrivate(undefined);
-    } else if (event.key === "Backspace" && this.#to && this.#el.input.selectionEnd === 0) {
-      // Backspace at the very start takes the chip away, like deleting a token.
-      event.preventDefault();
-      this.setPrivate(undefined);
     }
   }
 
   #changed(): void {
-    if (!this.#composing && !this.#editing) this.#takeMention();
+    if (!this.#composing) this.#mentions.update();
     this.#update();
-    if (this.#el.input.value.trim() === "" || this.#editing) return;
+    if (this.#el.input.value.trim() === "" || this.#editing || this.#to) return;
     const now = Date.now();
     if (now - this.#lastTypingAt >= TIMINGS.typingThrottleMs) {
       this.#lastTypingAt = now;
       this.#hooks.typing();
     }
-  }
-
-  /** `@name ` typed at the very start turns into the private chip (longest matching name wins). */
-  #takeMention(): void {
-    const value = this.#el.input.value;
-    if (!value.startsWith("@")) return;
-    // Names compare as the room compares them (nameKey), so `@ＡＬＩＣＥ ` finds alice.
-    let best: { user: User; length: number } | undefined;
-    for (let end = value.indexOf(" "); end > 1; end = value.indexOf(" ", end + 1)) {
-      const key = nameKey(value.slice(1, end));
-      const user = this.#hooks.users().find((u) => nameKey(u.name) === key);
-      if (user) best = { user, length: end + 1 };
-    }
-    if (!best) return;
-    this.#el.input.value = value.slice(best.length);
-    this.setPrivate(best.user);
   }
 
   #send(): void {
@@ -200,7 +204,12 @@ export class Composer {
       if (text !== this.#editing.original.trim()) this.#hooks.edit(this.#editing.seq, text);
       return this.#stopEditing();
     }
-    this.#hooks.submit(text, this.#to, this.#reply?.quote);
+    const command = MSG_COMMAND.exec(text);
+    if (command) {
+      const problem = this.#hooks.privateMessage(command[1]!);
+      this.#hooks.problem(problem);
+      if (problem !== null) return;
+    } else this.#hooks.submit(text, this.#to, this.#reply?.quote);
     this.#setReply(undefined);
     this.#el.input.value = "";
     this.#lastTypingAt = 0;

@@ -1,6 +1,6 @@
 /**
  * The start page: choose a name and a room, or create a room (private, or named) as its owner,
- * then go to /r/<room>. A created room's owner key is kept in this browser for that room.
+ * then go to /r/<room>. Joining a name nobody used yet offers to create it as its owner instead. A created room's owner key is kept in this browser for that room.
  */
 import { LIMITS } from "@edge-chat/protocol";
 import { isRoomName, normalizeName } from "@edge-chat/protocol/validate";
@@ -41,6 +41,8 @@ export function showLanding(notice?: string): void {
     return true;
   };
 
+  const offer = byId("create-offer", HTMLElement);
+  let offered: string | undefined;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     error.textContent = "";
@@ -50,8 +52,37 @@ export function showLanding(notice?: string): void {
       roomInput.focus();
       return;
     }
-    if (takeName()) location.assign(`/r/${room}`);
+    if (takeName()) void join(room);
   });
+  roomInput.addEventListener("input", () => {
+    offer.hidden = true;
+    byId("join-actions", HTMLElement).hidden = false;
+  });
+  byId("create-offer-yes", HTMLButtonElement).addEventListener("click", (event) => void createRoom(offered, event.currentTarget as HTMLButtonElement));
+  byId("create-offer-no", HTMLButtonElement).addEventListener("click", () => offered && location.assign(`/r/${offered}`));
+
+  /**
+   * Joins a room that is in use at once; a name nobody used yet is offered to be created as its
+   * owner first (joining it would make a room without an owner, which nobody could claim once it
+   * holds a message).
+   */
+  async function join(room: string): Promise<void> {
+    try {
+      const response = await fetch(`/api/rooms/${room}`);
+      const info = (await response.json().catch(() => null)) as { seq?: unknown; owned?: unknown; online?: unknown } | null;
+      if (response.ok && info?.seq === 0 && info.owned === false && info.online === 0) {
+        offered = room;
+        byId("create-offer-text", HTMLElement).textContent = `Nobody uses #${room} yet. Create it as its owner, so that you can moderate it?`;
+        byId("join-actions", HTMLElement).hidden = true;
+        offer.hidden = false;
+        byId("create-offer-yes", HTMLButtonElement).focus();
+        return;
+      }
+    } catch {
+      // The room's state could not be read: join, as before.
+    }
+    location.assign(`/r/${room}`);
+  }
 
   create.addEventListener("click", () => void createRoom(undefined, create));
   createNamed.addEventListener("click", () => {
@@ -68,7 +99,7 @@ export function showLanding(notice?: string): void {
   /** `POST /api/rooms`: a private room (no name) or a named one; this browser keeps the owner key. */
   async function createRoom(name: string | undefined, button: HTMLButtonElement): Promise<void> {
     error.textContent = "";
-    if (!takeName()) return;
+    if (!takeName() || button.disabled) return;
     button.disabled = true;
     try {
       const response = await fetch("/api/rooms", {

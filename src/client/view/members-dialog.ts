@@ -1,11 +1,15 @@
 /**
  * The full list of everyone online, for rooms larger than the online list holds: a dialog that
- * asks the room for one `members` page at a time (100 people, in the room's id order). Fully
- * usable with the keyboard: focus starts on the first person, ↑/↓/Home/End move between people,
- * PageDown/PageUp (or the Next/Previous buttons) change page, Escape closes and focus goes back to
- * what opened it.
+ * asks the room for one `members` page at a time (100 people, in the room's id order), shows each
+ * page sorted by role then name, and filters it with a search box. Fully usable with the keyboard:
+ * focus starts on the first person, ↑/↓/Home/End move between people, PageDown/PageUp (or the
+ * Next/Previous buttons) change page, and the focus stays on a visible control all along (a
+ * button that cannot be used now says so instead of being disabled, which would drop the focus);
+ * Escape closes and focus goes back to what opened it.
  */
 import type { ListedUser, MembersFrame } from "@edge-chat/protocol";
+import { nameKey } from "@edge-chat/protocol/names";
+import { byRoleThenName } from "./people.ts";
 
 /** People per page. */
 const PAGE_SIZE = 100;
@@ -21,6 +25,7 @@ export interface MembersElements {
   prev: HTMLButtonElement;
   next: HTMLButtonElement;
   close: HTMLButtonElement;
+  search: HTMLInputElement;
 }
 
 /** What the dialog needs from the room page. */
@@ -44,6 +49,7 @@ export class MembersDialog {
   #focusFirst = false;
   #opener: HTMLElement | null = null;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  #users: ListedUser[] = [];
 
   constructor(elements: MembersElements, hooks: MembersHooks) {
     this.#el = elements;
@@ -52,6 +58,12 @@ export class MembersDialog {
     elements.next.addEventListener("click", () => this.#turn(1, false));
     elements.close.addEventListener("click", () => elements.dialog.close());
     elements.list.addEventListener("keydown", (event) => this.#keydown(event));
+    elements.search.addEventListener("input", () => this.#show(false));
+    elements.search.addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowDown") return;
+      event.preventDefault();
+      this.#buttons([...this.#el.list.children])[0]?.focus();
+    });
     elements.dialog.addEventListener("close", () => {
       clearTimeout(this.#retry);
       this.#waiting = false;
@@ -70,6 +82,7 @@ export class MembersDialog {
     this.#cursors = [undefined];
     this.#index = 0;
     this.#el.list.replaceChildren();
+    this.#el.search.value = "";
     this.#el.dialog.showModal();
     this.#el.close.focus();
     this.#load(true);
@@ -81,16 +94,24 @@ export class MembersDialog {
     this.#waiting = false;
     this.#cursors.length = this.#index + 1;
     if (frame.next !== undefined) this.#cursors.push(frame.next);
-    const rows = frame.users.map((user) => this.#hooks.row(user));
-    for (const button of this.#buttons(rows)) button.tabIndex = -1;
-    this.#el.list.replaceChildren(...rows);
+    this.#users = byRoleThenName(frame.users);
     this.#el.list.setAttribute("aria-busy", "false");
-    this.#el.status.textContent = frame.users.length === 0 ? "Nobody else is online." : "";
-    const first = this.#buttons(rows)[0];
-    if (first) first.tabIndex = 0;
-    if (this.#focusFirst) first?.focus();
+    this.#show(this.#focusFirst);
     this.#focusFirst = false;
     this.#update();
+  }
+
+  /** Draws the page's people that match the search; `focus` moves the focus to the first. */
+  #show(focus: boolean): void {
+    const query = nameKey(this.#el.search.value.trim());
+    const users = query === "" ? this.#users : this.#users.filter((u) => nameKey(u.name).includes(query));
+    const rows = users.map((user) => this.#hooks.row(user));
+    for (const button of this.#buttons(rows)) button.tabIndex = -1;
+    this.#el.list.replaceChildren(...rows);
+    this.#el.status.textContent = this.#users.length === 0 ? "Nobody else is online." : users.length === 0 ? "Nobody on this page has that name." : "";
+    const first = this.#buttons(rows)[0];
+    if (first) first.tabIndex = 0;
+    if (focus) first?.focus();
   }
 
   /** The room said "too fast" while a page was awaited: ask again when it allows. */
@@ -123,6 +144,7 @@ export class MembersDialog {
   #turn(step: -1 | 1, focusFirst: boolean): void {
     const index = this.#index + step;
     if (this.#waiting || index < 0 || index >= this.#cursors.length) return;
+    this.#el.search.value = "";
     this.#index = index;
     this.#load(focusFirst);
   }
@@ -156,7 +178,7 @@ export class MembersDialog {
     const pages = Math.max(1, Math.ceil(online / PAGE_SIZE));
     this.#el.heading.textContent = count.format(online);
     this.#el.page.textContent = `Page ${this.#index + 1} of ${Math.max(pages, this.#index + 1)}`;
-    this.#el.prev.disabled = this.#waiting || this.#index === 0;
-    this.#el.next.disabled = this.#waiting || this.#index + 1 >= this.#cursors.length;
+    this.#el.prev.setAttribute("aria-disabled", String(this.#waiting || this.#index === 0));
+    this.#el.next.setAttribute("aria-disabled", String(this.#waiting || this.#index + 1 >= this.#cursors.length));
   }
 }

@@ -1,8 +1,10 @@
 /**
- * What can be done on a message, as DOM: its reaction chips (a click toggles one's own) and its
- * toolbar (Reply, React, and Edit and Delete on one's own; Delete and Moderate on others' for
- * moderators and owners). The toolbar shows on hover, on keyboard focus and after a long press
- * on a touch screen; inside it ←/→ move between buttons (one Tab stop).
+ * What can be done on a message, as DOM: its reaction chips (a click toggles one's own; hover, or
+ * a long press on a touch screen, tells who reacted as far as the page saw) and its toolbar
+ * (three recent reactions one click away, Reply, React, and Edit and Delete on one's own; Delete
+ * and Moderate on others' for moderators and owners). The toolbar sits at the message's top
+ * corner, off its text, and shows on hover and on keyboard focus; inside it ←/→ move between
+ * buttons (one Tab stop). On a touch screen a long press opens the same actions as a bottom sheet.
  */
 import type { MessageFrame, Role, User } from "@edge-chat/protocol";
 import { el } from "./dom.ts";
@@ -20,6 +22,17 @@ export interface MessageActions {
   moderate(user: User): void;
   /** Scrolls to a message (a reply's quote was clicked). */
   jump(seq: number): void;
+  /** The emoji offered one click away (the person's recent reactions). */
+  recent(): string[];
+  /** Opens the message's actions as a bottom sheet (touch screens). */
+  sheet(message: MessageFrame): void;
+}
+
+/** One action on a message: its button text, what it says to people who cannot see it, what it does. */
+export interface MessageAction {
+  text: string;
+  label: string;
+  run: () => void;
 }
 
 /** Holding a finger this long on a message shows its toolbar. */
@@ -28,13 +41,13 @@ const LONG_PRESS_MS = 500;
 const LONG_PRESS_SLOP_PX = 10;
 
 /** The reaction chips of a message, in the room's order; `pending` ones are not answered yet. */
-export function reactionChips(message: MessageFrame, pending: ReadonlySet<string>, actions: MessageActions): HTMLElement | null {
+export function reactionChips(message: MessageFrame, pending: ReadonlySet<string>, actions: MessageActions, reactors: (emoji: string) => string[]): HTMLElement | null {
   const reactions = message.reactions ?? [];
   if (reactions.length === 0) return null;
   const chips = reactions.map((reaction) => {
     const mine = reaction.me === true;
     // The label never starts with the emoji: an attribute that begins with user text could pass for a URL.
-    const label = `Reaction ${reaction.emoji}: ${reaction.count}${mine ? ", including you. Click to take yours away" : ". Click to react with it too"}`;
+    const label = `Reaction ${reaction.emoji}: ${reaction.count}${whoReacted(reactors(reaction.emoji), reaction.count, mine)}${mine ? ". Click to take yours away" : ". Click to react with it too"}`;
     const chip = el(
       "button",
       { class: `reaction${mine ? " mine" : ""}${pending.has(reaction.emoji) ? " pending" : ""}`, attrs: { type: "button", "aria-pressed": String(mine), "aria-label": label, title: label } },
@@ -47,17 +60,39 @@ export function reactionChips(message: MessageFrame, pending: ReadonlySet<string
   return el("div", { class: "reactions" }, ...chips);
 }
 
-/** The toolbar of a message that is not deleted; `myRole` decides who may delete others' messages. */
-export function messageToolbar(message: MessageFrame, me: User, myRole: Role, actions: MessageActions): HTMLElement {
+/** " (you, bob and 2 others)": who reacted, as far as the page saw the reactions come. */
+function whoReacted(names: string[], count: number, mine: boolean): string {
+  const people = [...(mine ? ["you"] : []), ...names];
+  if (people.length === 0) return "";
+  const rest = count - people.length;
+  return `, by ${people.join(", ")}${rest > 0 ? ` and ${rest} other${rest === 1 ? "" : "s"}` : ""}`;
+}
+
+/** What can be done on a message that is not deleted; `myRole` decides who may delete others' messages. */
+export function messageActions(message: MessageFrame, me: User, myRole: Role, actions: MessageActions): MessageAction[] {
   const own = message.from.id === me.id;
   const staff = myRole === "owner" || myRole === "moderator";
-  const buttons: HTMLButtonElement[] = [
-    button("Reply", `Reply to ${own ? "your message" : message.from.name}`, () => actions.reply(message)),
-    button("React", `React to ${own ? "your message" : `${message.from.name}’s message`}`, () => actions.react(message)),
+  const list: MessageAction[] = [
+    { text: "Reply", label: `Reply to ${own ? "your message" : message.from.name}`, run: () => actions.reply(message) },
+    { text: "React", label: `React to ${own ? "your message" : `${message.from.name}’s message`}`, run: () => actions.react(message) },
   ];
-  if (own) buttons.push(button("Edit", "Edit your message", () => actions.edit(message)));
-  if (own || staff) buttons.push(button("Delete", own ? "Delete your message" : `Delete ${message.from.name}'s message`, () => actions.remove(message)));
-  if (!own && staff) buttons.push(button("Moderate", `Moderate ${message.from.name}`, () => actions.moderate(message.from)));
+  if (own) list.push({ text: "Edit", label: "Edit your message", run: () => actions.edit(message) });
+  if (own || staff) list.push({ text: "Delete", label: own ? "Delete your message" : `Delete ${message.from.name}'s message`, run: () => actions.remove(message) });
+  if (!own && staff) list.push({ text: "Moderate", label: `Moderate ${message.from.name}`, run: () => actions.moderate(message.from) });
+  return list;
+}
+
+/** The toolbar of a message that is not deleted: recent reactions, then its actions. */
+export function messageToolbar(message: MessageFrame, me: User, myRole: Role, actions: MessageActions): HTMLElement {
+  const mine = new Set((message.reactions ?? []).filter((r) => r.me).map((r) => r.emoji));
+  const buttons: HTMLButtonElement[] = [
+    ...actions.recent().map((emoji) => {
+      const quick = button(emoji, `React with ${emoji}`, () => actions.toggle(message, emoji, !mine.has(emoji)));
+      quick.classList.add("quick-react");
+      return quick;
+    }),
+    ...messageActions(message, me, myRole, actions).map((a) => button(a.text, a.label, a.run)),
+  ];
   buttons.forEach((b, i) => (b.tabIndex = i === 0 ? 0 : -1));
   const toolbar = el("div", { class: "actions", attrs: { role: "toolbar", "aria-label": "Message actions" } }, ...buttons);
   toolbar.addEventListener("keydown", (event) => {
@@ -71,26 +106,35 @@ export function messageToolbar(message: MessageFrame, me: User, myRole: Role, ac
   return toolbar;
 }
 
-/** A long press on a touch screen shows the row's toolbar (hover and focus do it elsewhere). */
-export function showActionsOnLongPress(row: HTMLElement): void {
+/** A long press on a touch screen opens the message's actions as a bottom sheet (hover and focus show the toolbar elsewhere). */
+export function sheetOnLongPress(row: HTMLElement, open: () => void): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let start = { x: 0, y: 0 };
+  /** Set when the press opened the sheet: lifting that finger must not click the sheet's backdrop. */
+  let opened = false;
   const cancel = () => clearTimeout(timer);
   row.addEventListener("pointerdown", (event) => {
     if (event.pointerType !== "touch") return;
     cancel();
+    opened = false;
     start = { x: event.clientX, y: event.clientY };
     timer = setTimeout(() => {
-      for (const open of document.querySelectorAll(".msg.show-actions")) if (open !== row) open.classList.remove("show-actions");
-      row.classList.add("show-actions");
-      // The next touch anywhere else puts the toolbar away again.
-      const away = (e: PointerEvent) => {
-        if (row.contains(e.target as Node)) return;
-        row.classList.remove("show-actions");
-        document.removeEventListener("pointerdown", away, true);
-      };
-      document.addEventListener("pointerdown", away, true);
+      opened = true;
+      open();
     }, LONG_PRESS_MS);
+  });
+  // The click a browser makes from the lifted finger would land on the sheet just opened and close it.
+  row.addEventListener(
+    "touchend",
+    (event) => {
+      if (opened) event.preventDefault();
+      opened = false;
+    },
+    { passive: false },
+  );
+  // The long press is the touch screen's way in: the browser's own menu would cover the sheet.
+  row.addEventListener("contextmenu", (event) => {
+    if (matchMedia("(pointer: coarse)").matches) event.preventDefault();
   });
   // A finger always trembles a little: only a real move (a scroll) cancels the press.
   row.addEventListener("pointermove", (event) => {

@@ -5,10 +5,10 @@
  * message not yet delivered.
  */
 import type { MessageFrame, ReplyQuote, Role, User } from "@edge-chat/protocol";
-import type { PendingSay, ShownMessage } from "@edge-chat/client";
+import { privatePartner, type PendingSay, type ShownMessage } from "@edge-chat/client";
 import { initialOf, paintUser } from "./colors.ts";
 import { el, isolate } from "./dom.ts";
-import { messageToolbar, reactionChips, showActionsOnLongPress, type MessageActions } from "./message-actions.ts";
+import { messageToolbar, reactionChips, sheetOnLongPress, type MessageActions } from "./message-actions.ts";
 import { roleBadge, selfBadge } from "./person-row.ts";
 import { mentionsMe, renderText } from "./rich-text.ts";
 
@@ -27,6 +27,8 @@ export interface RowContext {
   roleOf(id: string): Role | undefined;
   /** The state shown on a change not answered yet ("Sending…", "Queued: offline"). */
   pendingLabel: string;
+  /** Who reacted to message `seq` with `emoji`, as far as the page saw (not the reader). */
+  reactors(seq: number, emoji: string): string[];
   actions: MessageActions;
 }
 
@@ -39,7 +41,14 @@ export function messageRow(shown: ShownMessage, ctx: RowContext): HTMLLIElement 
   const classes = ["msg", own ? "own" : "other", message.to ? "private" : "", mention ? "mentioned" : "", message.deleted ? "deleted" : "", shown.deletePending ? "pending-delete" : ""];
   const row = el("li", {
     class: classes.filter(Boolean).join(" "),
-    attrs: { "data-seq": String(message.seq), "data-from": message.from.id, "data-ts": String(message.ts), "data-to": message.to?.id ?? "", tabindex: "-1" },
+    attrs: {
+      "data-seq": String(message.seq),
+      "data-from": message.from.id,
+      "data-ts": String(message.ts),
+      "data-to": message.to?.id ?? "",
+      "data-pair": privatePartner(message, me.id)?.id ?? "",
+      tabindex: "-1",
+    },
   });
   paintUser(row, message.from.id);
 
@@ -67,11 +76,11 @@ export function messageRow(shown: ShownMessage, ctx: RowContext): HTMLLIElement 
   const body = el("div", { class: "bubble" }, meta);
   if (message.replyTo) body.append(quoteButton(message.replyTo, me, ctx.actions));
   body.append(el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(message.text, own ? undefined : me.name)));
-  const chips = reactionChips(message, shown.reactPending, ctx.actions);
+  const chips = reactionChips(message, shown.reactPending, ctx.actions, (emoji) => ctx.reactors(message.seq, emoji));
   if (chips) body.append(chips);
   if (!shown.deletePending) body.append(messageToolbar(message, me, ctx.myRole, ctx.actions));
   row.append(avatar, body);
-  showActionsOnLongPress(row);
+  if (!shown.deletePending) sheetOnLongPress(row, () => ctx.actions.sheet(message));
   return row;
 }
 
@@ -103,7 +112,7 @@ export function pendingRow(say: PendingSay, me: User): HTMLLIElement {
   const quote = say.replyTo ? [el("div", { class: "quote" }, el("span", { class: "quote-author", attrs: { dir: "auto" } }, say.replyTo.from.name), el("span", { class: "quote-text", attrs: { dir: "auto" } }, say.replyTo.text))] : [];
   const row = el(
     "li",
-    { class: `msg own pending${say.to ? " private" : ""}`, attrs: { "data-id": say.id } },
+    { class: `msg own pending${say.to ? " private" : ""}`, attrs: { "data-id": say.id, "data-pair": say.to?.id ?? "" } },
     el("span", { class: "avatar", attrs: { "aria-hidden": "true" } }),
     el("div", { class: "bubble" }, meta, ...quote, el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(say.text))),
   );
@@ -120,6 +129,7 @@ export function updateGrouping(row: Element | null): void {
     previous instanceof HTMLElement &&
     previous.classList.contains("msg") &&
     previous.dataset.from === row.dataset.from &&
+    !previous.hidden &&
     previous.dataset.to === row.dataset.to &&
     Math.abs(Number(row.dataset.ts) - Number(previous.dataset.ts)) < GROUP_GAP_MS;
   row.classList.toggle("continued", continued);

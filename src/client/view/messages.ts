@@ -5,7 +5,7 @@
  * "new messages" button at the bottom, and jumping to the message a reply quotes.
  */
 import type { DeleteEventFrame, EditEventFrame, MessageFrame, ReactEventFrame } from "@edge-chat/protocol";
-import { foldDelete, foldEdit, foldQuote, foldReact, overlay, type PendingChange, type PendingSay } from "@edge-chat/client";
+import { foldDelete, foldEdit, foldQuote, foldReact, overlay, privatePartner, type PendingChange, type PendingSay } from "@edge-chat/client";
 import { el } from "./dom.ts";
 import { messageRow, pendingRow, systemRow, updateGrouping, type RowContext } from "./message-row.ts";
 
@@ -40,6 +40,11 @@ export class MessageList {
   #hasOlder = false;
   #loadingOlder = false;
   #unseen = 0;
+  /** Who reacted with what, per message, from the live `react` events seen (by user id). */
+  readonly #reactors = new Map<number, Map<string, Map<string, string>>>();
+  /** Whose conversation is shown: a partner's id, or "" for the room (rows carry theirs as `data-pair`). */
+  #view = "";
+  #wasAtBottom = true;
 
   constructor(elements: MessageListElements, ctx: RowContext, onNeedOlder: () => void, onNotFound: () => void) {
     this.#el = elements;
@@ -49,6 +54,30 @@ export class MessageList {
     elements.scroller.addEventListener("scroll", () => this.#scrolled(), { passive: true });
     elements.jump.addEventListener("click", () => this.scrollToBottom());
     elements.loadOlder.addEventListener("click", () => this.#askOlder());
+    // When the footer grows (an error line, a taller box, a panel) the list shrinks from below:
+    // keep the newest message, and a failed one's Retry, in view.
+    new ResizeObserver(() => {
+      if (this.#wasAtBottom) this.scrollToBottom();
+    }).observe(elements.scroller);
+  }
+
+  /** Shows one timeline: the room's ("") or the private conversation with a partner (their id). */
+  setView(pair: string): void {
+    this.#view = pair;
+    for (const row of this.#el.list.children) this.#place(row as HTMLElement);
+    for (const row of this.#el.pending.children) this.#place(row as HTMLElement);
+    this.scrollToBottom();
+    this.#fillViewport();
+  }
+
+  /** Shows a row only in its own timeline. */
+  #place(row: HTMLElement): void {
+    row.hidden = (row.dataset.pair ?? "") !== this.#view;
+  }
+
+  /** The timeline a message belongs to: its private partner's id, or "" for the room. */
+  #pairOf(message: MessageFrame): string {
+    return privatePartner(message, this.#ctx.me.id)?.id ?? "";
   }
 
   /** The oldest seq shown (where scrollback continues from). */
@@ -63,6 +92,11 @@ export class MessageList {
     for (const seq of this.#rows.keys()) this.#redraw(seq);
   }
 
+  /** Every message loaded, in its current state. */
+  loaded(): MessageFrame[] {
+    return [...this.#states.values()];
+  }
+
   /** A message as shown now (its current state), if it is loaded. */
   get(seq: number): MessageFrame | undefined {
     return this.#states.get(seq);
@@ -73,7 +107,7 @@ export class MessageList {
     const seqs = [...this.#states.keys()].sort((a, b) => b - a);
     for (const seq of seqs) {
       const message = this.#states.get(seq)!;
-      if (message.from.id === this.#ctx.me.id && !message.deleted) return message;
+      if (message.from.id === this.#ctx.me.id && !message.deleted && this.#pairOf(message) === this.#view) return message;
     }
     return undefined;
   }
@@ -96,9 +130,10 @@ export class MessageList {
   add(messages: MessageFrame[]): MessageFrame[] {
     const atBottom = this.#atBottom();
     const added = messages.filter((m) => this.#insert(m));
-    if (added.length === 0) return added;
-    if (atBottom || added.some((m) => m.from.id === this.#ctx.me.id)) this.scrollToBottom();
-    else this.#countUnseen(added.length);
+    const shown = added.filter((m) => this.#pairOf(m) === this.#view);
+    if (shown.length === 0) return added;
+    if (atBottom || shown.some((m) => m.from.id === this.#ctx.me.id)) this.scrollToBottom();
+    else this.#countUnseen(shown.length);
     return added;
   }
 
@@ -116,6 +151,7 @@ export class MessageList {
 
   /** Folds a change event into the message it is about (one not loaded will come in its current state) and into its quotes. */
   apply(event: EditEventFrame | DeleteEventFrame | ReactEventFrame): void {
+    if (event.type === "react" && event.user.id !== this.#ctx.me.id) this.#noteReactor(event);
     const message = this.#states.get(event.target);
     if (message) {
       const next =
@@ -129,6 +165,20 @@ export class MessageList {
       this.#states.set(reply, foldQuote(this.#states.get(reply)!, event));
       this.#redraw(reply);
     }
+  }
+
+  /** Who reacted to `seq` with `emoji`, as far as this page saw. */
+  reactors(seq: number, emoji: string): string[] {
+    return [...(this.#reactors.get(seq)?.get(emoji)?.values() ?? [])];
+  }
+
+  #noteReactor(event: ReactEventFrame): void {
+    let byEmoji = this.#reactors.get(event.target);
+    if (!byEmoji) this.#reactors.set(event.target, (byEmoji = new Map()));
+    let users = byEmoji.get(event.emoji);
+    if (!users) byEmoji.set(event.emoji, (users = new Map()));
+    if (event.on) users.set(event.user.id, event.user.name);
+    else users.delete(event.user.id);
   }
 
   /** Shows the person's edits, deletes and reactions not answered yet on the messages they are about. */
@@ -159,11 +209,23 @@ export class MessageList {
     this.#askOlder();
   }
 
-  /** A join, leave or rename line, from text and `isolate()`d names. */
+  /** A rename or moderation line, from text and `isolate()`d names (the room's timeline). */
   addSystem(...parts: (Node | string)[]): void {
+    this.appendRow(systemRow(parts));
+  }
+
+  /** Appends a row of the room's timeline (a system line). */
+  appendRow(row: HTMLElement): void {
     const atBottom = this.#atBottom();
-    this.#el.list.append(systemRow(parts));
+    row.dataset.pair = "";
+    this.#place(row);
+    this.#el.list.append(row);
     if (atBottom) this.scrollToBottom();
+  }
+
+  /** True when `row` is the last row of the list (a burst line still open). */
+  isLast(row: HTMLElement): boolean {
+    return this.#el.list.lastElementChild === row;
   }
 
   /** Shows the outbox: own messages not delivered yet, with a state such as "Sending…". */
@@ -173,7 +235,10 @@ export class MessageList {
     const existing = new Map<string, HTMLLIElement>();
     for (const row of this.#el.pending.querySelectorAll<HTMLLIElement>("li[data-id]:not(.failed)")) existing.set(row.dataset.id!, row);
     const rows = pending.map((say) => existing.get(say.id) ?? pendingRow(say, this.#ctx.me));
-    for (const row of rows) row.querySelector(".state")!.textContent = state;
+    for (const row of rows) {
+      row.querySelector(".state")!.textContent = state;
+      this.#place(row);
+    }
     this.#el.pending.replaceChildren(...failed, ...rows);
     if (atBottom || rows.some((row) => !existing.has(row.dataset.id!))) this.scrollToBottom();
   }
@@ -191,6 +256,7 @@ export class MessageList {
     });
     remove.addEventListener("click", () => row.remove());
     row.querySelector(".bubble")!.append(el("div", { class: "failed-actions" }, again, remove));
+    this.#place(row);
     const firstPending = this.#el.pending.querySelector("li:not(.failed)");
     this.#el.pending.insertBefore(row, firstPending);
     this.scrollToBottom();
@@ -200,6 +266,7 @@ export class MessageList {
   scrollToBottom(): void {
     const scroller = this.#el.scroller;
     scroller.scrollTop = scroller.scrollHeight;
+    this.#wasAtBottom = true;
     this.#unseen = 0;
     this.#el.jump.hidden = true;
   }
@@ -211,6 +278,7 @@ export class MessageList {
     if (!old || !message) return;
     const focused = old.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
     const row = messageRow(overlay(message, this.#pending), this.#ctx);
+    this.#place(row);
     old.replaceWith(row);
     this.#rows.set(seq, row);
     updateGrouping(row);
@@ -228,6 +296,7 @@ export class MessageList {
       replies.add(message.seq);
     }
     const row = messageRow(overlay(message, this.#pending), this.#ctx);
+    this.#place(row);
     let next: HTMLLIElement | undefined;
     // Live messages nearly always go last; only history and rare reorders walk the list.
     const last = this.#lastMessageRow();
@@ -263,6 +332,7 @@ export class MessageList {
   }
 
   #scrolled(): void {
+    this.#wasAtBottom = this.#atBottom();
     if (this.#atBottom() && this.#unseen > 0) {
       this.#unseen = 0;
       this.#el.jump.hidden = true;
@@ -294,7 +364,8 @@ export class MessageList {
   /** When the messages do not fill the view there is nothing to scroll: load older ones at once. */
   #fillViewport(): void {
     const s = this.#el.scroller;
-    if (this.#hasOlder && s.scrollHeight <= s.clientHeight + TOP_SLACK_PX) this.#askOlder();
+    // A private conversation may be a few messages among thousands: never page through them all by itself.
+    if (this.#view === "" && this.#hasOlder && s.scrollHeight <= s.clientHeight + TOP_SLACK_PX) this.#askOlder();
   }
 }
 

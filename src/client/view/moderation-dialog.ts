@@ -1,11 +1,12 @@
 /**
- * The moderation menu for one person (Kick, Mute, Ban, and for owners the moderator role) and the
- * room settings panel (slow mode, lock), for moderators and owners. The menu offers only what the
+ * The menu of one person (a private conversation, a mention, and for moderators and owners Kick,
+ * Mute, Ban and the moderator role) and the room settings panel (slow mode, lock), for moderators and owners. The menu offers only what the
  * room allows as far as the page knows the roles (nobody acts on an owner, a moderator not on
  * another); where it does not know, the room decides and a refusal shows as an error.
  */
 import type { BanFrame, GrantFrame, KickFrame, MuteFrame, Role, RoomSettings, SettingsRequestFrame, User } from "@edge-chat/protocol";
 import { byId, el } from "./dom.ts";
+import { confirmWithReason } from "./confirm.ts";
 import { slowModeLabel } from "./moderation-lines.ts";
 
 const MINUTE = 60_000;
@@ -34,7 +35,19 @@ export function mayModerate(mine: Role, theirs: Role | undefined): boolean {
   return mine === "owner" || theirs !== "moderator";
 }
 
-/** The menu and the panel. */
+/** What the person menu offers besides moderation, and what the page knows of the person. */
+export interface PersonMenuOptions {
+  /** Opens the private conversation with them. */
+  privateMessage(): void;
+  /** Puts `@name ` in the room's message box. */
+  mention(): void;
+  /** Until when the page knows them to be muted (ms since epoch), if it does. */
+  mutedUntil: number | undefined;
+}
+
+const untilFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
+
+/** The person menu and the settings panel. */
 export class ModerationDialogs {
   readonly #menu = byId("moderate-dialog", HTMLDialogElement);
   readonly #settings = byId("settings-dialog", HTMLDialogElement);
@@ -55,19 +68,36 @@ export class ModerationDialogs {
     for (const dialog of [this.#menu, this.#settings]) dialog.addEventListener("close", () => this.#opener?.isConnected && this.#opener.focus());
   }
 
-  /** Opens the menu for `user`; `mine` is this person's role, `theirs` the user's as far as known. */
-  openMenu(user: User, mine: Role, theirs: Role | undefined): void {
+  /**
+   * Opens the menu for `user`: a private conversation and a mention for everyone; for moderators
+   * and owners, what they may do, with Kick and Ban confirmed (with an optional reason) and Unmute
+   * offered only while the person is known to be muted. `mine` is this person's role, `theirs`
+   * the user's as far as known.
+   */
+  openMenu(user: User, mine: Role, theirs: Role | undefined, options: PersonMenuOptions): void {
     this.#opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     byId("moderate-name", HTMLElement).textContent = user.name;
+    const muted = options.mutedUntil !== undefined && options.mutedUntil > Date.now();
+    const state = [theirs === "owner" ? "Owner of the room" : theirs === "moderator" ? "Moderator" : "Member", muted ? `muted until ${untilFormat.format(options.mutedUntil)}` : ""];
+    byId("moderate-state", HTMLElement).textContent = state.filter(Boolean).join(" · ");
+    const talk = [
+      this.#plain("Private conversation", `Private conversation with ${user.name}`, options.privateMessage),
+      this.#plain("Mention", `Mention ${user.name} in the room`, options.mention),
+    ];
+    byId("person-actions", HTMLElement).replaceChildren(...talk);
     const actions: HTMLElement[] = [];
     if (mayModerate(mine, theirs)) {
+      const mutes = MUTES.map((m) => this.#button(m.label, `Mute ${user.name} for ${m.label}`, { type: "mute", user: user.id, ms: m.ms }));
+      if (muted) mutes.push(this.#button("Unmute", `Unmute ${user.name}`, { type: "mute", user: user.id, ms: 0 }));
       actions.push(
-        group("Remove", [this.#button("Kick", `Kick ${user.name}`, { type: "kick", user: user.id })]),
-        group("Mute", [
-          ...MUTES.map((m) => this.#button(m.label, `Mute ${user.name} for ${m.label}`, { type: "mute", user: user.id, ms: m.ms })),
-          this.#button("Unmute", `Unmute ${user.name}`, { type: "mute", user: user.id, ms: 0 }),
-        ]),
-        group("Ban", BANS.map((b) => this.#button(b.label, `Ban ${user.name} for ${b.label}`, { type: "ban", user: user.id, ms: b.ms }))),
+        group("Remove", [this.#confirmed("Kick…", `Kick ${user.name}`, `Kick ${user.name}?`, "They leave the room now and may join again.", "Kick", (reason) => ({ type: "kick", user: user.id, ...reason }))]),
+        group("Mute", mutes),
+        group(
+          "Ban",
+          BANS.map((b) =>
+            this.#confirmed(`${b.label}…`, `Ban ${user.name} for ${b.label}`, `Ban ${user.name} for ${b.label}?`, "They leave the room now and cannot come back until the ban ends.", "Ban", (reason) => ({ type: "ban", user: user.id, ms: b.ms, ...reason })),
+          ),
+        ),
       );
     }
     if (mine === "owner" && theirs !== "owner") {
@@ -79,12 +109,12 @@ export class ModerationDialogs {
         ]),
       );
     }
-    if (actions.length === 0) {
+    if (actions.length === 0 && mine !== "member") {
       actions.push(el("p", { class: "hint" }, theirs === "owner" ? "Nobody can act on an owner of the room." : "Moderators cannot act on other moderators."));
     }
     byId("moderate-actions", HTMLElement).replaceChildren(...actions);
     this.#menu.showModal();
-    (this.#menu.querySelector<HTMLButtonElement>("#moderate-actions button") ?? byId("moderate-cancel", HTMLButtonElement)).focus();
+    talk[0]!.focus();
   }
 
   /** Opens the settings panel on the room's current settings. */
@@ -98,13 +128,25 @@ export class ModerationDialogs {
     select.focus();
   }
 
-  #button(text: string, label: string, frame: ModerationRequest): HTMLButtonElement {
+  #plain(text: string, label: string, action: () => void): HTMLButtonElement {
     const button = el("button", { class: "button small", attrs: { type: "button", "aria-label": label } }, text);
     button.addEventListener("click", () => {
       this.#menu.close();
-      this.#request(frame);
+      action();
     });
     return button;
+  }
+
+  #button(text: string, label: string, frame: ModerationRequest): HTMLButtonElement {
+    return this.#plain(text, label, () => this.#request(frame));
+  }
+
+  /** A button whose action is confirmed first, with an optional reason. */
+  #confirmed(text: string, label: string, question: string, detail: string, confirm: string, frame: (reason: { reason?: string }) => ModerationRequest): HTMLButtonElement {
+    return this.#plain(text, label, async () => {
+      const reason = await confirmWithReason(question, detail, confirm);
+      if (reason !== null) this.#request(frame(reason === "" ? {} : { reason }));
+    });
   }
 
   #request(frame: ModerationRequest): void {

@@ -8,15 +8,16 @@ export function moderationLine(frame: ModerationFrame, now = Date.now()): (Node 
   const who = isolate(frame.user.name);
   const by = isolate(frame.by.name);
   const left = frame.until === undefined ? undefined : duration(frame.until - now);
+  const why = frame.reason === undefined ? [] : [": ", isolate(frame.reason)];
   switch (frame.action) {
     case "grant":
       return frame.role === "moderator" ? [by, " made ", who, " a moderator"] : [by, " took the moderator role from ", who];
     case "kick":
-      return [who, " was removed by ", by];
+      return [who, " was removed by ", by, ...why];
     case "mute":
-      return left ? [who, ` was muted for ${left} by `, by] : [who, " was unmuted by ", by];
+      return left ? [who, ` was muted for ${left} by `, by, ...why] : [who, " was unmuted by ", by, ...why];
     case "ban":
-      return left ? [who, ` was banned for ${left} by `, by] : [who, "’s ban was lifted by ", by];
+      return left ? [who, ` was banned for ${left} by `, by, ...why] : [who, "’s ban was lifted by ", by, ...why];
   }
 }
 

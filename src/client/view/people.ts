@@ -1,8 +1,11 @@
 /**
  * The online list: the count of everyone online, the people the page lists (at most the 100 the
- * welcome gave, kept up with joins and leaves), "and N more" for the rest, which opens the full
- * list. Picking a name starts a private message; moderators get a menu beside each name.
+ * welcome gave, kept up with joins and leaves), sorted by role (owners, moderators, members) then
+ * name, and "and N more" for the rest, which opens the full list. Picking a name opens the
+ * person's menu (a private conversation, a mention, moderation); one's own name renames. Once
+ * this person is put out of the room, the list says so instead of who is online.
  */
+import { nameKey } from "@edge-chat/protocol/names";
 import type { ListedUser, User } from "@edge-chat/protocol";
 import type { Roster } from "@edge-chat/client";
 import { el } from "./dom.ts";
@@ -47,7 +50,10 @@ export class PeopleList {
   /** Draws the list again after the roster changed; `selfId` is who this page is. */
   render(selfId: string): void {
     this.#selfId = selfId;
-    const rows = this.#roster.listed().map((user) => this.row(user));
+    // One's own name stays first (it is where renaming starts); the others by role, then name.
+    const listed = this.#roster.listed();
+    const self = listed.filter((u) => u.id === selfId);
+    const rows = [...self, ...byRoleThenName(listed.filter((u) => u.id !== selfId))].map((user) => this.row(user));
     this.#el.list.replaceChildren(...rows);
     const online = count.format(this.#roster.online);
     this.#el.count.textContent = online;
@@ -57,14 +63,29 @@ export class PeopleList {
     this.#el.more.textContent = `and ${count.format(unlisted)} more`;
   }
 
+  /** Put out of the room: nobody is shown as online, this person least of all. */
+  out(): void {
+    this.#el.list.replaceChildren(el("li", { class: "hint" }, "You are not in the room now."));
+    this.#el.count.textContent = "–";
+    this.#el.toggleCount.textContent = "–";
+    this.#el.more.hidden = true;
+  }
+
   /** One person's list item (also used by the full list). */
   row(user: ListedUser): HTMLLIElement {
     const self = user.id === this.#selfId;
-    const button = personButton(user, self, self ? "Change your name" : `Send a private message to ${user.name}`);
+    const button = personButton(user, self, self ? "Change your name" : `Private message, mention or more for ${user.name}`);
     button.addEventListener("click", () => (self ? this.#hooks.pickSelf() : this.#hooks.pick(user)));
     const item = el("li", { class: "person-item" }, button);
     const extra = self ? null : this.#hooks.extra(user);
     if (extra) item.append(extra);
     return item;
   }
+}
+
+const ROLE_ORDER = { owner: 0, moderator: 1, member: 2 } as const;
+
+/** Owners first, then moderators, then members; by name within each (as the room compares names, then as written). */
+export function byRoleThenName(users: readonly ListedUser[]): ListedUser[] {
+  return [...users].sort((a, b) => ROLE_ORDER[a.role ?? "member"] - ROLE_ORDER[b.role ?? "member"] || nameKey(a.name).localeCompare(nameKey(b.name)) || a.name.localeCompare(b.name));
 }

@@ -71,6 +71,7 @@ export class PresenceView {
         prev: byId("members-prev", HTMLButtonElement),
         next: byId("members-next", HTMLButtonElement),
         close: byId("members-close", HTMLButtonElement),
+        search: byId("members-search", HTMLInputElement),
       },
       {
         request: (after, limit) => this.#ask("dialog", after, limit),
@@ -95,6 +96,11 @@ export class PresenceView {
   join(frame: JoinFrame): void {
     this.roster.join(frame.user, frame.online);
     this.#changed();
+  }
+
+  /** This person was put out of the room (a kick or a ban): the list no longer says who is online, nor that they are. */
+  out(): void {
+    this.#people.out();
   }
 
   /** A user went offline. */

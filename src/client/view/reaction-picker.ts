@@ -1,10 +1,17 @@
 /**
- * The reaction picker: a small dialog with common emoji and a field for any other, checked with
- * the protocol's emoji rule (`normalizeEmoji`, the room's own) before anything is sent.
+ * The reaction picker: a small dialog (a bottom sheet on touch screens) with common emoji and a
+ * field for any other, checked with the protocol's emoji rule (`normalizeEmoji`, the room's own)
+ * and, being a person's reaction, for being an emoji at all before anything is sent.
  */
 import { LIMITS } from "@edge-chat/protocol";
 import { normalizeEmoji } from "@edge-chat/protocol/validate";
 import { byId } from "./dom.ts";
+
+/** Every grapheme draws a picture: a pictographic character, a flag, or a keycap ("lol" is not a reaction). */
+export function isEmoji(text: string): boolean {
+  const graphemes = [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text)].map((g) => g.segment);
+  return graphemes.length > 0 && graphemes.every((g) => /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20E3/u.test(g));
+}
 
 /** Picks one emoji for a message. */
 export class ReactionPicker {
@@ -21,8 +28,8 @@ export class ReactionPicker {
     byId("react-form", HTMLFormElement).addEventListener("submit", (event) => {
       event.preventDefault();
       const emoji = normalizeEmoji(this.#input.value);
-      if (emoji === null) {
-        this.#error.textContent = `A reaction is 1–${LIMITS.emoji} characters, without spaces or control characters.`;
+      if (emoji === null || !isEmoji(emoji)) {
+        this.#error.textContent = `A reaction is an emoji (up to ${LIMITS.emoji} characters): pick one above, or type or paste one.`;
         this.#input.focus();
         return;
       }

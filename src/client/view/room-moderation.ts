@@ -6,11 +6,10 @@
  */
 import type { ListedUser, ModerationFrame, Role, RoomSettings, SettingsFrame, User, WelcomeFrame } from "@edge-chat/protocol";
 import type { RoomError } from "@edge-chat/protocol/server-frames";
-import type { Removal } from "./banner.ts";
 import { byId, el } from "./dom.ts";
 import { ModerationDialogs, mayModerate, type ModerationRequest } from "./moderation-dialog.ts";
 import { moderationLine, settingsLine } from "./moderation-lines.ts";
-import { Restrictions } from "./restrictions.ts";
+import { Restrictions, type Removal } from "./restrictions.ts";
 
 /** What the moderation part needs from the room page. */
 export interface ModerationHooks {
@@ -25,31 +24,56 @@ export interface ModerationHooks {
   send(frame: ModerationRequest): boolean;
   /** Adds a quiet system line. */
   line(parts: (Node | string)[]): void;
+  /** Opens the private conversation with a person. */
+  privateMessage(user: User): void;
+  /** Puts a mention of a person in the room's message box. */
+  mention(user: User): void;
+  /** Rejoins after a kick or the end of a ban. */
+  rejoin(): void;
 }
 
 /** The room page's moderation. */
 export class RoomModeration {
   readonly #hooks: ModerationHooks;
   readonly #dialogs: ModerationDialogs;
-  readonly #restrictions = new Restrictions(byId("restriction", HTMLElement));
+  readonly #restrictions: Restrictions;
   readonly #settingsButton = byId("settings-button", HTMLButtonElement);
+  /** Mutes the page saw announced, by user id (ms since epoch): the menu shows them and offers Unmute. */
+  readonly #mutes = new Map<string, number>();
   #settings: RoomSettings = { slowMs: 0, locked: false };
   #removal: Removal | undefined;
 
   constructor(hooks: ModerationHooks, notSent: () => void) {
     this.#hooks = hooks;
+    this.#restrictions = new Restrictions(
+      {
+        panel: byId("restriction", HTMLElement),
+        text: byId("restriction-text", HTMLElement),
+        rejoin: byId("restriction-rejoin", HTMLButtonElement),
+        composer: byId("composer", HTMLElement),
+        slowNote: byId("slow-note", HTMLElement),
+      },
+      () => hooks.rejoin(),
+    );
     this.#dialogs = new ModerationDialogs((frame) => hooks.send(frame), notSent);
     this.#settingsButton.addEventListener("click", () => this.#dialogs.openSettings(this.#settings));
   }
 
-  /** Why this person was removed, if a moderation frame about them said so. */
-  get removal(): Removal | undefined {
-    return this.#removal;
+  /** True while this person is kicked or banned: nothing may be sent or queued. */
+  get removed(): boolean {
+    return this.#restrictions.removed;
+  }
+
+  /** The room closed this person's sockets (a kick or a ban), or refused their hello as banned until `until`. */
+  closedOut(bannedUntil?: number): void {
+    const removal: Removal = bannedUntil === undefined ? (this.#removal ?? { kind: "kicked" }) : { ...this.#removal, kind: "banned", until: bannedUntil };
+    this.#restrictions.removal(removal);
   }
 
   /** A welcome: the settings and this person's role as the room sees them now. */
   welcome(welcome: WelcomeFrame): void {
     this.#removal = undefined;
+    this.#restrictions.removal(undefined);
     this.#settings = welcome.settings;
     this.#roleChanged(welcome.self.role);
   }
@@ -63,10 +87,12 @@ export class RoomModeration {
       // An owner stays owner on this socket whatever the granted role says.
       if (aboutMe && this.#hooks.role() !== "owner") this.#roleChanged(frame.role);
     }
+    if (frame.action === "mute") this.#mutes.set(frame.user.id, frame.until ?? 0);
     if (!aboutMe) return;
-    if (frame.action === "mute") this.#restrictions.muted(frame.until ?? 0);
-    if (frame.action === "kick") this.#removal = { by: frame.by.name };
-    if (frame.action === "ban" && frame.until !== undefined) this.#removal = { by: frame.by.name, bannedUntil: frame.until };
+    const why = { by: frame.by.name, ...(frame.reason === undefined ? {} : { reason: frame.reason }) };
+    if (frame.action === "mute") this.#restrictions.muted(frame.until ?? 0, why.by, frame.reason);
+    if (frame.action === "kick") this.#removal = { kind: "kicked", ...why };
+    if (frame.action === "ban" && frame.until !== undefined) this.#removal = { kind: "banned", ...why, until: frame.until };
   }
 
   /** A `settings` frame: a line, and the restrictions follow. */
@@ -88,7 +114,7 @@ export class RoomModeration {
     this.#restrictions.sent();
   }
 
-  /** The "⋯" beside a person in the list, for moderators and owners; null when they can do nothing there. */
+  /** The "⋯" beside a person in the list, for moderators and owners (the same menu as a click on the name); null when they can do nothing there. */
   personControl(user: ListedUser): HTMLElement | null {
     const mine = this.#hooks.role();
     const theirs = user.role ?? this.#hooks.roleOf(user.id);
@@ -98,9 +124,13 @@ export class RoomModeration {
     return button;
   }
 
-  /** Opens the moderation menu for a person. */
+  /** Opens the menu of a person: a private conversation, a mention, and moderation for moderators and owners. */
   moderate(user: User): void {
-    this.#dialogs.openMenu(user, this.#hooks.role(), this.#hooks.roleOf(user.id));
+    this.#dialogs.openMenu(user, this.#hooks.role(), this.#hooks.roleOf(user.id), {
+      privateMessage: () => this.#hooks.privateMessage(user),
+      mention: () => this.#hooks.mention(user),
+      mutedUntil: this.#mutes.get(user.id),
+    });
   }
 
   #roleChanged(role: Role): void {

@@ -1,26 +1,34 @@
 /**
- * The room page: it connects a room of the client package (@edge-chat/client) to the views
- * (conversation, people, typing line, composer, banner, dialogs), with the browser's storage and
- * its online/offline and visibility events passed in. What a click on a message does is wired
- * here; how each piece looks lives in its own module.
+ * The room page: it connects a room of the client package (@edge-chat/client) to the views (the
+ * room's timeline and the private conversations, people, typing line, composer, restriction
+ * panel, banner, dialogs), with the browser's storage and its online/offline and visibility
+ * events passed in. What a click on a message does is wired here; how each piece looks lives in
+ * its own module.
  */
 import type { EventFrame, MessageFrame, Role, User } from "@edge-chat/protocol";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
+import { nameKey } from "@edge-chat/protocol/names";
 import { isSay, openRoom, privatePartner, quoteOf, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
 import { browserSignals } from "../browser-signals.ts";
-import { forgetOwnerKey, loadName, loadOwnerKey, pageStorage, rememberRoom, saveName } from "../storage.ts";
+import { forgetOwnerKey, loadName, loadOwnerKey, loadRecentEmoji, pageStorage, rememberEmoji, rememberRoom, saveName } from "../storage.ts";
+import { openActionSheet } from "./action-sheet.ts";
 import { Attention } from "./attention.ts";
 import { Banner } from "./banner.ts";
 import { Composer } from "./composer.ts";
 import { confirmAction } from "./confirm.ts";
+import { Conversations } from "./conversations.ts";
 import { byId, isolate } from "./dom.ts";
 import { describeError, shortReason } from "./errors.ts";
 import { isPrivateRoom, roomLabel } from "./landing.ts";
-import type { MessageActions } from "./message-actions.ts";
+import { mentionsMe } from "./mentions.ts";
+import { messageActions, type MessageActions } from "./message-actions.ts";
 import type { RowContext } from "./message-row.ts";
 import { MessageList } from "./messages.ts";
+import { askName } from "./name-prompt.ts";
+import { PresenceLines } from "./presence-lines.ts";
 import { PresenceView } from "./presence-view.ts";
 import { ReactionPicker } from "./reaction-picker.ts";
+import { plainText } from "./rich-text.ts";
 import { setUpHeader, showMe } from "./room-header.ts";
 import { RoomModeration } from "./room-moderation.ts";
 import { toast } from "./toast.ts";
@@ -28,8 +36,12 @@ import { TypingLine } from "./typing.ts";
 
 /** How long an error under the composer stays. */
 const ERROR_SHOWN_MS = 8_000;
+/** Reactions offered one click away before the person has reacted with any. */
+const DEFAULT_RECENT = ["👍", "❤️", "😂"];
+/** Refusals the restriction panel explains: the message goes back into the box instead of failing. */
+const RESTRICTIONS = new Set(["muted", "slow_mode", "locked"]);
 
-/** Opens room `room` at once, under the stored name or a guest name the room gives. */
+/** Opens room `room`, under the stored name, or after asking a visitor from a link for one. */
 export async function showRoom(room: string): Promise<void> {
   const page = byId("room", HTMLElement);
   page.hidden = false;
@@ -38,27 +50,48 @@ export async function showRoom(room: string): Promise<void> {
   byId("room-name", HTMLElement).textContent = isPrivateRoom(room) ? label : room;
   page.classList.toggle("private-room", isPrivateRoom(room));
   for (const ref of page.querySelectorAll(".room-ref")) ref.textContent = label;
-  const attention = new Attention(`${label} · edge-chat`, byId("announcer", HTMLElement));
+  // A private room's label ends in "…": no full stop after it.
+  byId("history-start", HTMLElement).textContent = `This is the start of ${label}${label.endsWith("…") ? "" : "."}`;
+  if (loadName() === undefined) await askName();
+  const attention = new Attention(room, `${label} · edge-chat`, {
+    announcer: byId("announcer", HTMLElement),
+    button: byId("notify-button", HTMLButtonElement),
+    label: byId("notify-label", HTMLElement),
+  });
   const picker = new ReactionPicker();
   // The room object, made once its storage is read (before anything on the page can be clicked).
   let chat!: Room;
+  const recent = () => [...loadRecentEmoji(), ...DEFAULT_RECENT.filter((e) => !loadRecentEmoji().includes(e))].slice(0, 3);
+  const react = (message: MessageFrame, emoji: string, on: boolean) => {
+    if (moderation.removed) return;
+    if (on) rememberEmoji(emoji);
+    void chat.react(message.seq, emoji, on);
+  };
 
   const actions: MessageActions = {
     reply: (message) => composer.startReply(quoteOf(message), privatePartner(message, ctx.me.id)),
     react: (message) =>
       picker.open((emoji) => {
         const current = messages.get(message.seq)?.reactions?.find((r) => r.emoji === emoji);
-        void chat.react(message.seq, emoji, current?.me !== true);
+        react(message, emoji, current?.me !== true);
       }),
-    toggle: (message, emoji, on) => void chat.react(message.seq, emoji, on),
+    toggle: (message, emoji, on) => react(message, emoji, on),
     edit: (message) => composer.startEdit(message),
     remove: async (message) => {
       const own = message.from.id === ctx.me.id;
       const asked = await confirmAction("Delete this message?", own ? "It is deleted for everyone, for good." : `${message.from.name}'s message is deleted for everyone, for good.`, "Delete");
-      if (asked) void chat.delete(message.seq);
+      if (asked && !moderation.removed) void chat.delete(message.seq);
     },
     moderate: (user) => moderation.moderate(user),
     jump: (seq) => messages.jumpTo(seq),
+    recent,
+    sheet: (message) => {
+      const current = messages.get(message.seq) ?? message;
+      const mine = new Set((current.reactions ?? []).filter((r) => r.me).map((r) => r.emoji));
+      const who = (current.reactions ?? []).map((r) => `${r.emoji} ${[...(r.me ? ["you"] : []), ...messages.reactors(message.seq, r.emoji)].join(", ") || r.count}`);
+      const list = current.deleted ? [] : messageActions(current, ctx.me, ctx.myRole, actions);
+      openActionSheet(current, list, current.deleted ? [] : recent(), (emoji) => react(current, emoji, !mine.has(emoji)), who.length > 0 ? `Reactions: ${who.join(" · ")}` : "");
+    },
   };
   const ctx: RowContext = {
     me: { id: "", name: loadName() ?? "" },
@@ -67,6 +100,7 @@ export async function showRoom(room: string): Promise<void> {
     get pendingLabel() {
       return pendingState(chat.state, chat.heldUntil);
     },
+    reactors: (seq, emoji) => messages.reactors(seq, emoji),
     actions,
   };
 
@@ -85,13 +119,16 @@ export async function showRoom(room: string): Promise<void> {
     },
     () => toast("That message is no longer in the room's history."),
   );
+  const presenceLines = new PresenceLines({ append: (row) => messages.appendRow(row), isLast: (row) => messages.isLast(row) });
+  const conversations = new Conversations(
+    room,
+    { section: byId("conversations", HTMLElement), list: byId("conversations-list", HTMLUListElement), badge: byId("private-unread", HTMLElement) },
+    (partner) => showConversation(partner),
+    () => undefined,
+  );
   const presence = new PresenceView({
     send: (frame) => chat.send(frame),
-    pick: (user) => {
-      composer.setPrivate(user);
-      header.closePeople();
-      composer.focus();
-    },
+    pick: (user) => moderation.moderate(user),
     pickSelf: () => header.openRename(),
     extra: (user) => moderation.personControl(user),
   });
@@ -112,6 +149,16 @@ export async function showRoom(room: string): Promise<void> {
       },
       send: (frame) => chat.send(frame),
       line: (parts) => messages.addSystem(...parts),
+      privateMessage: (user) => {
+        header.closePeople();
+        conversations.open(user);
+      },
+      mention: (user) => {
+        header.closePeople();
+        conversations.back();
+        composer.insert(`@${user.name} `);
+      },
+      rejoin: () => chat.reconnect(),
     },
     () => toast("Not connected: try again when the page is back online."),
   );
@@ -124,7 +171,7 @@ export async function showRoom(room: string): Promise<void> {
       counter: byId("counter", HTMLElement),
       chip: byId("private-chip", HTMLElement),
       chipName: byId("private-name", HTMLElement),
-      chipClear: byId("private-clear", HTMLButtonElement),
+      mentions: byId("mention-list", HTMLUListElement),
       mode: byId("composer-mode", HTMLElement),
       modeText: byId("composer-mode-text", HTMLElement),
       modeClear: byId("composer-mode-clear", HTMLButtonElement),
@@ -132,29 +179,31 @@ export async function showRoom(room: string): Promise<void> {
     {
       submit: (text, to, replyTo) => {
         showError([]);
+        if (moderation.removed) return;
         void chat.say(text, { ...(to ? { to } : {}), ...(replyTo ? { replyTo } : {}) });
       },
       edit: (seq, text) => {
         showError([]);
-        void chat.edit(seq, text);
+        if (!moderation.removed) void chat.edit(seq, text);
       },
       lastOwn: () => messages.lastOwn(),
       // Above 100 online the room drops typing notices: do not send them at all.
       typing: () => !presence.roster.crowded && chat.send({ type: "typing" }),
-      users: () => presence.roster.listed(),
+      people: { online: () => presence.roster.listed().filter((u) => u.id !== ctx.me.id), others: () => knownPeople().filter((u) => u.id !== ctx.me.id) },
+      privateMessage: (rest) => {
+        const found = personNamed(rest);
+        if (!found) return "Nobody of that name is in the room or its recent messages: /msg name text";
+        const text = rest.slice(found.length).trim();
+        if (text === "") return `Write the message after the name: /msg ${found.user.name} text`;
+        conversations.open(found.user);
+        if (!moderation.removed) void chat.say(text, { to: found.user });
+        return null;
+      },
+      problem: (text) => showError(text === null ? [] : [text]),
     },
   );
-  const banner = new Banner(
-    {
-      banner: byId("banner", HTMLElement),
-      text: byId("banner-text", HTMLElement),
-      retry: byId("banner-retry", HTMLButtonElement),
-      rejoin: byId("banner-rejoin", HTMLButtonElement),
-    },
-    () => chat.reconnect(),
-    () => chat.reconnect(),
-    () => moderation.removal,
-  );
+  const banner = new Banner({ banner: byId("banner", HTMLElement), text: byId("banner-text", HTMLElement), retry: byId("banner-retry", HTMLButtonElement) }, () => chat.reconnect());
+  byId("view-back", HTMLButtonElement).addEventListener("click", () => conversations.back());
 
   chat = await openRoom({
     url: location.origin,
@@ -169,6 +218,11 @@ export async function showRoom(room: string): Promise<void> {
   chat.on("state", (status) => {
     banner.show(status);
     showOutbox(chat.outbox);
+    // A kick or a ban: the panel says so, and the page no longer shows this person as online.
+    if (status.state === "closed" && status.reason === "removed") moderation.closedOut();
+    if (status.state === "banned") moderation.closedOut(status.until);
+    page.classList.toggle("removed", moderation.removed);
+    if (moderation.removed) presence.out();
   });
   chat.on("welcome", (welcome) => {
     setMe(welcome.self, welcome.self.role);
@@ -176,10 +230,14 @@ export async function showRoom(room: string): Promise<void> {
     if (loadName() === undefined) saveName(welcome.self.name);
     presence.welcome(welcome);
     moderation.welcome(welcome);
+    page.classList.remove("removed");
     // A resume's events come next, each as its own event.
     if (!welcome.resumed) {
       typing.clear();
-      messages.reset(welcome.messages.filter((m) => m.type === "message"));
+      presenceLines.reset();
+      const list = welcome.messages.filter((m) => m.type === "message");
+      messages.reset(list);
+      conversations.add(list, ctx.me.id, !document.hidden);
     }
   });
   for (const name of ["message", "edit", "delete", "react", "join", "leave", "occupancy", "members", "rename", "typing", "moderation", "settings", "history", "error"] as const) {
@@ -200,6 +258,9 @@ export async function showRoom(room: string): Promise<void> {
     current: () => ctx.me.name,
     focusComposer: () => composer.focus(),
   });
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) conversations.seen();
+  });
 
   function handle(frame: RoomFrame): void {
     switch (frame.type) {
@@ -210,19 +271,19 @@ export async function showRoom(room: string): Promise<void> {
         return storedEvent(frame);
       case "join":
         presence.join(frame);
-        return messages.addSystem(isolate(frame.user.name), " joined");
+        return presenceLines.joined(frame.user);
       case "leave":
         presence.leave(frame);
         typing.stopped(frame.user.id);
-        return messages.addSystem(isolate(frame.user.name), " left");
+        return presenceLines.left(frame.user);
       case "occupancy":
-        // No system lines here: a crowded room announces nobody by name.
+        // No lines here: a crowded room announces nobody by name.
         return presence.occupancy(frame.online);
       case "members":
         return presence.members(frame);
       case "rename":
         presence.rename(frame.user);
-        composer.renamed(frame.user);
+        conversations.renamed(frame.user);
         if (frame.user.id === ctx.me.id) {
           setMe(frame.user, ctx.myRole);
           return messages.addSystem("You are now ", isolate(frame.user.name));
@@ -235,6 +296,7 @@ export async function showRoom(room: string): Promise<void> {
       case "settings":
         return moderation.settings(frame);
       case "history":
+        conversations.add(frame.messages, ctx.me.id, !document.hidden);
         return messages.prepend(frame.messages, frame.hasMore);
       case "error":
         // A refused action was shown by `refused` already.
@@ -259,15 +321,56 @@ export async function showRoom(room: string): Promise<void> {
   }
 
   function incoming(list: MessageFrame[]): void {
-    for (const message of messages.add(list)) {
+    const added = messages.add(list);
+    conversations.add(added, ctx.me.id, !document.hidden);
+    for (const message of added) {
       typing.stopped(message.from.id);
       if (message.from.id === ctx.me.id) {
         moderation.sent();
         continue;
       }
-      const prefix = message.to ? `Private message from ${message.from.name}` : message.from.name;
-      attention.incoming(`${prefix}: ${message.text}`);
+      const partner = privatePartner(message, ctx.me.id);
+      const text = plainText(message.text);
+      attention.incoming({
+        from: partner ? `Private message from ${message.from.name}` : message.from.name,
+        text,
+        forMe: partner !== undefined || mentionsMe(message.text, ctx.me.name),
+        title: partner ? `Private message from ${message.from.name}` : `${message.from.name} in ${label}`,
+        open: () => (partner ? conversations.open(partner) : conversations.back()),
+      });
     }
+  }
+
+  /** Shows the room's timeline, or a private conversation (the composer says which before anything is sent). */
+  function showConversation(partner: User | undefined): void {
+    byId("view-bar", HTMLElement).hidden = partner === undefined;
+    byId("view-name", HTMLElement).textContent = partner?.name ?? "";
+    page.classList.toggle("in-private", partner !== undefined);
+    messages.setView(partner?.id ?? "");
+    composer.setPrivate(partner);
+    typing.clear();
+    if (matchMedia("(pointer: fine)").matches) composer.focus();
+  }
+
+  /** Everyone the page knows of: people online, authors of messages shown, conversation partners. */
+  function knownPeople(): User[] {
+    const known = new Map<string, User>();
+    for (const user of presence.roster.listed()) known.set(user.id, user);
+    for (const message of messages.loaded()) if (!known.has(message.from.id)) known.set(message.from.id, message.from);
+    return [...known.values()];
+  }
+
+  /** The person whose name `rest` starts with (the longest such name, compared as the room compares names). */
+  function personNamed(rest: string): { user: User; length: number } | undefined {
+    let best: { user: User; length: number } | undefined;
+    for (const user of knownPeople()) {
+      for (let end = 1; end <= Math.min(rest.length, user.name.length * 4 + 4); end++) {
+        const after = rest[end];
+        if (after !== undefined && !/\s/u.test(after)) continue;
+        if (nameKey(rest.slice(0, end)) === nameKey(user.name) && end > (best?.length ?? 0)) best = { user, length: end };
+      }
+    }
+    return best;
   }
 
   function showOutbox(pending: readonly PendingAction[]): void {
@@ -278,8 +381,10 @@ export async function showRoom(room: string): Promise<void> {
   function refused(action: PendingAction, error: RoomError): void {
     moderation.refused(error);
     if (!isSay(action)) return showError(describeError(error));
+    // Muted, slowed or locked out: the panel explains it, and the text goes back into the box (nothing is queued).
+    if (RESTRICTIONS.has(error.code) && composer.restore(action.text)) return;
     const again = { ...(action.to ? { to: action.to } : {}), ...(action.replyTo ? { replyTo: action.replyTo } : {}), ...(action.files ? { files: action.files } : {}) };
-    messages.showFailed(action, shortReason(error), () => void chat.say(action.text, again));
+    messages.showFailed(action, shortReason(error), () => !moderation.removed && void chat.say(action.text, again));
     showError(describeError(error, action.to?.name));
   }
 

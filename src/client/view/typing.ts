@@ -2,8 +2,12 @@
 import type { User } from "@edge-chat/protocol";
 import { isolate } from "./dom.ts";
 
-/** A notice stays this long; the room passes at most one per user per 2 s while they type. */
-const SHOWN_MS = 4_000;
+/**
+ * A notice stays this long: a typist's page sends one every 2 s while they type (the room passes
+ * no more) and none once the box is empty, so a line older than this means they stopped. The
+ * protocol has no "stopped typing": this is as soon as the line can honestly go.
+ */
+export const TYPING_SHOWN_MS = 2_800;
 
 /** Tracks who is typing and renders the line. */
 export class TypingLine {
@@ -17,7 +21,7 @@ export class TypingLine {
   /** Someone is typing (a `typing` frame). */
   typing(user: User): void {
     clearTimeout(this.#typing.get(user.id)?.timer);
-    const timer = setTimeout(() => this.stopped(user.id), SHOWN_MS);
+    const timer = setTimeout(() => this.stopped(user.id), TYPING_SHOWN_MS);
     this.#typing.set(user.id, { name: user.name, timer });
     this.#render();
   }

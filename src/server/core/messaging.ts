@@ -1,7 +1,8 @@
 /**
  * The rules of the four frames that store an event (`say`, `edit`, `delete`, `react`), in the
  * protocol's order of checks: the fields (already checked by the decoder), a duplicate client id
- * (answered with the stored event, nothing spent), the target and the recipient, mute, lock and
+ * (answered with the stored event, nothing spent), the target and the recipient (any user the
+ * room has seen, online or not: v3), mute, lock and
  * slow mode, then the bucket. Only what passes them all is queued for the group commit.
  */
 import { LIMITS, replyQuote } from "@edge-chat/protocol";
@@ -12,6 +13,9 @@ import type { Audience } from "./group-commit.ts";
 import { canSee, type MessageState } from "./message-states.ts";
 import type { Conn } from "./presence.ts";
 import type { RuleContext } from "./rule-context.ts";
+
+/** The ids of incoming hooks' users (v3): seen by the room, never a private message's recipient. */
+const HOOK_ID_PREFIX = "hook:";
 
 /** Handles a frame that would store an event. */
 export function handleMessageFrame(core: RuleContext, conn: Conn, frame: StoredClientFrame): void {
@@ -32,9 +36,9 @@ function say(core: RuleContext, conn: Conn, frame: SayFrame): void {
   const reply: Audience = { to: "conn", conn: conn.key };
   let to: User | undefined;
   if (frame.to !== undefined) {
-    const recipient = core.presence.user(frame.to);
-    if (!recipient) return core.error(reply, "unknown_user", "nobody online has that id", frame.id);
-    to = core.userObject(recipient.id, recipient.name);
+    const recipient = recipientOf(core, frame.to);
+    if (!recipient) return core.error(reply, "unknown_user", "the room has never seen a user with that id", frame.id);
+    to = recipient;
   }
   let quote: ReplyQuote | undefined;
   if (frame.replyTo !== undefined) {
@@ -204,6 +208,19 @@ function pairOf(message: MessageState): string[] {
   const ids = [message.from.id];
   if (message.to && message.to.id !== message.from.id) ids.push(message.to.id);
   return ids;
+}
+
+/**
+ * The recipient of a private message (v3): any user the room has seen, online or not, but never a
+ * hook (hooks are never online and read nothing); online, under their current name, else under the
+ * last name the room knew. An offline recipient finds it when they return (welcome, history).
+ */
+function recipientOf(core: RuleContext, id: string): User | undefined {
+  const online = core.presence.user(id);
+  if (online) return core.userObject(online.id, online.name);
+  if (id.startsWith(HOOK_ID_PREFIX)) return undefined;
+  const seen = core.users.get(id);
+  return seen && core.userObject(seen.id, seen.name);
 }
 
 function currentUser(core: RuleContext, conn: Conn): User {

@@ -33,22 +33,24 @@ export function handleModeration(core: RuleContext, conn: Conn, frame: GrantFram
   const user: User = core.userObject(target.id, core.nameOf(target.id));
   const by: User = core.userObject(conn.user, core.nameOf(conn.user));
   const now = core.now();
+  // v3: the reason given (already trimmed, and left out when it was empty) goes with the announcement.
+  const reason = frame.type !== "grant" && frame.reason !== undefined ? { reason: frame.reason } : {};
   switch (frame.type) {
     case "grant":
       core.users.setModerator(target.id, frame.role === "moderator");
       return announce(core, { type: "moderation", action: "grant", user, by, role: frame.role });
     case "kick":
-      announce(core, { type: "moderation", action: "kick", user, by });
+      announce(core, { type: "moderation", action: "kick", user, by, ...reason });
       return core.removeUser(target.id, CLOSE.removed, "kicked by a moderator");
     case "mute": {
       const until = frame.ms === 0 ? 0 : now + frame.ms;
       core.users.mute(target.id, until);
-      return announce(core, until ? { type: "moderation", action: "mute", user, by, until } : { type: "moderation", action: "mute", user, by });
+      return announce(core, { type: "moderation", action: "mute", user, by, ...(until ? { until } : {}), ...reason });
     }
     case "ban": {
       const until = frame.ms === 0 ? 0 : now + frame.ms;
       core.users.ban(target.id, until);
-      announce(core, until ? { type: "moderation", action: "ban", user, by, until } : { type: "moderation", action: "ban", user, by });
+      announce(core, { type: "moderation", action: "ban", user, by, ...(until ? { until } : {}), ...reason });
       if (until) core.removeUser(target.id, BANNED_CLOSE.code, BANNED_CLOSE.reason);
       return;
     }
