@@ -7,16 +7,18 @@
  * wakes.
  */
 import { encode } from "@edge-chat/protocol";
-import type { ErrorFrame, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
+import type { ErrorFrame, FileRef, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
 import type { Decoded } from "@edge-chat/protocol/validate";
 import { readConfig, type RoomConfig } from "../config.ts";
 import type { Credential } from "../core/credential.ts";
+import type { Reservation, ServedFile, UploadRequest, Uploader } from "../core/file-rules.ts";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import { RoomCore } from "../core/room-core.ts";
 import { FOLLOW_HEADER, PLACES_HEADER, ROOM_OBJECT, SHARD_HEADER, isRemote, shardName, shardOf } from "../shards/addressing.ts";
 import { ShardLinks } from "../shards/shard-links.ts";
 import type { MissedEvent, UplinkBatch } from "../shards/shard-wire.ts";
 import { BatchWindow } from "./batch-window.ts";
+import { FileEraser } from "./file-eraser.ts";
 import type { SocketState } from "./local-sockets.ts";
 import type { ObjectStats } from "./object-stats.ts";
 import { SendSchedule } from "./send-schedule.ts";
@@ -39,6 +41,8 @@ export class Room extends SocketObject {
   readonly #uplinks = new Map<number, { instance: string; n: number }>();
   /** When retention was last pruned, and the seq the log stood at then. */
   #pruned = { at: -Infinity, seq: -1 };
+  /** v3: deletes erased files' bytes from R2 (file-eraser.ts). */
+  readonly #eraser: FileEraser;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, ROOM_OBJECT, "room", ctx.id.name ?? "");
@@ -55,6 +59,8 @@ export class Room extends SocketObject {
         close: (target, code, reason) => this.#closeTarget(target, code, reason),
       },
       holding: () => this.#window.open,
+      room: ctx.id.name ?? "",
+      filesErasing: () => this.#eraser.start(),
       hooks: {
         admitted: (conn, name, seq) => {
           if (isRemote(conn.key)) return this.#links.admitted(conn, seq);
@@ -88,6 +94,8 @@ export class Room extends SocketObject {
     );
     for (const { conn, name, bucket } of this.sockets.conns()) this.#core.restore(conn, name, bucket);
     for (const conn of this.#links.restore()) this.#core.restore(conn, this.#core.nameOf(conn.user) || "guest");
+    this.#eraser = new FileEraser(this.#core, env.FILES, this.#name, (what, err) => this.log(what, err), (at) => this.wakeBy(at));
+    this.addDuty(this.#eraser.duty());
     this.addDuty({
       name: "prune",
       next: () => (this.#core.lastSeq > this.#pruned.seq ? this.#pruned.at + PRUNE_EVERY_MS : undefined),
@@ -132,6 +140,23 @@ export class Room extends SocketObject {
   /** Gives the room an owner key (by its hash); a named room only if it was never used. False: taken. */
   claim(ownerKeyHash: string, named: boolean): boolean {
     return this.#core.claim(ownerKeyHash, named);
+  }
+
+  /** v3: judges an upload before its bytes move (docs/FILES.md); a reservation's file expires unattached in an hour. */
+  reserveFile(uploader: Uploader, upload: UploadRequest): Reservation {
+    const reservation = this.#core.reserveFile(uploader, upload);
+    if (reservation.ok) this.#eraser.expiresBy(this.#core.nextFileExpiry);
+    return reservation;
+  }
+
+  /** v3: the Worker stored a reserved file's bytes in R2; its file object (undefined: the reservation expired). */
+  fileStored(id: string, size: number, width: number, height: number): FileRef | undefined {
+    return this.#core.fileStored(id, size, width, height);
+  }
+
+  /** v3: the record of a file the Worker may serve now, or undefined (unknown, expired, erased). */
+  servedFile(id: string): ServedFile | undefined {
+    return this.#core.servedFile(id);
   }
 
   /** What a shard sends up: its sockets' frames and closes, handled in order, in one turn. */
