@@ -3,7 +3,8 @@
  * method is composing (Chinese, Japanese, Korean). It shows a counter near the length limit, the
  * "private to …" chip (set by picking a name or by typing `@name ` first), and sends typing notices.
  * It also edits (↑ in an empty box takes the last own message; Enter saves, Escape cancels) and
- * replies (the quoted message shows above the box; ✕ or Escape cancels).
+ * replies (the quoted message shows above the box; ✕ or Escape cancels). With pictures in the
+ * tray (attachments.ts) a message may go without text.
  */
 import { nameKey } from "@edge-chat/protocol/names";
 import { LIMITS, TIMINGS, codePointLength, truncateCodePoints } from "@edge-chat/protocol";
@@ -33,8 +34,11 @@ export interface ComposerElements {
 
 /** What the composer needs from the room page. */
 export interface ComposerHooks {
-  /** Sends a message (already trimmed and within the limit); `to` makes it private, `replyTo` answers a message. */
-  submit(text: string, to: User | undefined, replyTo: ReplyQuote | undefined): void;
+  /**
+   * Sends a message (already trimmed and within the limit); `to` makes it private, `replyTo` answers
+   * a message. False: it cannot go yet (a picture was refused), the text stays in the box.
+   */
+  submit(text: string, to: User | undefined, replyTo: ReplyQuote | undefined): boolean;
   /** Saves an edit of one's own message `seq` (trimmed, within the limit, changed). */
   edit(seq: number, text: string): void;
   /** The newest own message that can be edited. */
@@ -43,6 +47,8 @@ export interface ComposerHooks {
   typing(): void;
   /** Online users, for `@name ` at the start of a message. */
   users(): User[];
+  /** How many pictures the next message carries (v3: with some, the text may be empty). */
+  pictures(): number;
 }
 
 /** The message box and its private-message chip. */
@@ -195,12 +201,12 @@ export class Composer {
 
   #send(): void {
     const text = this.#el.input.value.trim();
-    if (text === "" || codePointLength(text) > LIMITS.text) return;
+    if ((text === "" && (this.#editing || this.#hooks.pictures() === 0)) || codePointLength(text) > LIMITS.text) return;
     if (this.#editing) {
       if (text !== this.#editing.original.trim()) this.#hooks.edit(this.#editing.seq, text);
       return this.#stopEditing();
     }
-    this.#hooks.submit(text, this.#to, this.#reply?.quote);
+    if (!this.#hooks.submit(text, this.#to, this.#reply?.quote)) return;
     this.#setReply(undefined);
     this.#el.input.value = "";
     this.#lastTypingAt = 0;
@@ -252,6 +258,11 @@ export class Composer {
     const counter = this.#el.counter;
     counter.textContent = left <= COUNTER_FROM ? (left >= 0 ? `${left} left` : `${-left} over the limit`) : "";
     counter.classList.toggle("over", left < 0);
-    this.#el.send.disabled = length === 0 || left < 0;
+    this.#el.send.disabled = (length === 0 && (this.#editing !== undefined || this.#hooks.pictures() === 0)) || left < 0;
+  }
+
+  /** The pictures of the next message changed: the send button follows. */
+  refresh(): void {
+    this.#update();
   }
 }

@@ -4,7 +4,7 @@
  * moderators and owners). The toolbar shows on hover, on keyboard focus and after a long press
  * on a touch screen; inside it ←/→ move between buttons (one Tab stop).
  */
-import type { MessageFrame, Role, User } from "@edge-chat/protocol";
+import type { FileRef, MessageFrame, Role, User } from "@edge-chat/protocol";
 import { el } from "./dom.ts";
 
 /** What the buttons of a message do; the room page provides them. */
@@ -20,6 +20,8 @@ export interface MessageActions {
   moderate(user: User): void;
   /** Scrolls to a message (a reply's quote was clicked). */
   jump(seq: number): void;
+  /** Opens a message's pictures in the lightbox at `index` (protocol v3 files). */
+  picture(files: readonly FileRef[], index: number, opener: HTMLElement): void;
 }
 
 /** Holding a finger this long on a message shows its toolbar. */

@@ -6,12 +6,14 @@
  */
 import type { EventFrame, MessageFrame, Role, User } from "@edge-chat/protocol";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
-import { isSay, openRoom, privatePartner, quoteOf, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
+import { STORAGE_KEYS, isSay, openRoom, privatePartner, quoteOf, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
 import { browserSignals } from "../browser-signals.ts";
 import { forgetOwnerKey, loadName, loadOwnerKey, pageStorage, rememberRoom, saveName } from "../storage.ts";
 import { Attention } from "./attention.ts";
 import { Banner } from "./banner.ts";
+import { Attachments } from "./attachments.ts";
 import { Composer } from "./composer.ts";
+import { Lightbox } from "./lightbox.ts";
 import { confirmAction } from "./confirm.ts";
 import { byId, isolate } from "./dom.ts";
 import { describeError, shortReason } from "./errors.ts";
@@ -25,6 +27,9 @@ import { setUpHeader, showMe } from "./room-header.ts";
 import { RoomModeration } from "./room-moderation.ts";
 import { toast } from "./toast.ts";
 import { TypingLine } from "./typing.ts";
+
+/** The largest upload until a welcome says the room's own (FILE_MAX_BYTES's default). */
+const DEFAULT_FILE_BYTES = 10_485_760;
 
 /** How long an error under the composer stays. */
 const ERROR_SHOWN_MS = 8_000;
@@ -59,7 +64,9 @@ export async function showRoom(room: string): Promise<void> {
     },
     moderate: (user) => moderation.moderate(user),
     jump: (seq) => messages.jumpTo(seq),
+    picture: (files, index, opener) => lightbox.open(files, index, opener),
   };
+  const lightbox = new Lightbox();
   const ctx: RowContext = {
     me: { id: "", name: loadName() ?? "" },
     myRole: "member",
@@ -116,6 +123,23 @@ export async function showRoom(room: string): Promise<void> {
     () => toast("Not connected: try again when the page is back online."),
   );
   const typing = new TypingLine(byId("typing", HTMLElement));
+  let fileBytes = DEFAULT_FILE_BYTES;
+  const attachments = new Attachments(
+    {
+      dropZone: byId("composer-area", HTMLElement),
+      input: byId("composer-input", HTMLTextAreaElement),
+      button: byId("attach", HTMLButtonElement),
+      picker: byId("attach-picker", HTMLInputElement),
+      tray: byId("attachments", HTMLUListElement),
+      status: byId("attachments-status", HTMLElement),
+    },
+    {
+      room,
+      credential: async () => String(await pageStorage.getItem(STORAGE_KEYS.token)),
+      maxBytes: () => fileBytes,
+      changed: () => composer.refresh(),
+    },
+  );
   const composer = new Composer(
     {
       form: byId("composer", HTMLFormElement),
@@ -132,7 +156,13 @@ export async function showRoom(room: string): Promise<void> {
     {
       submit: (text, to, replyTo) => {
         showError([]);
-        void chat.say(text, { ...(to ? { to } : {}), ...(replyTo ? { replyTo } : {}) });
+        const options = { ...(to ? { to } : {}), ...(replyTo ? { replyTo } : {}) };
+        if (attachments.count === 0) {
+          void chat.say(text, options);
+          return true;
+        }
+        // With pictures, the message waits for their uploads, then goes to the outbox.
+        return attachments.submit({ text, send: (files) => void chat.say(text, files.length > 0 ? { ...options, files } : options) });
       },
       edit: (seq, text) => {
         showError([]);
@@ -142,6 +172,7 @@ export async function showRoom(room: string): Promise<void> {
       // Above 100 online the room drops typing notices: do not send them at all.
       typing: () => !presence.roster.crowded && chat.send({ type: "typing" }),
       users: () => presence.roster.listed(),
+      pictures: () => attachments.count,
     },
   );
   const banner = new Banner(
@@ -172,6 +203,7 @@ export async function showRoom(room: string): Promise<void> {
   });
   chat.on("welcome", (welcome) => {
     setMe(welcome.self, welcome.self.role);
+    fileBytes = welcome.limits.fileBytes ?? DEFAULT_FILE_BYTES;
     // A guest keeps their guest name across reloads, like a chosen one.
     if (loadName() === undefined) saveName(welcome.self.name);
     presence.welcome(welcome);
