@@ -39,6 +39,8 @@ export interface TrialRecord {
   settleMs: number;
   calm: boolean;
   error?: string;
+  /** Protocol v3 files: messages sent with a file attached, and without (the sender's files ran out). */
+  withFiles?: { attached: number; without: number };
 }
 
 /** A table row: one target at one client count, figures as the median over rounds (sums for counts). */
