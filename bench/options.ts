@@ -60,9 +60,9 @@ export interface BenchOptions {
 }
 
 /** The parts of a run, in the order they run. */
-export const PHASES = ["table", "saturation", "join", "big", "shards", "heap", "signed"] as const;
+export const PHASES = ["table", "saturation", "join", "big", "shards", "heap", "signed", "files"] as const;
 
-/** What runs without --phases (the shards, heap and signed phases take minutes and are asked for by name). */
+/** What runs without --phases (the shards, heap, signed and files phases take minutes and are asked for by name). */
 const DEFAULT_PHASES = ["table", "saturation", "join", "big"] as const;
 /** One of the parts. */
 export type Phase = (typeof PHASES)[number];
@@ -73,7 +73,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --url URL              bench this running chat instead of starting wrangler dev
   --baseline-url URL     use this running baseline instead of starting bench/baseline
   --room-config PATH     wrangler config of the chat to start (default: wrangler.toml)
-  --phases LIST          any of table,saturation,join,big,shards,heap,signed (default: the first four)
+  --phases LIST          any of table,saturation,join,big,shards,heap,signed,files (default: the first
+                         four); files: 1 MB upload latency, and saturation with a file on every message
   --shards-clients LIST  shards: clients in one room (default 1000,3000,5000)
   --shards-capacity C    shards: SHARD_CAPACITY of its server (default 1000)
   --heap-messages N      heap: messages one room stores (default 200000)

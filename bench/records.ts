@@ -41,6 +41,8 @@ export interface TrialRecord {
   /** The server's CPU while the clients joined, µs per client (null when it could not be read). */
   connectServerUsPerClient?: number;
   error?: string;
+  /** Protocol v3 files: messages sent with a file attached, and without (the sender's files ran out). */
+  withFiles?: { attached: number; without: number };
 }
 
 /** A table row: one target at one client count, figures as the median over rounds (sums for counts). */

@@ -19,6 +19,7 @@ import { runSaturation } from "./saturation.ts";
 import { HEAP_ADMIN_KEY, heapReport, runHeap, type HeapSummary } from "./heap-phase.ts";
 import { SHARDS_ADMIN_KEY, runShards, shardsReport, type ShardsSummary } from "./shards-phase.ts";
 import { SIGNED_SECRET, runSigned, signedReport, startIssuer, type BenchIssuer, type SignedSummary } from "./signed-phase.ts";
+import { filesReport, runFiles, type FilesSummary } from "./files-phase.ts";
 import { planPinning, startServer, type BenchServer } from "./servers.ts";
 import { runTable } from "./table.ts";
 import { TrialRunner } from "./trial-runner.ts";
@@ -38,7 +39,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   const startedAt = new Date().toISOString().slice(0, 16).replace("T", " ");
   const pinning = planPinning(options.serverCpus, options.loadCpus);
-  const needsRaised = options.phases.has("saturation") || options.phases.has("join");
+  const needsRaised = options.phases.has("saturation") || options.phases.has("join") || options.phases.has("files");
   const raisedVars = { RATE_BURST: String(options.raisedLimit), RATE_PER_SECOND: String(options.raisedLimit) };
   const common = { ...(pinning.serverCpus ? { cpus: pinning.serverCpus } : {}), verbose: options.verbose };
 
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
     if (options.phases.has("signed")) issuer = await startIssuer();
     const signedVars = issuer ? { AUTH_SECRET: SIGNED_SECRET, AUTH_JWKS_URL: issuer.jwksUrl } : undefined;
     const sharedSigned = Boolean(signedVars) && options.smoke && needsRoom && !options.url;
-    const needsBaseline = options.phases.has("table") || options.phases.has("saturation") || sharedBig || (ownBig && Boolean(options.baselineUrl));
+    const needsBaseline = options.phases.has("table") || options.phases.has("saturation") || options.phases.has("files") || sharedBig || (ownBig && Boolean(options.baselineUrl));
     const starting = await Promise.allSettled([
       needsRoom ? startServer({ label: "room", ...common, ...urlOrConfig(options.url, options.roomConfig), ...(sharedSigned ? { vars: signedVars } : {}) }) : Promise.resolve(null),
       needsRaised && !options.url
@@ -173,6 +174,18 @@ async function main(): Promise<number> {
       });
     }
 
+    let files: FilesSummary | null = null;
+    if (options.phases.has("files")) {
+      await phase("files", async () => {
+        const result = await runFiles(runner, { room: (roomRaised ?? room)!, baseline: baseline! }, options, progress, log);
+        files = result.summary;
+        mkdirSync(options.outDir, { recursive: true });
+        writeFileSync(join(options.outDir, "files-trials.json"), JSON.stringify(result.trials, null, 2));
+        const failed = result.trials.find((t) => t.error);
+        if (failed) throw new Error(`a files trial failed: ${failed.error}`);
+      });
+    }
+
     let heap: HeapSummary | null = null;
     if (options.phases.has("heap") && heapRoom) {
       await phase("heap", async () => {
@@ -215,6 +228,10 @@ async function main(): Promise<number> {
     if (signed) {
       console.log(signedReport(signed).join("\n"));
       writeFileSync(join(options.outDir, "signed.json"), JSON.stringify(signed, null, 2));
+    }
+    if (files) {
+      console.log(filesReport(files).join("\n"));
+      writeFileSync(join(options.outDir, "files.json"), JSON.stringify(files, null, 2));
     }
     if (heap) {
       console.log(heapReport(heap).join("\n"));

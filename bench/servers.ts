@@ -55,6 +55,7 @@ const CROWD_FROM_ONE_ADDRESS: Record<string, string> = {
   ADDRESS_UPGRADES_PER_MINUTE: "1000000",
   ADDRESS_CREATIONS_PER_MINUTE: "1000000",
   ADDRESS_READS_PER_MINUTE: "1000000",
+  ADDRESS_UPLOADS_PER_MINUTE: "1000000",
 };
 
 /** Options for starting (or adopting) a server. */

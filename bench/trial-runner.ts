@@ -21,7 +21,7 @@ interface Sample {
  * By default a trial waits for presence to settle and gets about 60 ms per client to connect.
  */
 export type TrialPlan = Pick<TrialSpec, "clients" | "senders" | "stages"> &
-  Partial<Pick<TrialSpec, "abortLatencyMs" | "presence" | "connectWindow" | "connectDeadlineMs" | "room" | "spreadSenders" | "auths">>;
+  Partial<Pick<TrialSpec, "abortLatencyMs" | "presence" | "connectWindow" | "connectDeadlineMs" | "room" | "spreadSenders" | "auths" | "files">>;
 
 /** Runs trials through one load process. */
 export class TrialRunner {
@@ -60,6 +60,7 @@ export class TrialRunner {
     if (plan.room !== undefined) spec.room = plan.room;
     if (plan.spreadSenders) spec.spreadSenders = true;
     if (plan.auths) spec.auths = plan.auths;
+    if (plan.files) spec.files = plan.files;
     const starts: Sample[] = [];
     let connecting: Sample | undefined;
     const ends: Sample[] = [];
@@ -100,6 +101,7 @@ export class TrialRunner {
       record.abortedEarly = result.abortedEarly;
       record.unexpectedFrames = result.unexpectedFrames;
       record.unknownFrames = result.unknownFrames;
+      if (result.withFiles) record.withFiles = result.withFiles;
       record.stages = result.stages.map((stage, k): MeasuredStage => {
         const start = starts[k];
         const end = ends[k];

@@ -48,6 +48,11 @@ export interface TrialSpec {
   abortLatencyMs: number;
   /** Longest wait for late deliveries after the last send. */
   drainMs: number;
+  /**
+   * Protocol v3 files: before sending, each sender uploads this many small PNGs over HTTP (to
+   * `httpBase`, the server's origin) and attaches one to each of its messages while they last.
+   */
+  files?: { perSender: number; httpBase: string };
 }
 
 /** Join latency: seed rooms through the protocol, then time fresh sockets from open to `welcome`. */
@@ -120,6 +125,8 @@ export interface TrialResult {
   unknownFrames: Record<string, number>;
   /** Stage windows as offsets from the trial's start, ms, for matching server CPU samples. */
   windows: { startMs: number; endMs: number }[];
+  /** With `files`: messages sent with a file attached, and without (a sender's files ran out). */
+  withFiles?: { attached: number; without: number };
 }
 
 /** Join latency in one seeded room. */

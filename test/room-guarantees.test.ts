@@ -455,7 +455,7 @@ describe("7. Flooding is contained", () => {
     const room = roomName("flood");
     const { socket: flooder, welcome } = await join(room, { name: "flooder" });
     const { socket: calm } = await join(room, { name: "calm" });
-    expect(welcome.limits).toEqual({ text: 2000, name: 32, burst: 20, perSecond: Number(env.RATE_PER_SECOND), reactions: 20, usersListed: 100 });
+    expect(welcome.limits).toEqual({ text: 2000, name: 32, burst: 20, perSecond: Number(env.RATE_PER_SECOND), reactions: 20, usersListed: 100, files: 4, fileBytes: Number(env.FILE_MAX_BYTES) });
     for (let i = 0; i < 30; i++) flooder.send({ type: "say", id: `f${i}`, text: `flood ${i}` });
     for (let i = 0; i < 20; i++) await flooder.next("message", (m) => m.id === `f${i}`);
     for (let i = 20; i < 30; i++) {

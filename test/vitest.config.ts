@@ -45,6 +45,8 @@ function workers(name: string, extra: Record<string, string> = {}, more: string[
             AUTH_ISSUER: TEST_ISSUER,
             AUTH_AUDIENCE: TEST_AUDIENCE,
             TEST_ISSUER_KEYS: JSON.stringify(issuer.keys),
+            // Uploads up to 256 KiB here, so the size limit is shown without sending 10 MiB per test.
+            FILE_MAX_BYTES: "262144",
             ...extra,
           },
         },

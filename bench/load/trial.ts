@@ -5,6 +5,7 @@
  */
 import { LightClient, type LightClientEvents } from "../light/light-client.ts";
 import { connectAll } from "./connect.ts";
+import { uploadPools } from "./file-pool.ts";
 import { readStamp, stampText, Tracker } from "./tracker.ts";
 import type { TrialResult, TrialSpec } from "../types.ts";
 
@@ -47,18 +48,23 @@ export async function runTrial(spec: TrialSpec, mark: (label: string) => void): 
     malformed: (text) => unexpected(i, text),
     frame: () => tracker.frameReceived(),
   });
-  const url = `${spec.socketBase}/${spec.room ?? `bench-${Math.random().toString(36).slice(2, 10)}`}/ws`;
+  const room = spec.room ?? `bench-${Math.random().toString(36).slice(2, 10)}`;
+  const url = `${spec.socketBase}/${room}/ws`;
   const clients = Array.from(
     { length: spec.clients },
     (_, i) => new LightClient({ url, dialect: spec.dialect, name: `bench-${i}`, events: eventsOf(i), ...(spec.auths ? { auth: spec.auths[i]! } : {}) }),
   );
 
   try {
+    // Files are uploaded before anyone connects: sockets left silent through a long upload would be closed.
+    const perSender = spec.stages.reduce((sum, s) => sum + Math.ceil(s.ratePerSender * s.seconds + 1), 0);
+    const senderTokens = Array.from({ length: spec.senders }, (_, sender) => clients[spec.spreadSenders ? Math.floor((sender * spec.clients) / spec.senders) : sender]!.token);
+    const pools = spec.files ? await uploadPools({ ...spec.files, perSender: Math.min(spec.files.perSender, perSender) }, room, senderTokens) : undefined;
     mark("connecting");
     const connect = await connectAll(clients, spec);
     mark("connected");
     await sleep(200);
-    const { windows, abortedEarly } = await sendStages(spec, clients, tracker, mark);
+    const { windows, abortedEarly, withFiles } = await sendStages(spec, clients, tracker, mark, pools);
     await drain(tracker, spec.drainMs);
     // Stages a staircase never reached are left out.
     const stages = tracker
@@ -66,7 +72,9 @@ export async function runTrial(spec: TrialSpec, mark: (label: string) => void): 
       .slice(0, windows.length);
     const unknownFrames: Record<string, number> = {};
     for (const client of clients) for (const [type, count] of client.unknownTypes) unknownFrames[type] = (unknownFrames[type] ?? 0) + count;
-    return { connect, stages, abortedEarly, unexpectedFrames, unknownFrames, windows: windows.map(({ startMs, endMs }) => ({ startMs, endMs })) };
+    const result: TrialResult = { connect, stages, abortedEarly, unexpectedFrames, unknownFrames, windows: windows.map(({ startMs, endMs }) => ({ startMs, endMs })) };
+    if (pools) result.withFiles = withFiles;
+    return result;
   } finally {
     await Promise.all(clients.map((c) => c.close()));
   }
@@ -83,8 +91,9 @@ interface Window {
  * Sends through the stages back to back. Sender i sends its j-th message of a stage at
  * start + (j + i/S) / rate, so sends are spread evenly instead of bunched on timer ticks.
  */
-async function sendStages(spec: TrialSpec, clients: LightClient[], tracker: Tracker, mark: (label: string) => void) {
+async function sendStages(spec: TrialSpec, clients: LightClient[], tracker: Tracker, mark: (label: string) => void, pools?: string[][]) {
   const origin = performance.now();
+  const withFiles = { attached: 0, without: 0 };
   const senderSeq = new Array<number>(spec.senders).fill(0);
   const windows: Window[] = [];
   let abortedEarly = false;
@@ -110,7 +119,11 @@ async function sendStages(spec: TrialSpec, clients: LightClient[], tracker: Trac
           const index = tracker.sentOne(stage, now - due);
           const sentAt = performance.now();
           const text = stampText({ index, sender, senderSeq: senderSeq[sender]!++, sentAt }, spec.textBytes);
-          clients[spec.spreadSenders ? Math.floor((sender * spec.clients) / spec.senders) : sender]!.send({ type: "say", id: String(index), text });
+          const client = clients[spec.spreadSenders ? Math.floor((sender * spec.clients) / spec.senders) : sender]!;
+          const file = pools?.[sender]?.pop();
+          if (file !== undefined) withFiles.attached++;
+          else if (pools) withFiles.without++;
+          client.send(file === undefined ? { type: "say", id: String(index), text } : { type: "say", id: String(index), text, files: [file] });
           due = start + (++sentInStage[sender]! + sender / spec.senders) * period;
         }
         nextDue = Math.min(nextDue, due);
@@ -144,7 +157,7 @@ async function sendStages(spec: TrialSpec, clients: LightClient[], tracker: Trac
       break;
     }
   }
-  return { windows, abortedEarly };
+  return { windows, abortedEarly, withFiles };
 }
 
 /** Waits until every expected delivery arrived, or `drainMs` passed. */

@@ -27,7 +27,12 @@ export interface RoomConfig {
   adminKey: string | undefined;
   /** Signed identity. */
   auth: AuthConfig;
+  /** Version 3: the largest upload in bytes (FILE_MAX_BYTES). */
+  fileMaxBytes: number;
 }
+
+/** The largest upload when FILE_MAX_BYTES is not set: 10 MiB. */
+export const DEFAULT_FILE_MAX_BYTES = 10_485_760;
 
 /** Default sockets per object (see docs/SCALE.md for how it was chosen). */
 export const DEFAULT_SHARD_CAPACITY = 2_000;
@@ -46,7 +51,8 @@ export type ConfigVars = Partial<
     | "AUTH_JWKS_URL"
     | "AUTH_ISSUER"
     | "AUTH_AUDIENCE"
-    | "AUTH_REQUIRED",
+    | "AUTH_REQUIRED"
+    | "FILE_MAX_BYTES",
     string
   >
 >;
@@ -61,6 +67,7 @@ export function readConfig(env: ConfigVars): RoomConfig {
     // An empty secret is no key: it must never match an empty `hello.key`.
     adminKey: env.ADMIN_KEY ? env.ADMIN_KEY : undefined,
     auth: readAuthConfig(env),
+    fileMaxBytes: Math.floor(positive(env.FILE_MAX_BYTES, DEFAULT_FILE_MAX_BYTES)),
   };
 }
 

@@ -113,9 +113,12 @@ export class Bot {
   readonly #frames: Frame[] = [];
   #waiters: (() => void)[] = [];
   self: { id: string; name: string } = { id: "", name: "" };
+  /** The bot's token: its hello's, and its credential for uploads. */
+  readonly token: string;
 
-  private constructor(ws: WebSocket) {
+  private constructor(ws: WebSocket, token: string) {
     this.#ws = ws;
+    this.token = token;
     // A socket silent for 60 s is closed by the room; a bot in a long test pings like any client.
     const heartbeat = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(HEARTBEAT.ping), TIMINGS.pingIntervalMs);
     heartbeat.unref();
@@ -136,8 +139,8 @@ export class Bot {
       ws.once("open", () => resolve());
       ws.once("error", reject);
     });
-    const bot = new Bot(ws);
-    ws.send(JSON.stringify({ type: "hello", token: randomBytes(24).toString("base64url"), name }));
+    const bot = new Bot(ws, randomBytes(24).toString("base64url"));
+    ws.send(JSON.stringify({ type: "hello", token: bot.token, name }));
     const welcome = await bot.next(["welcome", "error"]);
     if (welcome.type === "error") throw new Error(`bot: hello refused: ${JSON.stringify(welcome)}`);
     bot.self = welcome.self as { id: string; name: string };

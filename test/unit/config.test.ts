@@ -4,7 +4,7 @@ import { readAuthConfig, readConfig } from "../../src/server/config.ts";
 import { fullBucket, takeToken } from "../../src/server/core/rate-limit.ts";
 
 describe("room settings", () => {
-  it("defaults to a bucket of 20 refilled at 5 per second, 10,000 kept messages, shards of 2,000 and no admin key", () => {
+  it("defaults to a bucket of 20 refilled at 5 per second, 10,000 kept messages, shards of 2,000, no admin key and uploads of 10 MiB", () => {
     expect(readConfig({})).toEqual({
       historyLimit: 10_000,
       burst: 20,
@@ -12,7 +12,14 @@ describe("room settings", () => {
       shardCapacity: 2_000,
       adminKey: undefined,
       auth: { secrets: [], jwksUrl: undefined, issuer: undefined, audience: undefined, required: false },
+      fileMaxBytes: 10_485_760,
     });
+  });
+
+  it("reads FILE_MAX_BYTES as a whole number of bytes, the default when it is not a positive number", () => {
+    expect(readConfig({ FILE_MAX_BYTES: "262144" }).fileMaxBytes).toBe(262_144);
+    expect(readConfig({ FILE_MAX_BYTES: "0" }).fileMaxBytes).toBe(10_485_760);
+    expect(readConfig({ FILE_MAX_BYTES: "lots" }).fileMaxBytes).toBe(10_485_760);
   });
 
   it("reads AUTH_SECRET as comma-separated keys kept byte for byte, empty vars as unset, AUTH_REQUIRED only when true", () => {

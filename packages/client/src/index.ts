@@ -34,6 +34,7 @@ export { Roster, LISTED_MAX } from "./roster.ts";
 export { MessageStore } from "./message-store.ts";
 export { newMessageId, newToken, randomBase64url } from "./ids.ts";
 export { localError } from "./requests.ts";
+export { uploadFile, uploadUrl, UploadError, type UploadBody, type UploadOptions } from "./upload.ts";
 // The frames handlers receive, so that an app needs only this package's import.
 export type {
   AuthAcceptedFrame,
@@ -41,6 +42,7 @@ export type {
   EditEventFrame,
   EventFrame,
   FileRef,
+  FileType,
   HistoryFrame,
   JoinFrame,
   LeaveFrame,

@@ -357,7 +357,29 @@ export interface FileRef {
   size: number;
   name?: string;
   url: string;
+  /** Additive: the image's size in pixels, read from its header at upload, so a page can reserve its space. */
+  width?: number;
+  height?: number;
 }
+
+/** Version 3: the image types a room takes as files (never SVG, never HTML). */
+export const FILE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
+
+/** Version 3: one of `FILE_TYPES`. */
+export type FileType = (typeof FILE_TYPES)[number];
+
+/** Version 3: the answer to an upload (`POST /api/rooms/:room/files`, 201). */
+export interface UploadedFile {
+  file: FileRef;
+}
+
+/** Version 3: the path a file's bytes are served at. */
+export function fileUrl(room: string, id: string): string {
+  return `/api/rooms/${room}/files/${id}`;
+}
+
+/** Version 3: a file id is 22 base64url characters (128 random bits). */
+export const FILE_ID = /^[A-Za-z0-9_-]{22}$/;
 
 /** One emoji's reactions to a message, in `welcome`, `history` and the HTTP API. */
 export interface ReactionCount {

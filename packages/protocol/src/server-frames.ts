@@ -50,7 +50,7 @@ const MessageSchema = v.object({
   deleted: v.optional(v.literal(true)),
   reactions: v.optional(v.array(v.object({ emoji: v.string(), count: Count, me: v.optional(v.boolean()) }))),
   files: v.optional(
-    v.array(v.object({ id: v.string(), type: v.string(), size: Count, name: v.optional(v.string()), url: v.string() })),
+    v.array(v.object({ id: v.string(), type: v.string(), size: Count, name: v.optional(v.string()), url: v.string(), width: v.optional(Count), height: v.optional(Count) })),
   ),
 });
 

@@ -89,13 +89,36 @@ const HelloSchema = v.object({
 /** Version 3: a fresh signed token for a socket admitted with one. */
 const AuthSchema = v.object({ type: v.literal("auth"), auth: v.string("auth must be a string") });
 
-const SaySchema = v.object({
-  type: v.literal("say"),
-  id: MessageIdSchema,
-  text: TextSchema,
-  to: v.optional(UserIdSchema),
-  replyTo: v.optional(SeqSchema),
-});
+/** A `say`'s text may be empty when the message carries files (protocol v3): then 0–2000 code points. */
+const SayTextSchema = v.pipe(
+  v.string("text must be a string"),
+  v.trim(),
+  v.check(wellFormed, "text has broken Unicode"),
+  v.maxCodePoints(LIMITS.text, `text is over ${LIMITS.text} characters`),
+);
+
+/**
+ * Version 3: `say.files`, 1–4 distinct file ids (any string of an id's length: one that names no
+ * file of this user in this room is `not_found`, judged by the room).
+ */
+const SayFilesSchema = v.pipe(
+  v.array(v.pipe(v.string("files must hold file ids"), v.minLength(1, "a file id is empty"), v.maxLength(LIMITS.idMax, "a file id is too long")), "files must be an array of file ids"),
+  v.minLength(1, "files is empty: leave it out"),
+  v.maxLength(LIMITS.files, `a message carries at most ${LIMITS.files} files`),
+  v.check((ids) => new Set(ids).size === ids.length, "files names a file twice"),
+);
+
+const SaySchema = v.pipe(
+  v.object({
+    type: v.literal("say"),
+    id: MessageIdSchema,
+    text: SayTextSchema,
+    to: v.optional(UserIdSchema),
+    replyTo: v.optional(SeqSchema),
+    files: v.optional(SayFilesSchema),
+  }),
+  v.check((say) => say.text.length > 0 || say.files !== undefined, "text is empty"),
+);
 
 const EditSchema = v.object({ type: v.literal("edit"), id: MessageIdSchema, target: SeqSchema, text: TextSchema });
 

@@ -5,7 +5,8 @@
  * private conversation: the room would tell everyone). In a private conversation it says so above
  * the box and on the send button, before anything goes; `/msg name text` in the room sends one
  * private message. It also edits (↑ in an empty box takes the last own message; Enter saves,
- * Escape cancels) and replies (the quoted message shows above the box; ✕ or Escape cancels).
+ * Escape cancels) and replies (the quoted message shows above the box; ✕ or Escape cancels). With
+ * pictures in the tray (attachments.ts) a message may go without text.
  */
 import { LIMITS, TIMINGS, codePointLength, truncateCodePoints } from "@edge-chat/protocol";
 import type { MessageFrame, ReplyQuote, User } from "@edge-chat/protocol";
@@ -39,8 +40,11 @@ export interface ComposerElements {
 
 /** What the composer needs from the room page. */
 export interface ComposerHooks {
-  /** Sends a message (already trimmed and within the limit); `to` makes it private, `replyTo` answers a message. */
-  submit(text: string, to: User | undefined, replyTo: ReplyQuote | undefined): void;
+  /**
+   * Sends a message (already trimmed and within the limit); `to` makes it private, `replyTo` answers
+   * a message. False: it cannot go yet (a picture was refused), the text stays in the box.
+   */
+  submit(text: string, to: User | undefined, replyTo: ReplyQuote | undefined): boolean;
   /** Saves an edit of one's own message `seq` (trimmed, within the limit, changed). */
   edit(seq: number, text: string): void;
   /** The newest own message that can be edited. */
@@ -53,6 +57,8 @@ export interface ComposerHooks {
   privateMessage(rest: string): string | null;
   /** Shows (or, with null, clears) a problem with what was typed. */
   problem(text: string | null): void;
+  /** How many pictures the next message carries (v3: with some, the text may be empty). */
+  pictures(): number;
 }
 
 /** The message box. */
@@ -199,7 +205,7 @@ export class Composer {
 
   #send(): void {
     const text = this.#el.input.value.trim();
-    if (text === "" || codePointLength(text) > LIMITS.text) return;
+    if ((text === "" && (this.#editing || this.#hooks.pictures() === 0)) || codePointLength(text) > LIMITS.text) return;
     if (this.#editing) {
       if (text !== this.#editing.original.trim()) this.#hooks.edit(this.#editing.seq, text);
       return this.#stopEditing();
@@ -209,7 +215,7 @@ export class Composer {
       const problem = this.#hooks.privateMessage(command[1]!);
       this.#hooks.problem(problem);
       if (problem !== null) return;
-    } else this.#hooks.submit(text, this.#to, this.#reply?.quote);
+    } else if (!this.#hooks.submit(text, this.#to, this.#reply?.quote)) return;
     this.#setReply(undefined);
     this.#el.input.value = "";
     this.#lastTypingAt = 0;
@@ -261,6 +267,11 @@ export class Composer {
     const counter = this.#el.counter;
     counter.textContent = left <= COUNTER_FROM ? (left >= 0 ? `${left} left` : `${-left} over the limit`) : "";
     counter.classList.toggle("over", left < 0);
-    this.#el.send.disabled = length === 0 || left < 0;
+    this.#el.send.disabled = (length === 0 && (this.#editing !== undefined || this.#hooks.pictures() === 0)) || left < 0;
+  }
+
+  /** The pictures of the next message changed: the send button follows. */
+  refresh(): void {
+    this.#update();
   }
 }

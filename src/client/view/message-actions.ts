@@ -6,7 +6,7 @@
  * corner, off its text, and shows on hover and on keyboard focus; inside it ←/→ move between
  * buttons (one Tab stop). On a touch screen a long press opens the same actions as a bottom sheet.
  */
-import type { MessageFrame, Role, User } from "@edge-chat/protocol";
+import type { FileRef, MessageFrame, Role, User } from "@edge-chat/protocol";
 import { el } from "./dom.ts";
 
 /** What the buttons of a message do; the room page provides them. */
@@ -26,6 +26,8 @@ export interface MessageActions {
   recent(): string[];
   /** Opens the message's actions as a bottom sheet (touch screens). */
   sheet(message: MessageFrame): void;
+  /** Opens a message's pictures in the lightbox at `index` (protocol v3 files). */
+  picture(files: readonly FileRef[], index: number, opener: HTMLElement): void;
 }
 
 /** One action on a message: its button text, what it says to people who cannot see it, what it does. */

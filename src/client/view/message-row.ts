@@ -9,6 +9,7 @@ import { privatePartner, type PendingSay, type ShownMessage } from "@edge-chat/c
 import { initialOf, paintUser } from "./colors.ts";
 import { el, isolate } from "./dom.ts";
 import { messageToolbar, reactionChips, sheetOnLongPress, type MessageActions } from "./message-actions.ts";
+import { pictureGrid } from "./lightbox.ts";
 import { roleBadge, selfBadge } from "./person-row.ts";
 import { mentionsMe, renderText } from "./rich-text.ts";
 
@@ -75,7 +76,9 @@ export function messageRow(shown: ShownMessage, ctx: RowContext): HTMLLIElement 
 
   const body = el("div", { class: "bubble" }, meta);
   if (message.replyTo) body.append(quoteButton(message.replyTo, me, ctx.actions));
-  body.append(el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(message.text, own ? undefined : me.name)));
+  if (message.text !== "") body.append(el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(message.text, own ? undefined : me.name)));
+  const files = message.files;
+  if (files && files.length > 0) body.append(pictureGrid(files, (index, opener) => ctx.actions.picture(files, index, opener)));
   const chips = reactionChips(message, shown.reactPending, ctx.actions, (emoji) => ctx.reactors(message.seq, emoji));
   if (chips) body.append(chips);
   if (!shown.deletePending) body.append(messageToolbar(message, me, ctx.myRole, ctx.actions));
@@ -114,9 +117,15 @@ export function pendingRow(say: PendingSay, me: User): HTMLLIElement {
     "li",
     { class: `msg own pending${say.to ? " private" : ""}`, attrs: { "data-id": say.id, "data-pair": say.to?.id ?? "" } },
     el("span", { class: "avatar", attrs: { "aria-hidden": "true" } }),
-    el("div", { class: "bubble" }, meta, ...quote, el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(say.text))),
+    el("div", { class: "bubble" }, meta, ...quote, el("div", { class: "text", attrs: { dir: "auto" } }, ...renderText(say.text)), ...picturesNote(say)),
   );
   return row;
+}
+
+/** A pending message's pictures, as a count (their previews stay in the tray until it is sent). */
+function picturesNote(say: PendingSay): HTMLElement[] {
+  const count = say.files?.length ?? 0;
+  return count === 0 ? [] : [el("div", { class: "hint" }, count === 1 ? "with 1 picture" : `with ${count} pictures`)];
 }
 
 /** Marks a row as a continuation of the one before it (same author, same audience, close in time). */

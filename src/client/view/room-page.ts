@@ -8,13 +8,15 @@
 import type { EventFrame, MessageFrame, Role, User } from "@edge-chat/protocol";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
 import { nameKey } from "@edge-chat/protocol/names";
-import { isSay, openRoom, privatePartner, quoteOf, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
+import { STORAGE_KEYS, isSay, openRoom, privatePartner, quoteOf, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
 import { browserSignals } from "../browser-signals.ts";
 import { forgetOwnerKey, loadName, loadOwnerKey, loadRecentEmoji, pageStorage, rememberEmoji, rememberRoom, saveName } from "../storage.ts";
 import { openActionSheet } from "./action-sheet.ts";
 import { Attention } from "./attention.ts";
 import { Banner } from "./banner.ts";
+import { Attachments } from "./attachments.ts";
 import { Composer } from "./composer.ts";
+import { Lightbox } from "./lightbox.ts";
 import { confirmAction } from "./confirm.ts";
 import { Conversations } from "./conversations.ts";
 import { byId, isolate } from "./dom.ts";
@@ -33,6 +35,9 @@ import { setUpHeader, showMe } from "./room-header.ts";
 import { RoomModeration } from "./room-moderation.ts";
 import { toast } from "./toast.ts";
 import { TypingLine } from "./typing.ts";
+
+/** The largest upload until a welcome says the room's own (FILE_MAX_BYTES's default). */
+const DEFAULT_FILE_BYTES = 10_485_760;
 
 /** How long an error under the composer stays. */
 const ERROR_SHOWN_MS = 8_000;
@@ -92,7 +97,9 @@ export async function showRoom(room: string): Promise<void> {
       const list = current.deleted ? [] : messageActions(current, ctx.me, ctx.myRole, actions);
       openActionSheet(current, list, current.deleted ? [] : recent(), (emoji) => react(current, emoji, !mine.has(emoji)), who.length > 0 ? `Reactions: ${who.join(" · ")}` : "");
     },
+    picture: (files, index, opener) => lightbox.open(files, index, opener),
   };
+  const lightbox = new Lightbox();
   const ctx: RowContext = {
     me: { id: "", name: loadName() ?? "" },
     myRole: "member",
@@ -163,6 +170,23 @@ export async function showRoom(room: string): Promise<void> {
     () => toast("Not connected: try again when the page is back online."),
   );
   const typing = new TypingLine(byId("typing", HTMLElement));
+  let fileBytes = DEFAULT_FILE_BYTES;
+  const attachments = new Attachments(
+    {
+      dropZone: byId("composer-area", HTMLElement),
+      input: byId("composer-input", HTMLTextAreaElement),
+      button: byId("attach", HTMLButtonElement),
+      picker: byId("attach-picker", HTMLInputElement),
+      tray: byId("attachments", HTMLUListElement),
+      status: byId("attachments-status", HTMLElement),
+    },
+    {
+      room,
+      credential: async () => String(await pageStorage.getItem(STORAGE_KEYS.token)),
+      maxBytes: () => fileBytes,
+      changed: () => composer.refresh(),
+    },
+  );
   const composer = new Composer(
     {
       form: byId("composer", HTMLFormElement),
@@ -179,8 +203,14 @@ export async function showRoom(room: string): Promise<void> {
     {
       submit: (text, to, replyTo) => {
         showError([]);
-        if (moderation.removed) return;
-        void chat.say(text, { ...(to ? { to } : {}), ...(replyTo ? { replyTo } : {}) });
+        if (moderation.removed) return false;
+        const options = { ...(to ? { to } : {}), ...(replyTo ? { replyTo } : {}) };
+        if (attachments.count === 0) {
+          void chat.say(text, options);
+          return true;
+        }
+        // With pictures, the message waits for their uploads, then goes to the outbox.
+        return attachments.submit({ text, send: (files) => void chat.say(text, files.length > 0 ? { ...options, files } : options) });
       },
       edit: (seq, text) => {
         showError([]);
@@ -200,6 +230,7 @@ export async function showRoom(room: string): Promise<void> {
         return null;
       },
       problem: (text) => showError(text === null ? [] : [text]),
+      pictures: () => attachments.count,
     },
   );
   const banner = new Banner({ banner: byId("banner", HTMLElement), text: byId("banner-text", HTMLElement), retry: byId("banner-retry", HTMLButtonElement) }, () => chat.reconnect());
@@ -226,6 +257,7 @@ export async function showRoom(room: string): Promise<void> {
   });
   chat.on("welcome", (welcome) => {
     setMe(welcome.self, welcome.self.role);
+    fileBytes = welcome.limits.fileBytes ?? DEFAULT_FILE_BYTES;
     // A guest keeps their guest name across reloads, like a chosen one.
     if (loadName() === undefined) saveName(welcome.self.name);
     presence.welcome(welcome);

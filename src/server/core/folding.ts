@@ -5,8 +5,9 @@
  * message's current text (protocol v3: a message keeps one text, in its own row; an edit's row
  * holds a text only when it was the last edit of a message pruned since).
  */
-import { replyQuote } from "@edge-chat/protocol";
-import type { EventFrame, MessageFrame, ReactionCount, ReplyQuote, User } from "@edge-chat/protocol";
+import { fileUrl, replyQuote } from "@edge-chat/protocol";
+import type { EventFrame, FileRef, MessageFrame, ReactionCount, ReplyQuote, User } from "@edge-chat/protocol";
+import type { AttachedFile } from "../storage/files.ts";
 import { KIND, type EventLog, type EventRow, type NewEvent } from "../storage/event-log.ts";
 import { userObject, type IsBot } from "./user-objects.ts";
 
@@ -14,10 +15,13 @@ import { userObject, type IsBot } from "./user-objects.ts";
 export class Folder {
   readonly #log: EventLog;
   readonly #isBot: IsBot;
+  /** The room's name: file URLs name it. */
+  readonly #room: string;
 
-  constructor(log: EventLog, isBot: IsBot) {
+  constructor(log: EventLog, isBot: IsBot, room = "") {
     this.#log = log;
     this.#isBot = isBot;
+    this.#room = room;
   }
 
   /** Message rows, ascending, in their current state. */
@@ -58,6 +62,7 @@ export class Folder {
     }
     if (row.edited !== null) frame.edited = row.edited;
     if (reactions && reactions.length > 0) frame.reactions = reactions;
+    if (row.files) frame.files = fileRefs(this.#room, JSON.parse(row.files) as AttachedFile[]);
     return frame;
   }
 
@@ -100,14 +105,20 @@ export class Folder {
   }
 }
 
-/** The live frame of an event just stored (a message carries what was sent, plus its quote). */
-export function liveFrame(event: NewEvent, quote?: ReplyQuote): EventFrame {
+/** A message's files as its frames carry them (v3), each with the URL of its bytes. */
+export function fileRefs(room: string, files: readonly AttachedFile[]): FileRef[] {
+  return files.map((file) => ({ ...file, url: fileUrl(room, file.id) }));
+}
+
+/** The live frame of an event just stored (a message carries what was sent, plus its quote and files). */
+export function liveFrame(event: NewEvent, quote?: ReplyQuote, room = ""): EventFrame {
   const base = { seq: event.seq, id: event.clientId, ts: event.ts };
   const to = event.to ? { to: event.to } : {};
   switch (event.kind) {
     case "say": {
       const frame: MessageFrame = { type: "message", ...base, from: event.user, text: event.text!, ...to };
       if (quote) frame.replyTo = quote;
+      if (event.files) frame.files = fileRefs(room, event.files);
       return frame;
     }
     case "edit":

@@ -79,6 +79,8 @@ export function handleHello(room: RuleContext, key: string, hello: ReceivedHello
       perSecond: room.config.perSecond,
       reactions: LIMITS.reactions,
       usersListed: LIMITS.usersListed,
+      files: LIMITS.files,
+      fileBytes: room.config.fileMaxBytes,
     },
   };
   // Nothing waiting can reach this connection yet: frames queued before it are for the others,

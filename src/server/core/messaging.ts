@@ -51,6 +51,11 @@ function say(core: RuleContext, conn: Conn, frame: SayFrame): void {
     }
     quote = replyQuote(target);
   }
+  // v3: files the sender uploaded to this room, stored and not attached (nor named by a say that waits).
+  const files = frame.files === undefined ? undefined : core.log.files.attachable(conn.user, frame.files);
+  if (frame.files !== undefined && !files) {
+    return core.error(reply, "not_found", "no such file of yours to attach: upload it to this room first, once per message", frame.id);
+  }
   if (!mayPost(core, conn, frame.id, "say")) return;
   if (!core.charge(conn, frame.id)) return;
 
@@ -58,11 +63,15 @@ function say(core: RuleContext, conn: Conn, frame: SayFrame): void {
   const event: NewEvent = { seq: core.queue.nextSeq, kind: "say", clientId: frame.id, user, ts: core.now(), authorId: user.id, text: frame.text };
   if (to) event.to = to;
   if (quote) event.replyTo = quote.seq;
+  if (files) {
+    event.files = files;
+    core.log.files.claim(files.map((f) => f.id));
+  }
   const state: MessageState = { seq: event.seq, from: user, deleted: false, text: frame.text, reactions: new Map(), reacted: new Map() };
   if (to) state.to = to;
   core.states.added(state);
   core.lastSay.set(user.id, event.ts);
-  store(core, conn, event, state, liveFrame(event, quote));
+  store(core, conn, event, state, liveFrame(event, quote, core.room));
 }
 
 function edit(core: RuleContext, conn: Conn, frame: EditFrame): void {

@@ -8,10 +8,11 @@
  * of the Room's HTTP and shard calls. Where a frame is judged: `hello.ts`, `presence-rules.ts`,
  * `history.ts`, `messaging.ts`, `moderation.ts`, each against `rule-context.ts`.
  */
-import type { ErrorFrame, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
+import type { ErrorFrame, FileRef, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
 import { frameRef, type Decoded } from "@edge-chat/protocol/validate";
 import type { EventRow } from "../storage/event-log.ts";
 import type { Credential } from "./credential.ts";
+import { fileStored, reserveFile, servedFile, type Reservation, type ServedFile, type UploadRequest, type Uploader } from "./file-rules.ts";
 import type { Audience } from "./group-commit.ts";
 import { handleHello } from "./hello.ts";
 import { handleHistory } from "./history.ts";
@@ -213,6 +214,46 @@ export class RoomCore {
   eventsBetween(after: number, through: number): { row: EventRow; frame: SingleServerFrame }[] {
     const room = this.#room;
     return room.log.rowsBetween(after, through).map((row) => ({ row, frame: room.folder.delivered(row) }));
+  }
+
+  /** v3: judges an upload before its bytes move (ban, mute, bucket) and reserves its id. */
+  reserveFile(uploader: Uploader, upload: UploadRequest): Reservation {
+    return reserveFile(this.#room, uploader, upload);
+  }
+
+  /** v3: R2 holds a reserved file's bytes; its file object, or undefined when the reservation expired. */
+  fileStored(id: string, size: number, width: number, height: number): FileRef | undefined {
+    return fileStored(this.#room, id, size, width, height);
+  }
+
+  /** v3: the record of a file that may be served now. */
+  servedFile(id: string): ServedFile | undefined {
+    return servedFile(this.#room, id);
+  }
+
+  /** v3: files unattached for an hour go to erasing; returns when the next one expires. */
+  expireFiles(now: number): void {
+    this.#room.log.files.expire(now);
+  }
+
+  /** v3: when the oldest unattached file expires (undefined: none). */
+  get nextFileExpiry(): number | undefined {
+    return this.#room.log.files.nextExpiry();
+  }
+
+  /** v3: true when files wait for their bytes to be deleted. */
+  get filesErasingDue(): boolean {
+    return this.#room.log.files.erasingDue;
+  }
+
+  /** v3: up to `limit` files whose bytes must be deleted from R2. */
+  erasingFiles(limit: number): string[] {
+    return this.#room.log.files.erasing(limit);
+  }
+
+  /** v3: R2 deleted these files' bytes; their records go. */
+  forgetFiles(ids: readonly string[]): void {
+    this.#room.log.files.forget(ids);
   }
 
   /** Retention and buckets that refilled: run from the alarm. */

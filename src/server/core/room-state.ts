@@ -29,11 +29,16 @@ export interface CoreDeps {
   /** True while a batch window is open: broadcasts then wait for its end (batch-window.ts). */
   holding: () => boolean;
   now?: () => number;
+  /** The room's name (file URLs name it; tests may leave it out). */
+  room?: string;
+  /** A commit moved files to `erasing` (v3): their bytes are to be deleted from R2 now. */
+  filesErasing?: () => void;
 }
 
 /** A room's parts and the shared steps of its rules. */
 export class RoomState implements RuleContext {
   readonly config: RoomConfig;
+  readonly room: string;
   readonly log: EventLog;
   readonly folder: Folder;
   readonly states: MessageStates;
@@ -51,13 +56,14 @@ export class RoomState implements RuleContext {
 
   constructor(deps: CoreDeps) {
     this.config = deps.config;
+    this.room = deps.room ?? "";
     this.now = deps.now ?? Date.now;
     this.hooks = deps.hooks;
     this.adminKeyHash = this.config.adminKey === undefined ? undefined : hashOwnerKey(this.config.adminKey);
     this.log = new EventLog(deps.sql);
     this.users = new Users(deps.sql, this.now());
     const isBot = (id: string) => this.users.isBot(id);
-    this.folder = new Folder(this.log, isBot);
+    this.folder = new Folder(this.log, isBot, this.room);
     this.states = new MessageStates(this.log, isBot);
     this.settings = new RoomSettingsStore(this.log);
     this.buckets = new Buckets(deps.sql, this.config.burst, this.config.perSecond);
@@ -67,10 +73,15 @@ export class RoomState implements RuleContext {
       transaction: deps.transaction,
       mayHold: deps.holding,
       flushFirst: [this.users],
-      afterCommit: () => this.states.committed(),
+      afterCommit: () => {
+        this.states.committed();
+        this.log.files.settled();
+        if (this.log.files.erasingDue) deps.filesErasing?.();
+      },
       afterFailure: () => {
         this.states.reset();
         this.log.changed();
+        this.log.files.settled();
       },
     });
     this.presenceRules = new PresenceRules(this);

@@ -30,7 +30,7 @@ export interface ConnHooks {
 /** The log as rules read it (writes go through the queue's commit, never from a rule). */
 export type RuleLog = Pick<
   EventLog,
-  "lastSeq" | "epoch" | "prunedThrough" | "row" | "findByClientId" | "lastSayTs" | "messageRows" | "eventRowsAfter"
+  "lastSeq" | "epoch" | "prunedThrough" | "row" | "findByClientId" | "lastSayTs" | "messageRows" | "eventRowsAfter" | "files"
 >;
 
 /** The queue as rules use it: events to store, frames and closes in their place. */
@@ -39,10 +39,12 @@ export type RuleQueue = Pick<GroupCommit, "nextSeq" | "store" | "waitingSeq" | "
 /** One room as its rules see it. */
 export interface RuleContext {
   readonly config: RoomConfig;
+  /** The room's name (v3: file URLs name it). */
+  readonly room: string;
   readonly log: RuleLog;
   readonly folder: Pick<Folder, "messages" | "events">;
   readonly states: Pick<MessageStates, "get" | "added" | "changed" | "hasReacted">;
-  readonly users: Pick<Users, "get" | "seen" | "isModerator" | "isBot" | "bannedUntil" | "mutedUntil" | "setModerator" | "setOwner" | "mute" | "ban">;
+  readonly users: Pick<Users, "get" | "seen" | "isModerator" | "isBot" | "isOwner" | "bannedUntil" | "mutedUntil" | "setModerator" | "setOwner" | "mute" | "ban">;
   readonly settings: Pick<RoomSettingsStore, "current" | "update" | "ownerKeyHash">;
   readonly presence: Presence;
   readonly queue: RuleQueue;

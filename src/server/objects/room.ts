@@ -7,10 +7,11 @@
  * wakes.
  */
 import { encode } from "@edge-chat/protocol";
-import type { ErrorFrame, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
+import type { ErrorFrame, FileRef, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
 import type { Decoded } from "@edge-chat/protocol/validate";
 import { readConfig, type RoomConfig } from "../config.ts";
 import type { Credential } from "../core/credential.ts";
+import type { Reservation, ServedFile, UploadRequest, Uploader } from "../core/file-rules.ts";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import { BANNED_CLOSE, RoomCore } from "../core/room-core.ts";
 import { FOLLOW_HEADER, PLACES_HEADER, ROOM_OBJECT, SHARD_HEADER, isRemote, shardName, shardOf } from "../shards/addressing.ts";
@@ -18,6 +19,7 @@ import { ShardLinks } from "../shards/shard-links.ts";
 import { DEFAULT_SETTINGS } from "../storage/room-settings.ts";
 import type { MissedEvent, UplinkBatch } from "../shards/shard-wire.ts";
 import { BatchWindow } from "./batch-window.ts";
+import { type ErasingCore, FileEraser } from "./file-eraser.ts";
 import type { SocketState } from "./local-sockets.ts";
 import type { ObjectStats } from "./object-stats.ts";
 import { SendSchedule } from "./send-schedule.ts";
@@ -47,6 +49,8 @@ export class Room extends SocketObject {
   readonly #uplinks = new Map<number, { instance: string; n: number }>();
   /** When retention was last pruned, and the seq the log stood at then. */
   #pruned = { at: -Infinity, seq: -1 };
+  /** v3: deletes erased files' bytes from R2 (file-eraser.ts). */
+  readonly #eraser: FileEraser;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, ROOM_OBJECT, "room", ctx.id.name ?? "");
@@ -62,6 +66,22 @@ export class Room extends SocketObject {
         this.#pruned = { at: now, seq: this.#room.core.lastSeq };
       },
     });
+    // The eraser sees the core only once the room was used: a room with no tables has no files.
+    const erasing: ErasingCore = {
+      get nextFileExpiry() {
+        return used() ? core().nextFileExpiry : undefined;
+      },
+      get filesErasingDue() {
+        return used() ? core().filesErasingDue : false;
+      },
+      expireFiles: (now) => core().expireFiles(now),
+      erasingFiles: (limit) => core().erasingFiles(limit),
+      forgetFiles: (ids) => core().forgetFiles(ids),
+    };
+    const used = () => this.#used();
+    const core = () => this.#room.core;
+    this.#eraser = new FileEraser(erasing, env.FILES, this.#name, (what, err) => this.log(what, err), (at) => this.wakeBy(at));
+    this.addDuty(this.#eraser.duty());
     // Sockets kept through a hibernation: presence comes back from them now.
     if (this.sockets.size > 0) this.#parts = this.#build();
   }
@@ -90,6 +110,8 @@ export class Room extends SocketObject {
         close: (target, code, reason) => this.#closeTarget(target, code, reason),
       },
       holding: () => this.#window.open,
+      room: ctx.id.name ?? "",
+      filesErasing: () => this.#eraser.start(),
       hooks: {
         admitted: (conn, name, seq) => {
           if (isRemote(conn.key)) return links.admitted(conn, seq);
@@ -181,6 +203,24 @@ export class Room extends SocketObject {
   /** Gives the room an owner key (by its hash); a named room only if it was never used. False: taken. */
   claim(ownerKeyHash: string, named: boolean): boolean {
     return this.#room.core.claim(ownerKeyHash, named);
+  }
+
+  /** v3: judges an upload before its bytes move (docs/FILES.md); a reservation's file expires unattached in an hour. */
+  reserveFile(uploader: Uploader, upload: UploadRequest): Reservation {
+    const reservation = this.#room.core.reserveFile(uploader, upload);
+    if (reservation.ok) this.#eraser.expiresBy(this.#room.core.nextFileExpiry);
+    return reservation;
+  }
+
+  /** v3: the Worker stored a reserved file's bytes in R2; its file object (undefined: the reservation expired). */
+  fileStored(id: string, size: number, width: number, height: number): FileRef | undefined {
+    return this.#room.core.fileStored(id, size, width, height);
+  }
+
+  /** v3: the record of a file the Worker may serve now, or undefined (unknown, expired, erased). */
+  servedFile(id: string): ServedFile | undefined {
+    if (!this.#used()) return undefined;
+    return this.#room.core.servedFile(id);
   }
 
   /** What a shard sends up: its sockets' frames and closes, handled in order, in one turn. */

@@ -179,6 +179,11 @@ export abstract class SocketObject extends DurableObject<Env> {
     this.#duties.dueBy(expiryDeadline(conn.signed.exp)).catch((err) => this.log("setting the alarm failed", err));
   }
 
+  /** Makes sure the alarm fires by `at` (a duty just got work due then). */
+  protected wakeBy(at: number): void {
+    this.#duties.dueBy(at).catch((err) => this.log("setting the alarm failed", err));
+  }
+
   /** Adds a timed duty (from the subclass's constructor). */
   protected addDuty(duty: Duty): void {
     this.#duties.add(duty);

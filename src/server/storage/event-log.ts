@@ -13,7 +13,8 @@
  */
 import { KIND, type EventRow, type NewEvent } from "./event-rows.ts";
 import { jsonChunks } from "./json-rows.ts";
-import { ONE_TEXT_KEY, keepOneTextPerMessage, migrateVersion1 } from "./log-migrations.ts";
+import { FileStore } from "./files.ts";
+import { ONE_TEXT_KEY, addFilesColumn, keepOneTextPerMessage, migrateVersion1 } from "./log-migrations.ts";
 import { ReactionStore, type ReactionCountRow } from "./reactions.ts";
 
 export { KIND, type EventKind, type EventRow, type NewEvent } from "./event-rows.ts";
@@ -73,6 +74,8 @@ export class EventLog {
   #latest: { version: number; rows: EventRow[] } | undefined;
   #counts: { version: number; from: number; to: number; rows: ReactionCountRow[] } | undefined;
   readonly #reactions: ReactionStore;
+  /** Version 3: the room's files (`files.ts`), attached and erased in the log's own transaction. */
+  readonly files: FileStore;
   /** The last seq when `prune` last looked: it looks again only once enough was stored since. */
   #pruneLookedAt = -Infinity;
   readonly #rows = new Map<number, EventRow | null>();
@@ -82,7 +85,9 @@ export class EventLog {
     this.#sql = sql;
     sql.exec(SCHEMA);
     migrateVersion1(sql);
+    addFilesColumn(sql);
     this.#reactions = new ReactionStore(sql);
+    this.files = new FileStore(sql);
     const epoch = this.meta("epoch");
     if (epoch === undefined) {
       // A new log keeps one text per message from its start.
@@ -129,6 +134,8 @@ export class EventLog {
         this.#erase(event.target!);
       } else if (event.kind === "react") {
         this.#reactions.apply(event);
+      } else if (event.files) {
+        this.files.attach(event.seq, event.files.map((f) => f.id));
       }
     }
     // Only once every write went through: a failed append (rolled back) leaves the seq as it was.
@@ -254,6 +261,7 @@ export class EventLog {
     if (through <= this.#prunedThrough) return;
     if (messageCut !== undefined) {
       this.#keepLastEditTexts(messageCut);
+      this.files.erasePrunedBefore(messageCut);
       this.#sql.exec("DELETE FROM events WHERE seq < ?", messageCut);
       this.#reactions.pruneBefore(messageCut);
     }
@@ -284,12 +292,13 @@ export class EventLog {
     const rows = events.map((e) => [
       e.seq, KIND[e.kind], e.clientId, e.user.id, e.user.name, e.ts, e.kind === "edit" ? null : (e.text ?? null), e.target ?? null, e.replyTo ?? null,
       e.emoji ?? null, e.on === undefined ? null : Number(e.on), e.count ?? null, e.to?.id ?? null, e.to?.name ?? null, e.authorId,
+      e.files ? JSON.stringify(e.files) : null,
     ]);
     for (const chunk of jsonChunks(rows)) {
       this.#sql.exec(
-        `INSERT INTO events (seq, kind, client_id, user_id, name, ts, text, target, reply_to, emoji, on_, count, to_id, to_name, author_id)
+        `INSERT INTO events (seq, kind, client_id, user_id, name, ts, text, target, reply_to, emoji, on_, count, to_id, to_name, author_id, files)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
-                value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13, value ->> 14
+                value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13, value ->> 14, value ->> 15
          FROM json_each(?) ORDER BY key`,
         chunk,
       );
@@ -312,7 +321,10 @@ export class EventLog {
 
   /** Erases a deleted message for good: its text, its edits' texts, its reactions and the events about them. */
   #erase(target: number): void {
-    this.#sql.exec("UPDATE events SET text = '', deleted = 1, reply_to = NULL WHERE seq = ? AND kind = 0", target);
+    // Its files go too (v3): not served from this commit on, their bytes deleted from R2 after it.
+    const files = this.#sql.exec<{ files: string | null }>("SELECT files FROM events WHERE seq = ? AND kind = 0", target).toArray()[0]?.files;
+    if (files) this.files.eraseIds((JSON.parse(files) as { id: string }[]).map((f) => f.id));
+    this.#sql.exec("UPDATE events SET text = '', deleted = 1, reply_to = NULL, files = NULL WHERE seq = ? AND kind = 0", target);
     this.#sql.exec("UPDATE events SET text = '' WHERE target = ? AND kind = 1 AND text != ''", target);
     this.#sql.exec("UPDATE events SET emoji = '', count = 0 WHERE target = ? AND kind = 3", target);
     this.#reactions.erase(target);

@@ -1,5 +1,6 @@
 /** The shapes of the event log's rows: what is stored (`EventRow`) and what is appended (`NewEvent`). */
 import type { User } from "@edge-chat/protocol";
+import type { AttachedFile } from "./files.ts";
 
 /** Kinds of stored events, as kept in the `kind` column. */
 export const KIND = { say: 0, edit: 1, delete: 2, react: 3 } as const;
@@ -26,6 +27,8 @@ export interface EventRow extends Record<string, SqlStorageValue> {
   author_id: string;
   edited: number | null;
   deleted: number | null;
+  /** Version 3: a message's files, as JSON (`AttachedFile[]`); null when it has none or was deleted. */
+  files: string | null;
 }
 
 /** A new event to store; the room has checked every rule before it gets here. */
@@ -47,4 +50,6 @@ export interface NewEvent {
   on?: boolean;
   /** A reaction's count after it. */
   count?: number;
+  /** Version 3: a say's files, in the order given. */
+  files?: AttachedFile[];
 }

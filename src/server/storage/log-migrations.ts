@@ -30,3 +30,9 @@ export function keepOneTextPerMessage(sql: SqlStorage, done: () => void): void {
   );
   done();
 }
+
+/** Version 3: a message's files live in its row (`files`, JSON); a log from before gets the column once. */
+export function addFilesColumn(sql: SqlStorage): void {
+  const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('events')").toArray();
+  if (!columns.some((c) => c.name === "files")) sql.exec("ALTER TABLE events ADD COLUMN files TEXT");
+}

@@ -6,6 +6,7 @@
 import type { CreatedRoom } from "@edge-chat/protocol";
 import { isRoomName, parsePageQuery } from "@edge-chat/protocol/validate";
 import { spendAddressBudget } from "./address-budget.ts";
+import { FILES_ROUTE, filesRoute } from "./files-route.ts";
 import { json, jsonError } from "./http.ts";
 import { isAllowedOrigin } from "./origin.ts";
 import { readConfig } from "../config.ts";
@@ -41,6 +42,12 @@ export default {
     if (pathname === "/api/rooms") {
       if (request.method !== "POST") return methodNotAllowed("POST");
       return (await spendAddressBudget(request, env, "create")) ?? createRoom(request, env);
+    }
+    const files = FILES_ROUTE.exec(pathname);
+    if (files) {
+      const [, room = "", id] = files;
+      if (!isRoomName(room)) return jsonError(400, "bad_room", BAD_ROOM);
+      return roomCall(room, () => filesRoute(request, env, room, id));
     }
     const match = ROOM_ROUTE.exec(pathname);
     if (!match) return jsonError(404, "not_found", "no such endpoint");
