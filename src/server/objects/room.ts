@@ -8,6 +8,7 @@
  */
 import { encode } from "@edge-chat/protocol";
 import type { ErrorFrame, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
+import type { HookPost, WebhookRequest } from "@edge-chat/protocol/integrations";
 import type { Decoded } from "@edge-chat/protocol/validate";
 import { readConfig, type RoomConfig } from "../config.ts";
 import type { Credential } from "../core/credential.ts";
@@ -18,6 +19,7 @@ import { ShardLinks } from "../shards/shard-links.ts";
 import type { MissedEvent, UplinkBatch } from "../shards/shard-wire.ts";
 import { BatchWindow } from "./batch-window.ts";
 import type { SocketState } from "./local-sockets.ts";
+import { RoomIntegrations, type IntegrationAnswer } from "./room-integrations.ts";
 import type { ObjectStats } from "./object-stats.ts";
 import { SendSchedule } from "./send-schedule.ts";
 import { SocketObject } from "./socket-object.ts";
@@ -35,6 +37,8 @@ export class Room extends SocketObject {
   readonly #window = new BatchWindow(BATCH_WINDOW_MS);
   readonly #sending: SendSchedule;
   readonly #links: ShardLinks;
+  /** Hooks and webhooks (PROTOCOL.md v3): deliveries run from the Room only, also when sharded. */
+  readonly #integrations: RoomIntegrations;
   /** The last uplink batch handled per shard, so a retried one is not handled twice. */
   readonly #uplinks = new Map<number, { instance: string; n: number }>();
   /** When retention was last pruned, and the seq the log stood at then. */
@@ -88,6 +92,12 @@ export class Room extends SocketObject {
     );
     for (const { conn, name, bucket } of this.sockets.conns()) this.#core.restore(conn, name, bucket);
     for (const conn of this.#links.restore()) this.#core.restore(conn, this.#core.nameOf(conn.user) || "guest");
+    this.#integrations = new RoomIntegrations(ctx.storage.sql, this.#name, this.#core, (at) => this.alarmBy(at), (what, err) => this.log(what, err));
+    const deliveries = this.#integrations.deliveries;
+    this.addDuty({ name: "webhooks", next: (now) => deliveries.next(now), run: (now) => deliveries.pump(now) });
+    // A woken room re-arms what it still owes (a local runtime forgets its alarms when it restarts).
+    const owed = deliveries.next(Date.now());
+    if (owed !== undefined) this.rearmAlarm(owed);
     this.addDuty({
       name: "prune",
       next: () => (this.#core.lastSeq > this.#pruned.seq ? this.#pruned.at + PRUNE_EVERY_MS : undefined),
@@ -132,6 +142,48 @@ export class Room extends SocketObject {
   /** Gives the room an owner key (by its hash); a named room only if it was never used. False: taken. */
   claim(ownerKeyHash: string, named: boolean): boolean {
     return this.#core.claim(ownerKeyHash, named);
+  }
+
+  /** The hash of the room's owner key, for the Worker's check of an owner's credential (credentials.ts). */
+  ownerKeyHash(): string | undefined {
+    return this.#core.ownerKeyHash;
+  }
+
+  /** `POST /hooks` (the Worker checked the owner's credential and read the body). */
+  createHook(name: string): IntegrationAnswer {
+    return this.#integrations.createHook(name);
+  }
+
+  /** `GET /hooks`. */
+  listHooks(): IntegrationAnswer {
+    return this.#integrations.listHooks();
+  }
+
+  /** `DELETE /hooks/:id`. */
+  deleteHook(id: string): IntegrationAnswer {
+    return this.#integrations.deleteHook(id);
+  }
+
+  /** A hook's post, answered once its message is stored (or refused). */
+  async postFromHook(id: string, secret: string, body: { ok: true; value: HookPost } | { ok: false; code: string; message: string }, key?: string): Promise<IntegrationAnswer> {
+    const answer = this.#integrations.post(id, secret, body, key);
+    this.#sending.settle();
+    return answer;
+  }
+
+  /** `POST /webhooks`. */
+  createWebhook(request: WebhookRequest): IntegrationAnswer {
+    return this.#integrations.createWebhook(request);
+  }
+
+  /** `GET /webhooks`. */
+  listWebhooks(): IntegrationAnswer {
+    return this.#integrations.listWebhooks();
+  }
+
+  /** `DELETE /webhooks/:id`. */
+  deleteWebhook(id: string): IntegrationAnswer {
+    return this.#integrations.deleteWebhook(id);
   }
 
   /** What a shard sends up: its sockets' frames and closes, handled in order, in one turn. */
@@ -229,6 +281,7 @@ export class Room extends SocketObject {
   #flush(): void {
     this.sockets.outbox.flush();
     this.#links.flush(this.#core.lastSeq);
+    this.#integrations.afterFlush();
   }
 
   /** Serializes a frame once, for our own sockets and for every shard that may hold a recipient. */

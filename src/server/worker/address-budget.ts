@@ -14,8 +14,8 @@
  */
 import { jsonError } from "./http.ts";
 
-/** What an address spends its budgets on. Uploads and hook posts (protocol v3) get theirs here when they land. */
-export type AddressAction = "upgrade" | "create" | "read";
+/** What an address spends its budgets on. Uploads (protocol v3) get theirs here when they land. */
+export type AddressAction = "upgrade" | "create" | "read" | "hook";
 
 /** The binding's `simple.limit` in wrangler.toml: what one key may spend per period. */
 export const BINDING_LIMIT = 1_000_000;
@@ -30,12 +30,17 @@ const BUDGETS: Record<AddressAction, { variable: keyof AddressVars; perMinute: n
   create: { variable: "ADDRESS_CREATIONS_PER_MINUTE", perMinute: 600 },
   // A suite's HTTP requests (up to about 300 a minute) stay below it too.
   read: { variable: "ADDRESS_READS_PER_MINUTE", perMinute: 600 },
-  // Uploads (`POST /api/rooms/:room/files`) and hook posts come with protocol v3: each gets a line
+  // Hook posts (`POST /api/rooms/:room/hooks/:id/:secret`): each hook has its own bucket in its
+  // room; this caps what one address spends on guessing hook URLs across rooms.
+  hook: { variable: "ADDRESS_HOOK_POSTS_PER_MINUTE", perMinute: 600 },
+  // Uploads (`POST /api/rooms/:room/files`) come with protocol v3: they get a line
   // here, a var in wrangler.toml and the README, and one `spendAddressBudget` call in the router.
 };
 
 /** The vars that set the budgets: a whole number per minute; "0" turns a budget off. */
-export type AddressVars = Partial<Record<"ADDRESS_UPGRADES_PER_MINUTE" | "ADDRESS_CREATIONS_PER_MINUTE" | "ADDRESS_READS_PER_MINUTE", string>>;
+export type AddressVars = Partial<
+  Record<"ADDRESS_UPGRADES_PER_MINUTE" | "ADDRESS_CREATIONS_PER_MINUTE" | "ADDRESS_READS_PER_MINUTE" | "ADDRESS_HOOK_POSTS_PER_MINUTE", string>
+>;
 
 /** What the Worker needs: the binding (absent: no budgets) and the vars. */
 export type BudgetEnv = AddressVars & { ADDRESS_LIMITER?: RateLimit };

@@ -7,6 +7,7 @@ import type { CreatedRoom } from "@edge-chat/protocol";
 import { isRoomName, parsePageQuery } from "@edge-chat/protocol/validate";
 import { spendAddressBudget } from "./address-budget.ts";
 import { json, jsonError } from "./http.ts";
+import { integrationRequest, matchIntegrationPath } from "./integration-routes.ts";
 import { isAllowedOrigin } from "./origin.ts";
 import { readConfig } from "../config.ts";
 import { mayEnter } from "../identity/claims.ts";
@@ -41,6 +42,11 @@ export default {
     if (pathname === "/api/rooms") {
       if (request.method !== "POST") return methodNotAllowed("POST");
       return (await spendAddressBudget(request, env, "create")) ?? createRoom(request, env);
+    }
+    const integration = matchIntegrationPath(pathname);
+    if (integration) {
+      if (!isRoomName(integration.room)) return jsonError(400, "bad_room", BAD_ROOM);
+      return integrationRequest(request, env, integration);
     }
     const match = ROOM_ROUTE.exec(pathname);
     if (!match) return jsonError(404, "not_found", "no such endpoint");
