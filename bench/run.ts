@@ -18,6 +18,7 @@ import { coreSharing, formatReport, jsonSummary, warningsOf, type RunContext } f
 import { runSaturation } from "./saturation.ts";
 import { HEAP_ADMIN_KEY, heapReport, runHeap, type HeapSummary } from "./heap-phase.ts";
 import { SHARDS_ADMIN_KEY, runShards, shardsReport, type ShardsSummary } from "./shards-phase.ts";
+import { WEBHOOKS_ADMIN_KEY, runWebhooks, webhooksReport, type WebhooksSummary } from "./webhooks-phase.ts";
 import { planPinning, startServer, type BenchServer } from "./servers.ts";
 import { runTable } from "./table.ts";
 import { TrialRunner } from "./trial-runner.ts";
@@ -83,11 +84,14 @@ async function main(): Promise<number> {
       options.phases.has("heap")
         ? startServer({ label: "room (heap)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: { ...raisedVars, ADMIN_KEY: HEAP_ADMIN_KEY } })
         : Promise.resolve(null),
+      options.phases.has("webhooks")
+        ? startServer({ label: "room (webhooks)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: { ...raisedVars, ADMIN_KEY: WEBHOOKS_ADMIN_KEY } })
+        : Promise.resolve(null),
     ]);
     for (const s of starting) if (s.status === "fulfilled" && s.value) servers.push(s.value);
     const failed = starting.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [room, roomRaised, baseline, bigRoom, bigBaseline, shardsRoom, heapRoom] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
+    const [room, roomRaised, baseline, bigRoom, bigBaseline, shardsRoom, heapRoom, webhooksRoom] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
     log(`servers up in ${seconds(started)} s: ${servers.map((s) => `${s.label} ${s.url}`).join(", ")}`);
 
     load = LoadProcess.start(pinning.loadCpus);
@@ -150,6 +154,15 @@ async function main(): Promise<number> {
       });
     }
 
+    let webhooks: WebhooksSummary | null = null;
+    if (options.phases.has("webhooks") && webhooksRoom) {
+      await phase("webhooks", async () => {
+        const result = await runWebhooks(runner, webhooksRoom, options, progress, log);
+        webhooks = result.summary;
+        run.bigTrials.push(...result.trials);
+      });
+    }
+
     if (options.phases.has("big")) {
       await phase("big", async () => {
         // A socket per client, and some room for the process's own files.
@@ -181,6 +194,10 @@ async function main(): Promise<number> {
     if (shards) {
       console.log(shardsReport(shards).join("\n"));
       writeFileSync(join(options.outDir, "shards.json"), JSON.stringify(shards, null, 2));
+    }
+    if (webhooks) {
+      console.log(webhooksReport(webhooks).join("\n"));
+      writeFileSync(join(options.outDir, "webhooks.json"), JSON.stringify(webhooks, null, 2));
     }
     if (heap) {
       console.log(heapReport(heap).join("\n"));

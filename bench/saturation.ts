@@ -72,7 +72,7 @@ export function passes(stage: MeasuredStage, p99LimitMs: number): boolean {
 }
 
 /** Round 1: from `satStart` messages/s, times `satStep` per stage. */
-function coarseStages(options: BenchOptions): Stage[] {
+export function coarseStages(options: BenchOptions): Stage[] {
   return Array.from({ length: options.satMaxStages }, (_, k) => ({
     ratePerSender: (options.satStart * options.satStep ** k) / options.satSenders,
     seconds: options.satStageSeconds,
@@ -83,7 +83,7 @@ function coarseStages(options: BenchOptions): Stage[] {
  * Later rounds: from 75% of the best found so far, in steps a third as large (on a log scale), up
  * to about 1.7× it, or until the server falls behind (a noisy round 1 may have stopped too early).
  */
-function fineStages(options: BenchOptions, best: MeasuredStage | null): Stage[] {
+export function fineStages(options: BenchOptions, best: MeasuredStage | null): Stage[] {
   if (!best) return coarseStages(options);
   const step = options.satStep ** (1 / 3);
   const start = Math.max(options.satStart, best.offeredPerS * 0.75);
@@ -93,7 +93,8 @@ function fineStages(options: BenchOptions, best: MeasuredStage | null): Stage[] 
   }));
 }
 
-function bestPassing(trial: TrialRecord): MeasuredStage | null {
+/** A staircase's best passing stage. */
+export function bestPassing(trial: TrialRecord): MeasuredStage | null {
   let top: MeasuredStage | null = null;
   for (const stage of trial.stages) if (stage.passed && (!top || stage.deliveriesPerS > top.deliveriesPerS)) top = stage;
   return top;
