@@ -9,6 +9,7 @@ import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
 import { isSay, openRoom, privatePartner, quoteOf, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
 import { browserSignals } from "../browser-signals.ts";
 import { forgetOwnerKey, loadName, loadOwnerKey, pageStorage, rememberRoom, saveName } from "../storage.ts";
+import { IntegrationsDialog } from "./integrations-dialog.ts";
 import { Attention } from "./attention.ts";
 import { Banner } from "./banner.ts";
 import { Composer } from "./composer.ts";
@@ -95,6 +96,8 @@ export async function showRoom(room: string): Promise<void> {
     pickSelf: () => header.openRename(),
     extra: (user) => moderation.personControl(user),
   });
+  // The owner's hooks and webhooks, from Settings (with the owner key this browser keeps).
+  new IntegrationsDialog(room, () => loadOwnerKey(room));
   const moderation = new RoomModeration(
     {
       me: () => ctx.me,
