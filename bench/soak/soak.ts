@@ -17,6 +17,7 @@ import { groupRssMiB } from "../proc.ts";
 import { pickSome, streamOf } from "./random.ts";
 import { readPublicLog, readRoomSeq } from "./room-log.ts";
 import { checkSoak, soakViolations, type SoakCounts } from "./soak-check.ts";
+import { SoakIntegrations, integrationViolations, type IntegrationCounts } from "./integrations-soak.ts";
 import { sleep, waitUntil } from "./wait.ts";
 import type { MessageFrame } from "@edge-chat/protocol";
 
@@ -47,6 +48,8 @@ export interface SoakOptions {
   shardCapacity?: number;
   /** How often senders reply, edit, delete and react (default: actions.ts's `MIX`). */
   weights?: TurnWeights;
+  /** A hook posts this often, beside the clients; a webhook receiver hears every event (integrations-soak.ts). */
+  hookEveryMs: number;
 }
 
 /** The full run of `npm run soak`. */
@@ -65,6 +68,7 @@ export const FULL_SOAK: SoakOptions = {
   policy: {},
   drainTimeoutMs: 60_000,
   seed: 1,
+  hookEveryMs: 500,
 };
 
 /**
@@ -106,6 +110,8 @@ export interface SoakResult {
   serverMiB: { start: number | null; end: number | null };
   /** Sockets each of the room's objects held once everyone was back (the Room first), from its stats. */
   socketsPerObject: number[] | null;
+  /** The hook poster's and the webhook receiver's counts. */
+  integrations: IntegrationCounts;
   /** Frames the readers got of types the decoder does not know (a newer room's, such as v2's `occupancy`): counted, not a fault. */
   unknownFrames: number;
   elapsedMs: number;
@@ -160,7 +166,9 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
   }
   const drops = noDrops();
   const outagesMs: number[] = [];
+  let integrations: SoakIntegrations | undefined;
   try {
+    integrations = await SoakIntegrations.start(server.url, room, adminKey, streamOf(options.seed, "webhook-faults"));
     const sharded = options.shardCapacity === undefined ? "" : `, shard capacity ${options.shardCapacity}`;
     log(`soak: ${options.clients} clients (${options.senders} senders) in ${room} on ${server.url}, seed ${options.seed}${sharded}`);
     for (const client of clients) {
@@ -175,6 +183,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     log("soak: everyone is in; saying, dropping and restarting");
 
     for (const sender of senders) sender.startSaying(options.sayEveryMs, options.maxPending);
+    integrations.startPosting(options.hookEveryMs);
     const stopDrops = startDrops(clients, options.dropsPerSecond, streamOf(options.seed, "faults"), drops);
     const readers = clients.filter((c): c is ResumingClient => c instanceof ResumingClient);
     const absences = streamOf(options.seed, "absences");
@@ -208,6 +217,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     clearTimeout(absenceTimer);
     for (const timer of restartTimers) clearTimeout(timer);
     await restarting;
+    await integrations.stopPosting();
     for (const client of clients) client.comeBack();
 
     const drainStarted = performance.now();
@@ -217,6 +227,9 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     const lastSeq = await readRoomSeq(server.url, room);
     await waitUntil(() => clients.every((c) => c.view.lastSeq >= lastSeq), Math.max(5_000, options.drainTimeoutMs - (performance.now() - drainStarted)));
     const roomLog = await readPublicLog(server.url, room);
+    // Every event of the room (the soak sends no private ones) must reach the webhook receiver.
+    await integrations.drain(lastSeq, Math.max(10_000, options.drainTimeoutMs - (performance.now() - drainStarted)));
+    const integrationCounts = integrations.check(roomLog, lastSeq);
     const socketsPerObject = await readPlacement(server.url, room, adminKey);
     const drainMs = Math.round(performance.now() - drainStarted);
     const endMiB = groupRssMiB(server.pid);
@@ -228,11 +241,13 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
       serverMiB: { start: startMiB, end: endMiB },
       socketsPerObject,
       unknownFrames: clients.reduce((sum, c) => sum + (c instanceof ResumingClient ? c.unknownFrames : 0), 0),
+      integrations: integrationCounts,
       elapsedMs: Math.round(performance.now() - began),
-      violations: soakViolations(counts),
+      violations: [...soakViolations(counts), ...integrationViolations(integrationCounts)],
     };
   } finally {
     for (const client of clients) client.stop();
+    await integrations?.stop();
     await server.stop();
     rmSync(persistDir, { recursive: true, force: true });
   }
