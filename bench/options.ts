@@ -43,6 +43,9 @@ export interface BenchOptions {
   /** The signed phase: clients joining one room per trial, and rounds (each kind of token once a round). */
   signedClients: number;
   signedRounds: number;
+  /** The webhooks phase: webhooks on the measured room, and hook posts timed. */
+  webhooks: number;
+  hookPosts: number;
   /** Longest time for every client to join, ms (default 15 s + 25 ms per client). */
   bigConnectTimeoutMs?: number;
   /** Big room: connect to the workerd that runs the Worker, past wrangler's proxy (which takes 4 files per socket). */
@@ -60,7 +63,7 @@ export interface BenchOptions {
 }
 
 /** The parts of a run, in the order they run. */
-export const PHASES = ["table", "saturation", "join", "big", "shards", "heap", "signed", "files"] as const;
+export const PHASES = ["table", "saturation", "join", "big", "shards", "heap", "signed", "files", "webhooks"] as const;
 
 /** What runs without --phases (the shards, heap, signed and files phases take minutes and are asked for by name). */
 const DEFAULT_PHASES = ["table", "saturation", "join", "big"] as const;
@@ -73,8 +76,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --url URL              bench this running chat instead of starting wrangler dev
   --baseline-url URL     use this running baseline instead of starting bench/baseline
   --room-config PATH     wrangler config of the chat to start (default: wrangler.toml)
-  --phases LIST          any of table,saturation,join,big,shards,heap,signed,files (default: the first
-                         four); files: 1 MB upload latency, and saturation with a file on every message
+  --phases LIST          any of table,saturation,join,big,shards,heap,signed,files,webhooks (default:
+                         the first four); files: 1 MB upload latency, and saturation with a file on every message
+  --webhooks N           webhooks: webhooks on the room whose saturation is compared with a room without (default 3)
+  --hook-posts K         webhooks: hook posts timed one after another (default 300)
   --shards-clients LIST  shards: clients in one room (default 1000,3000,5000)
   --shards-capacity C    shards: SHARD_CAPACITY of its server (default 1000)
   --heap-messages N      heap: messages one room stores (default 200000)
@@ -157,6 +162,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "heap-marks": { type: "string" },
       "signed-clients": { type: "string" },
       "signed-rounds": { type: "string" },
+      webhooks: { type: "string" },
+      "hook-posts": { type: "string" },
       "big-connect-timeout": { type: "string" },
       "big-direct": { type: "boolean", default: false },
       "text-bytes": { type: "string" },
@@ -201,6 +208,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     joinSeeds: list(values["join-seeds"], d.joinSeeds, "join-seeds"),
     joins: num("joins", d.joins, 1),
     bigClients,
+    webhooks: num("webhooks", 3, 1),
+    hookPosts: num("hook-posts", smoke ? 20 : 300, 1),
     bigSenders: num("big-senders", 10, 1),
     bigRate: num("big-rate", 1),
     bigSeconds: num("big-seconds", d.bigSeconds),

@@ -20,6 +20,7 @@ import { HEAP_ADMIN_KEY, heapReport, runHeap, type HeapSummary } from "./heap-ph
 import { SHARDS_ADMIN_KEY, runShards, shardsReport, type ShardsSummary } from "./shards-phase.ts";
 import { SIGNED_SECRET, runSigned, signedReport, startIssuer, type BenchIssuer, type SignedSummary } from "./signed-phase.ts";
 import { filesReport, runFiles, type FilesSummary } from "./files-phase.ts";
+import { WEBHOOKS_ADMIN_KEY, runWebhooks, webhooksReport, type WebhooksSummary } from "./webhooks-phase.ts";
 import { planPinning, startServer, type BenchServer } from "./servers.ts";
 import { runTable } from "./table.ts";
 import { TrialRunner } from "./trial-runner.ts";
@@ -101,11 +102,14 @@ async function main(): Promise<number> {
             fileLimit: bigFileLimit(options.signedClients),
           })
         : Promise.resolve(null),
+      options.phases.has("webhooks")
+        ? startServer({ label: "room (webhooks)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: { ...raisedVars, ADMIN_KEY: WEBHOOKS_ADMIN_KEY } })
+        : Promise.resolve(null),
     ]);
     for (const s of starting) if (s.status === "fulfilled" && s.value) servers.push(s.value);
     const failed = starting.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [room, roomRaised, baseline, bigRoom, bigBaseline, shardsRoom, heapRoom, signedOwn] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
+    const [room, roomRaised, baseline, bigRoom, bigBaseline, shardsRoom, heapRoom, signedOwn, webhooksRoom] = starting.map((s) => (s as PromiseFulfilledResult<BenchServer | null>).value);
     const signedRoom = sharedSigned ? room : signedOwn;
     log(`servers up in ${seconds(started)} s: ${servers.map((s) => `${s.label} ${s.url}`).join(", ")}`);
 
@@ -193,6 +197,15 @@ async function main(): Promise<number> {
       });
     }
 
+    let webhooks: WebhooksSummary | null = null;
+    if (options.phases.has("webhooks") && webhooksRoom) {
+      await phase("webhooks", async () => {
+        const result = await runWebhooks(runner, webhooksRoom, options, progress, log);
+        webhooks = result.summary;
+        run.bigTrials.push(...result.trials);
+      });
+    }
+
     if (options.phases.has("big")) {
       await phase("big", async () => {
         // A socket per client, and some room for the process's own files.
@@ -232,6 +245,10 @@ async function main(): Promise<number> {
     if (files) {
       console.log(filesReport(files).join("\n"));
       writeFileSync(join(options.outDir, "files.json"), JSON.stringify(files, null, 2));
+    }
+    if (webhooks) {
+      console.log(webhooksReport(webhooks).join("\n"));
+      writeFileSync(join(options.outDir, "webhooks.json"), JSON.stringify(webhooks, null, 2));
     }
     if (heap) {
       console.log(heapReport(heap).join("\n"));

@@ -36,6 +36,9 @@ export function soakTable(result: SoakResult): string {
     ["  of which resent (on the wire before, echo lost)", counts.resent],
     ["  answered with the stored copy (deduplicated)", counts.dedupeAnswers],
     ["reconnects resumed / redrawn", `${counts.resumes} / ${counts.redraws}`],
+    ["hook posts acknowledged / missing / duplicated", `${result.integrations.hookPosts} / ${result.integrations.hookPostsMissing} / ${result.integrations.hookPostsDuplicated}`],
+    ["webhook tries / failed on purpose / events received", `${result.integrations.webhookTries} / ${result.integrations.webhookFailedOnPurpose} / ${result.integrations.webhookReceived}`],
+    ["webhook events missing / out of order / bad signature / unknown", `${result.integrations.webhookMissing} / ${result.integrations.webhookOutOfOrder} / ${result.integrations.webhookBadSignature} / ${result.integrations.webhookUnknown}`],
   ];
   return [
     table(["count", "value"], rows),

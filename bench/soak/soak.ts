@@ -20,6 +20,7 @@ import { groupRssMiB } from "../proc.ts";
 import { pickSome, streamOf } from "./random.ts";
 import { readPublicLog, readRoomSeq } from "./room-log.ts";
 import { checkSoak, soakViolations, type SoakCounts } from "./soak-check.ts";
+import { SoakIntegrations, integrationViolations, type IntegrationCounts } from "./integrations-soak.ts";
 import { sleep, waitUntil } from "./wait.ts";
 import type { MessageFrame } from "@edge-chat/protocol";
 
@@ -53,6 +54,8 @@ export interface SoakOptions {
   /** Hostile clients (hostile.ts) while the others chat, and how hard each pushes. */
   hostile: number;
   hostileOptions: HostileOptions;
+  /** A hook posts this often, beside the clients; a webhook receiver hears every event (integrations-soak.ts). */
+  hookEveryMs: number;
 }
 
 /** The full run of `npm run soak`. */
@@ -74,6 +77,7 @@ export const FULL_SOAK: SoakOptions = {
   hostile: 1,
   // Half again its answer budget at once, every round: the room answers 100 and closes it.
   hostileOptions: { floodFrames: 150, roundGapMs: 200 },
+  hookEveryMs: 500,
 };
 
 /**
@@ -115,6 +119,8 @@ export interface SoakResult {
   serverMiB: { start: number | null; end: number | null };
   /** Sockets each of the room's objects held once everyone was back (the Room first), from its stats. */
   socketsPerObject: number[] | null;
+  /** The hook poster's and the webhook receiver's counts. */
+  integrations: IntegrationCounts;
   /** Frames the readers got of types the decoder does not know (a newer room's, such as v2's `occupancy`): counted, not a fault. */
   unknownFrames: number;
   /** What the hostile clients did, summed. */
@@ -172,7 +178,9 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
   const hostiles = Array.from({ length: options.hostile }, (_, i) => new HostileClient(url, options.hostileOptions, streamOf(options.seed, `hostile-${i}`)));
   const drops = noDrops();
   const outagesMs: number[] = [];
+  let integrations: SoakIntegrations | undefined;
   try {
+    integrations = await SoakIntegrations.start(server.url, room, adminKey, streamOf(options.seed, "webhook-faults"));
     const sharded = options.shardCapacity === undefined ? "" : `, shard capacity ${options.shardCapacity}`;
     log(`soak: ${options.clients} clients (${options.senders} senders) in ${room} on ${server.url}, seed ${options.seed}${sharded}`);
     for (const client of clients) {
@@ -188,6 +196,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
 
     for (const sender of senders) sender.startSaying(options.sayEveryMs, options.maxPending);
     for (const hostile of hostiles) hostile.start();
+    integrations.startPosting(options.hookEveryMs);
     const stopDrops = startDrops(clients, options.dropsPerSecond, streamOf(options.seed, "faults"), drops);
     const readers = clients.filter((c): c is ResumingClient => c instanceof ResumingClient);
     const absences = streamOf(options.seed, "absences");
@@ -223,6 +232,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     clearTimeout(absenceTimer);
     for (const timer of restartTimers) clearTimeout(timer);
     await restarting;
+    await integrations.stopPosting();
     for (const client of clients) client.comeBack();
 
     const drainStarted = performance.now();
@@ -232,6 +242,9 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     const lastSeq = await readRoomSeq(server.url, room);
     await waitUntil(() => clients.every((c) => c.view.lastSeq >= lastSeq), Math.max(5_000, options.drainTimeoutMs - (performance.now() - drainStarted)));
     const roomLog = await readPublicLog(server.url, room);
+    // Every event of the room (the soak sends no private ones) must reach the webhook receiver.
+    await integrations.drain(lastSeq, Math.max(10_000, options.drainTimeoutMs - (performance.now() - drainStarted)));
+    const integrationCounts = integrations.check(roomLog, lastSeq);
     const socketsPerObject = await readPlacement(server.url, room, adminKey);
     const drainMs = Math.round(performance.now() - drainStarted);
     const endMiB = groupRssMiB(server.pid);
@@ -244,12 +257,14 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
       socketsPerObject,
       unknownFrames: clients.reduce((sum, c) => sum + (c instanceof ResumingClient ? c.unknownFrames : 0), 0),
       hostile: sumHostile(hostiles.map((h) => h.counts)),
+      integrations: integrationCounts,
       elapsedMs: Math.round(performance.now() - began),
-      violations: soakViolations(counts),
+      violations: [...soakViolations(counts), ...integrationViolations(integrationCounts)],
     };
   } finally {
     for (const hostile of hostiles) hostile.abort();
     for (const client of clients) client.stop();
+    await integrations?.stop();
     await server.stop();
     rmSync(persistDir, { recursive: true, force: true });
   }

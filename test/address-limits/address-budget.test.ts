@@ -114,4 +114,23 @@ describe("per-address budgets", () => {
       const claimed = await workerFetch("/api/rooms", { method: "POST", headers: { "CF-Connecting-IP": freshAddress() }, body: JSON.stringify({ name }) });
       expect(claimed.status).toBe(201);
     }));
+
+  it("refuses an address's hook posts past its budget (before the room is asked), while another address posts on", () =>
+    inOneWindow(async () => {
+      const made = await workerFetch("/api/rooms", { method: "POST", headers: { "CF-Connecting-IP": freshAddress() }, body: JSON.stringify({ name: roomName("hook-posts") }) });
+      const { room, ownerKey } = (await made.json()) as { room: string; ownerKey: string };
+      const hook = await workerFetch(`/api/rooms/${room}/hooks`, {
+        method: "POST",
+        headers: { "CF-Connecting-IP": freshAddress(), Authorization: `Bearer ${ownerKey}` },
+        body: JSON.stringify({ name: "ci" }),
+      });
+      const { url } = ((await hook.json()) as { hook: { url: string } }).hook;
+      const post = (address: string) => workerFetch(url, { method: "POST", headers: { "CF-Connecting-IP": address }, body: JSON.stringify({ text: "build passed" }) });
+      const poster = freshAddress();
+      for (let i = 0; i < 3; i++) expect((await post(poster)).status).toBe(200);
+      await expectRefused(await post(poster));
+      // A wrong secret spends the budget too: guessing URLs is what it caps.
+      await expectRefused(await workerFetch(url.replace(/[^/]+$/, "A".repeat(43)), { method: "POST", headers: { "CF-Connecting-IP": poster }, body: "{}" }));
+      expect((await post(freshAddress())).status).toBe(200);
+    }));
 });

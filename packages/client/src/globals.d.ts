@@ -23,3 +23,8 @@ declare class URL {
   toString(): string;
 }
 declare function queueMicrotask(callback: () => void): void;
+declare function fetch(
+  url: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; text(): Promise<string> }>;
+declare function encodeURIComponent(component: string): string;

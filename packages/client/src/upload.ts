@@ -101,7 +101,7 @@ function viaXhr(xhr: XhrLike, url: string, headers: Record<string, string>, opti
 }
 
 async function viaFetch(url: string, headers: Record<string, string>, options: UploadOptions): Promise<{ status: number; text: string; retryAfter: string | null }> {
-  const fetcher = (globalThis as { fetch?: FetchLike }).fetch;
+  const fetcher = (globalThis as unknown as { fetch?: FetchLike }).fetch;
   if (!fetcher) throw new UploadError(0, "network", "this runtime has neither XMLHttpRequest nor fetch");
   let response: FetchResponseLike;
   try {

@@ -10,7 +10,7 @@ import { initialOf, paintUser } from "./colors.ts";
 import { el, isolate } from "./dom.ts";
 import { messageToolbar, reactionChips, sheetOnLongPress, type MessageActions } from "./message-actions.ts";
 import { pictureGrid } from "./lightbox.ts";
-import { roleBadge, selfBadge } from "./person-row.ts";
+import { botBadge, roleBadge, selfBadge } from "./person-row.ts";
 import { mentionsMe, renderText } from "./rich-text.ts";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
@@ -61,6 +61,8 @@ export function messageRow(shown: ShownMessage, ctx: RowContext): HTMLLIElement 
   if (own) meta.append(selfBadge());
   const badge = roleBadge(ctx.roleOf(message.from.id));
   if (badge) meta.append(badge);
+  const bot = botBadge(message.from);
+  if (bot) meta.append(bot);
   if (message.to) meta.append(el("span", { class: "private-label" }, ...privateLabel(message, me)));
   meta.append(timeElement(message.ts));
   if (message.deleted) {

@@ -19,6 +19,13 @@ export function roleBadge(role: Role | undefined): HTMLElement | null {
   return el("span", { class: `role-badge ${role}` }, role);
 }
 
+/** The badge of a bot's name: "hook" for an incoming hook's messages, "bot" for a signed bot. */
+export function botBadge(user: { id: string; bot?: true }): HTMLElement | null {
+  if (!user.bot) return null;
+  const hook = user.id.startsWith("hook:");
+  return el("span", { class: "bot-badge", attrs: { title: hook ? "Posted by an integration (incoming hook)" : "A bot" } }, hook ? "hook" : "bot");
+}
+
 /** The button for one person; `label` says what a click does (for people who cannot see it). */
 export function personButton(user: ListedUser, self: boolean, label: string): HTMLButtonElement {
   const avatar = el("span", { class: "avatar small", attrs: { "aria-hidden": "true" } }, initialOf(user.name));
@@ -31,6 +38,8 @@ export function personButton(user: ListedUser, self: boolean, label: string): HT
   );
   const badge = roleBadge(user.role);
   if (badge) button.append(badge);
+  const bot = botBadge(user);
+  if (bot) button.append(bot);
   if (self) button.append(selfBadge());
   button.append(el("span", { class: "visually-hidden" }, `: ${label}`));
   return button;

@@ -12,6 +12,7 @@ import { STORAGE_KEYS, isSay, openRoom, privatePartner, quoteOf, type Connection
 import { browserSignals } from "../browser-signals.ts";
 import { forgetOwnerKey, loadName, loadOwnerKey, loadRecentEmoji, pageStorage, rememberEmoji, rememberRoom, saveName } from "../storage.ts";
 import { openActionSheet } from "./action-sheet.ts";
+import { IntegrationsDialog } from "./integrations-dialog.ts";
 import { Attention } from "./attention.ts";
 import { Banner } from "./banner.ts";
 import { Attachments } from "./attachments.ts";
@@ -139,6 +140,8 @@ export async function showRoom(room: string): Promise<void> {
     pickSelf: () => header.openRename(),
     extra: (user) => moderation.personControl(user),
   });
+  // The owner's hooks and webhooks, from Settings (with the owner key this browser keeps).
+  new IntegrationsDialog(room, () => loadOwnerKey(room));
   const moderation = new RoomModeration(
     {
       me: () => ctx.me,

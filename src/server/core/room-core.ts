@@ -8,7 +8,8 @@
  * of the Room's HTTP and shard calls. Where a frame is judged: `hello.ts`, `presence-rules.ts`,
  * `history.ts`, `messaging.ts`, `moderation.ts`, each against `rule-context.ts`.
  */
-import type { ErrorFrame, FileRef, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
+import type { ErrorFrame, EventFrame, FileRef, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
+import type { HookPost, WebhookEventKind } from "@edge-chat/protocol/integrations";
 import { frameRef, type Decoded } from "@edge-chat/protocol/validate";
 import type { EventRow } from "../storage/event-log.ts";
 import type { Credential } from "./credential.ts";
@@ -16,6 +17,7 @@ import { fileStored, reserveFile, servedFile, type Reservation, type ServedFile,
 import type { Audience } from "./group-commit.ts";
 import { handleHello } from "./hello.ts";
 import { handleHistory } from "./history.ts";
+import { hookUserId, postFromHook, type HookPostOutcome } from "./hook-posts.ts";
 import { handleMessageFrame } from "./messaging.ts";
 import { handleModeration } from "./moderation.ts";
 import type { Conn } from "./presence.ts";
@@ -201,6 +203,11 @@ export class RoomCore {
     return info;
   }
 
+  /** The hash of the room's owner key, when it has one. */
+  get ownerKeyHash(): string | undefined {
+    return this.#room.settings.ownerKeyHash;
+  }
+
   /** Gives the room an owner key (by its hash); a named room only if it was never used. False: taken. */
   claim(ownerKeyHash: string, named: boolean): boolean {
     const room = this.#room;
@@ -254,6 +261,47 @@ export class RoomCore {
   /** v3: R2 deleted these files' bytes; their records go. */
   forgetFiles(ids: readonly string[]): void {
     this.#room.log.files.forget(ids);
+  }
+
+  /** A hook was made: its user (a bot, never online) is seen from now on, under the hook's name. */
+  hookCreated(hookId: string, name: string): void {
+    const users = this.#room.users;
+    users.seen({ id: hookUserId(hookId), name, bot: true }, true);
+    users.flush();
+  }
+
+  /** Judges and queues a hook's post (hook-posts.ts); a seq to answer once stored, or the refusal. */
+  postFromHook(hook: { id: string; name: string }, post: HookPost, key: string | undefined): HookPostOutcome {
+    return postFromHook(this.#room, hook, post, key);
+  }
+
+  /**
+   * Where webhook deliveries read the log: the next public event of a subscribed kind (found by
+   * `store`), framed as a member sees it live, with the message's state as it stands now: erased
+   * when deleted since (text "", deleted: true; a reaction's emoji "" and count 0), an edit with
+   * the current text (a message keeps one text), and no `edited` or `reactions`, which a live
+   * `message` frame never carries (later changes go as their own events).
+   */
+  deliverySource(store: { nextPublicEvent(after: number, events: readonly WebhookEventKind[]): EventRow | undefined }): {
+    next(after: number, events: readonly WebhookEventKind[]): { seq: number; event: EventFrame } | undefined;
+    readonly lastSeq: number;
+  } {
+    const room = this.#room;
+    return {
+      next: (after, events) => {
+        const row = store.nextPublicEvent(after, events);
+        if (!row) return undefined;
+        const event = room.folder.delivered(row);
+        if (event.type === "message") {
+          delete event.edited;
+          delete event.reactions;
+        }
+        return { seq: row.seq, event };
+      },
+      get lastSeq() {
+        return room.log.lastSeq;
+      },
+    };
   }
 
   /** Retention and buckets that refilled: run from the alarm. */

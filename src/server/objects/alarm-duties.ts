@@ -48,6 +48,17 @@ export class AlarmDuties {
     await this.#storage.setAlarm(at);
   }
 
+  /**
+   * Sets the alarm to the earliest of what storage holds and `at`, writing it even when storage
+   * already holds that time: a local runtime keeps no alarm timers across its own restart, so a
+   * woken object that still owes work (webhook deliveries) arms its alarm afresh.
+   */
+  async reassert(at: number): Promise<void> {
+    const stored = this.#at === undefined ? await this.#storage.getAlarm() : this.#at;
+    this.#at = stored === null ? at : Math.min(stored, at);
+    await this.#storage.setAlarm(this.#at);
+  }
+
   /** The alarm fired: runs every duty that is due (one failing does not stop the others), then re-arms. */
   async fire(now: number): Promise<void> {
     this.#at = null;

@@ -8,6 +8,7 @@
  */
 import { encode } from "@edge-chat/protocol";
 import type { ErrorFrame, FileRef, MessagesPage, RoomInfo, SingleServerFrame } from "@edge-chat/protocol";
+import type { HookPost, WebhookRequest } from "@edge-chat/protocol/integrations";
 import type { Decoded } from "@edge-chat/protocol/validate";
 import { readConfig, type RoomConfig } from "../config.ts";
 import type { Credential } from "../core/credential.ts";
@@ -21,6 +22,7 @@ import type { MissedEvent, UplinkBatch } from "../shards/shard-wire.ts";
 import { BatchWindow } from "./batch-window.ts";
 import { type ErasingCore, FileEraser } from "./file-eraser.ts";
 import type { SocketState } from "./local-sockets.ts";
+import { RoomIntegrations, type IntegrationAnswer } from "./room-integrations.ts";
 import type { ObjectStats } from "./object-stats.ts";
 import { SendSchedule } from "./send-schedule.ts";
 import { SocketObject } from "./socket-object.ts";
@@ -36,6 +38,8 @@ interface Parts {
   core: RoomCore;
   sending: SendSchedule;
   links: ShardLinks;
+  /** Hooks and webhooks (PROTOCOL.md v3): deliveries run from the Room only, also when sharded. */
+  integrations: RoomIntegrations;
 }
 
 /** One chat room. */
@@ -82,8 +86,14 @@ export class Room extends SocketObject {
     const core = () => this.#room.core;
     this.#eraser = new FileEraser(erasing, env.FILES, this.#name, (what, err) => this.log(what, err), (at) => this.wakeBy(at));
     this.addDuty(this.#eraser.duty());
+    // Webhook deliveries (a room never used has none, and is not built to find that out).
+    const deliveries = () => this.#room.integrations.deliveries;
+    this.addDuty({ name: "webhooks", next: (now) => (used() ? deliveries().next(now) : undefined), run: (now) => deliveries().pump(now) });
     // Sockets kept through a hibernation: presence comes back from them now.
     if (this.sockets.size > 0) this.#parts = this.#build();
+    // A woken room re-arms what it still owes (a local runtime forgets its alarms when it restarts).
+    const owed = used() ? deliveries().next(Date.now()) : undefined;
+    if (owed !== undefined) this.rearmAlarm(owed);
   }
 
   /**
@@ -153,7 +163,8 @@ export class Room extends SocketObject {
     }
     // Closes owed from before this wake go now, whatever woke the room.
     links.flush(core.lastSeq);
-    return { core, sending, links };
+    const integrations = new RoomIntegrations(ctx.storage.sql, this.#name, core, (at) => this.wakeBy(at), (what, err) => this.log(what, err));
+    return { core, sending, links, integrations };
   }
 
   /** True once the room has anything stored (a table of ours exists): read only while it looks unused. */
@@ -221,6 +232,49 @@ export class Room extends SocketObject {
   servedFile(id: string): ServedFile | undefined {
     if (!this.#used()) return undefined;
     return this.#room.core.servedFile(id);
+  }
+
+  /** The hash of the room's owner key, for the Worker's check of an owner's credential (credentials.ts). */
+  ownerKeyHash(): string | undefined {
+    if (!this.#used()) return undefined;
+    return this.#room.core.ownerKeyHash;
+  }
+
+  /** `POST /hooks` (the Worker checked the owner's credential and read the body). */
+  createHook(name: string): IntegrationAnswer {
+    return this.#room.integrations.createHook(name);
+  }
+
+  /** `GET /hooks`. */
+  listHooks(): IntegrationAnswer {
+    return this.#room.integrations.listHooks();
+  }
+
+  /** `DELETE /hooks/:id`. */
+  deleteHook(id: string): IntegrationAnswer {
+    return this.#room.integrations.deleteHook(id);
+  }
+
+  /** A hook's post, answered once its message is stored (or refused). */
+  async postFromHook(id: string, secret: string, body: { ok: true; value: HookPost } | { ok: false; code: string; message: string }, key?: string): Promise<IntegrationAnswer> {
+    const answer = this.#room.integrations.post(id, secret, body, key);
+    this.#room.sending.settle();
+    return answer;
+  }
+
+  /** `POST /webhooks`. */
+  createWebhook(request: WebhookRequest): IntegrationAnswer {
+    return this.#room.integrations.createWebhook(request);
+  }
+
+  /** `GET /webhooks`. */
+  listWebhooks(): IntegrationAnswer {
+    return this.#room.integrations.listWebhooks();
+  }
+
+  /** `DELETE /webhooks/:id`. */
+  deleteWebhook(id: string): IntegrationAnswer {
+    return this.#room.integrations.deleteWebhook(id);
   }
 
   /** What a shard sends up: its sockets' frames and closes, handled in order, in one turn. */
@@ -323,6 +377,7 @@ export class Room extends SocketObject {
     const over = this.sockets.closeOverBudget();
     for (const ws of over) this.gone(ws);
     if (over.length > 0) this.#room.sending.settle();
+    this.#room.integrations.afterFlush();
   }
 
   /** Serializes a frame once, for our own sockets and for every shard that may hold a recipient. */

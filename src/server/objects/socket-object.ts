@@ -184,6 +184,11 @@ export abstract class SocketObject extends DurableObject<Env> {
     this.#duties.dueBy(at).catch((err) => this.log("setting the alarm failed", err));
   }
 
+  /** After a wake: arms the alarm by `at` even if storage says it is set (a local runtime's restart drops its timers). */
+  protected rearmAlarm(at: number): void {
+    this.#duties.reassert(at).catch((err) => this.log("setting the alarm failed", err));
+  }
+
   /** Adds a timed duty (from the subclass's constructor). */
   protected addDuty(duty: Duty): void {
     this.#duties.add(duty);

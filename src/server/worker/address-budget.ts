@@ -14,8 +14,8 @@
  */
 import { jsonError } from "./http.ts";
 
-/** What an address spends its budgets on. Hook posts (protocol v3) get theirs here when they land. */
-export type AddressAction = "upgrade" | "create" | "read" | "upload";
+/** What an address spends its budgets on. */
+export type AddressAction = "upgrade" | "create" | "read" | "upload" | "hook";
 
 /** The binding's `simple.limit` in wrangler.toml: what one key may spend per period. */
 export const BINDING_LIMIT = 1_000_000;
@@ -33,12 +33,15 @@ const BUDGETS: Record<AddressAction, { variable: keyof AddressVars; perMinute: n
   // Uploads (`POST /api/rooms/:room/files`): each may carry 10 MiB into R2; two a second from one
   // address is far above what people paste, and bounds what one address can push.
   upload: { variable: "ADDRESS_UPLOADS_PER_MINUTE", perMinute: 120 },
-  // Hook posts come with protocol v3: a line here, a var in wrangler.toml and the README, and one
-  // `spendAddressBudget` call in the router.
+  // Hook posts (`POST /api/rooms/:room/hooks/:id/:secret`): each hook has its own bucket in its
+  // room; this caps what one address spends on guessing hook URLs across rooms.
+  hook: { variable: "ADDRESS_HOOK_POSTS_PER_MINUTE", perMinute: 600 },
 };
 
 /** The vars that set the budgets: a whole number per minute; "0" turns a budget off. */
-export type AddressVars = Partial<Record<"ADDRESS_UPGRADES_PER_MINUTE" | "ADDRESS_CREATIONS_PER_MINUTE" | "ADDRESS_READS_PER_MINUTE" | "ADDRESS_UPLOADS_PER_MINUTE", string>>;
+export type AddressVars = Partial<
+  Record<"ADDRESS_UPGRADES_PER_MINUTE" | "ADDRESS_CREATIONS_PER_MINUTE" | "ADDRESS_READS_PER_MINUTE" | "ADDRESS_UPLOADS_PER_MINUTE" | "ADDRESS_HOOK_POSTS_PER_MINUTE", string>
+>;
 
 /** What the Worker needs: the binding (absent: no budgets) and the vars. */
 export type BudgetEnv = AddressVars & { ADDRESS_LIMITER?: RateLimit };

@@ -8,6 +8,7 @@ import { isRoomName, parsePageQuery } from "@edge-chat/protocol/validate";
 import { spendAddressBudget } from "./address-budget.ts";
 import { FILES_ROUTE, filesRoute } from "./files-route.ts";
 import { json, jsonError } from "./http.ts";
+import { integrationRequest, matchIntegrationPath } from "./integration-routes.ts";
 import { isAllowedOrigin } from "./origin.ts";
 import { readConfig } from "../config.ts";
 import { mayEnter } from "../identity/claims.ts";
@@ -48,6 +49,11 @@ export default {
       const [, room = "", id] = files;
       if (!isRoomName(room)) return jsonError(400, "bad_room", BAD_ROOM);
       return roomCall(room, () => filesRoute(request, env, room, id));
+    }
+    const integration = matchIntegrationPath(pathname);
+    if (integration) {
+      if (!isRoomName(integration.room)) return jsonError(400, "bad_room", BAD_ROOM);
+      return integrationRequest(request, env, integration);
     }
     const match = ROOM_ROUTE.exec(pathname);
     if (!match) return jsonError(404, "not_found", "no such endpoint");
