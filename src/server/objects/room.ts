@@ -13,6 +13,7 @@ import { readConfig, type RoomConfig } from "../config.ts";
 import type { Credential } from "../core/credential.ts";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import { RoomCore } from "../core/room-core.ts";
+import type { SearchPage } from "../core/search.ts";
 import { FOLLOW_HEADER, PLACES_HEADER, ROOM_OBJECT, SHARD_HEADER, isRemote, shardName, shardOf } from "../shards/addressing.ts";
 import { ShardLinks } from "../shards/shard-links.ts";
 import type { MissedEvent, UplinkBatch } from "../shards/shard-wire.ts";
@@ -24,6 +25,12 @@ import { SocketObject } from "./socket-object.ts";
 
 /** Broadcasts due faster than one per this many ms are held this long and packed into batches. */
 const BATCH_WINDOW_MS = 10;
+
+/**
+ * Read positions that moved are written this long after the first of them, together (v3: durable
+ * within 2 s; the alarm may fire a little late). A fast reader costs a row write per this, not per frame.
+ */
+const READ_FLUSH_MS = 1_000;
 
 /** Retention and refilled buckets are pruned at most this often, and only after something was stored. */
 const PRUNE_EVERY_MS = 60_000;
@@ -68,6 +75,7 @@ export class Room extends SocketObject {
           this.sockets.expires(key, exp);
           this.expiresAt({ signed: { exp } });
         },
+        readMoved: (since) => this.alarmBy(since + READ_FLUSH_MS),
       },
     });
     this.#sending = new SendSchedule(this.#window, this.#core, () => this.#flush(), (what, err) => this.log(what, err));
@@ -88,6 +96,14 @@ export class Room extends SocketObject {
     );
     for (const { conn, name, bucket } of this.sockets.conns()) this.#core.restore(conn, name, bucket);
     for (const conn of this.#links.restore()) this.#core.restore(conn, this.#core.nameOf(conn.user) || "guest");
+    this.addDuty({
+      name: "read positions",
+      next: () => {
+        const since = this.#core.readsUnwrittenSince;
+        return since === undefined ? undefined : since + READ_FLUSH_MS;
+      },
+      run: () => this.#core.flushReads(),
+    });
     this.addDuty({
       name: "prune",
       next: () => (this.#core.lastSeq > this.#pruned.seq ? this.#pruned.at + PRUNE_EVERY_MS : undefined),
@@ -122,6 +138,11 @@ export class Room extends SocketObject {
    */
   messagesPage(viewer: string | null, limit: number, before?: number): MessagesPage {
     return this.#core.messagesPage(viewer, limit, before);
+  }
+
+  /** A page of the HTTP search API (v3): public matches (viewer null), or what the credential's user may see. */
+  searchPage(viewer: string | null, terms: readonly string[], limit: number, before?: number): SearchPage {
+    return this.#core.searchPage(viewer, terms, limit, before);
   }
 
   /** What a lobby shows before joining; with a credential's user, their read position too. */
@@ -176,7 +197,7 @@ export class Room extends SocketObject {
   /** Work counters of the Room and of every shard it knows (one call per shard). */
   async stats(): Promise<ObjectStats[]> {
     const counters = this.#core.counters();
-    const own: ObjectStats = { ...this.counts, sockets: this.sockets.size, sends: this.sockets.outbox.sends, events: counters.stored, cachedMessages: counters.cachedMessages };
+    const own: ObjectStats = { ...this.counts, sockets: this.sockets.size, sends: this.sockets.outbox.sends, events: counters.stored, cachedMessages: counters.cachedMessages, readRows: counters.readRows, storageBytes: this.ctx.storage.sql.databaseSize };
     const shards: ObjectStats[] = [];
     for (const k of this.#links.indexes) {
       try {
@@ -203,6 +224,8 @@ export class Room extends SocketObject {
     // A socket whose close woke the room was never restored: put it back to take it out properly.
     this.#core.restore({ key: state.key, ...state.conn }, state.conn.name, state.bucket);
     this.#core.closed(state.key);
+    // A closing tab is often the last moment of reading: its position is written now, not at the alarm.
+    this.#flushReads();
   }
 
   protected override endTurn(): void {
@@ -223,6 +246,15 @@ export class Room extends SocketObject {
   #remoteClosed(key: string): void {
     this.#links.closed(key);
     this.#core.closed(key);
+    this.#flushReads();
+  }
+
+  #flushReads(): void {
+    try {
+      this.#core.flushReads();
+    } catch (err) {
+      this.log("writing read positions failed", err);
+    }
   }
 
   /** Sends what this turn made: to our sockets, and one call per shard that has anything. */

@@ -179,6 +179,11 @@ export abstract class SocketObject extends DurableObject<Env> {
     this.#duties.dueBy(expiryDeadline(conn.signed.exp)).catch((err) => this.log("setting the alarm failed", err));
   }
 
+  /** A duty just became due at `at`: the alarm fires by then (storage is written only to move it earlier). */
+  protected alarmBy(at: number): void {
+    this.#duties.dueBy(at).catch((err) => this.log("setting the alarm failed", err));
+  }
+
   /** Adds a timed duty (from the subclass's constructor). */
   protected addDuty(duty: Duty): void {
     this.#duties.add(duty);
