@@ -21,8 +21,10 @@ import type { RowContext } from "./message-row.ts";
 import { MessageList } from "./messages.ts";
 import { PresenceView } from "./presence-view.ts";
 import { ReactionPicker } from "./reaction-picker.ts";
+import { ReadMarker } from "./read-marker.ts";
 import { setUpHeader, showMe } from "./room-header.ts";
 import { RoomModeration } from "./room-moderation.ts";
+import { SearchBox } from "./search-box.ts";
 import { toast } from "./toast.ts";
 import { TypingLine } from "./typing.ts";
 
@@ -84,6 +86,22 @@ export async function showRoom(room: string): Promise<void> {
       if (!chat.send({ type: "history", before: messages.oldestSeq, limit: 50 })) messages.olderFailed();
     },
     () => toast("That message is no longer in the room's history."),
+  );
+  const marker = new ReadMarker(
+    { list: byId("messages", HTMLOListElement), scroller: byId("scroller", HTMLElement), button: byId("jump-unread", HTMLButtonElement) },
+    { room: () => chat, me: () => ctx.me.id, atBottom: () => messages.atBottom, jumpTo: (seq) => messages.jumpTo(seq), attention },
+  );
+  new SearchBox(
+    {
+      open: byId("search-open", HTMLButtonElement),
+      panel: byId("search-panel", HTMLElement),
+      input: byId("search-input", HTMLInputElement),
+      status: byId("search-status", HTMLElement),
+      results: byId("search-results", HTMLOListElement),
+      more: byId("search-more", HTMLButtonElement),
+      close: byId("search-close", HTMLButtonElement),
+    },
+    { search: (q, before) => chat.search(q, before === undefined ? {} : { before }), jumpTo: (seq) => messages.jumpTo(seq) },
   );
   const presence = new PresenceView({
     send: (frame) => chat.send(frame),
@@ -180,8 +198,12 @@ export async function showRoom(room: string): Promise<void> {
     if (!welcome.resumed) {
       typing.clear();
       messages.reset(welcome.messages.filter((m) => m.type === "message"));
+      marker.welcome();
     }
+    marker.update();
   });
+  // Read on another device, or a message deleted: the count follows the room's.
+  chat.on("read", () => marker.update());
   for (const name of ["message", "edit", "delete", "react", "join", "leave", "occupancy", "members", "rename", "typing", "moderation", "settings", "history", "error"] as const) {
     chat.on(name, (frame) => handle(frame));
   }
@@ -235,7 +257,8 @@ export async function showRoom(room: string): Promise<void> {
       case "settings":
         return moderation.settings(frame);
       case "history":
-        return messages.prepend(frame.messages, frame.hasMore);
+        messages.prepend(frame.messages, frame.hasMore);
+        return marker.place();
       case "error":
         // A refused action was shown by `refused` already.
         if (frame === lastRefused) return;
@@ -253,9 +276,13 @@ export async function showRoom(room: string): Promise<void> {
 
   /** A stored event, live or from a resume: a message, or a change to one. */
   function storedEvent(event: EventFrame): void {
-    if (event.type === "message") return incoming([event]);
+    if (event.type === "message") {
+      incoming([event]);
+      return marker.readIfSeen();
+    }
     messages.apply(event);
     if (event.type === "delete") composer.forget(event.target);
+    marker.update();
   }
 
   function incoming(list: MessageFrame[]): void {
