@@ -87,6 +87,22 @@ describe("the read frame", () => {
     expect(laptop.pending.filter((f) => f.type === "read")).toEqual([]);
   });
 
+  it("reaches every other socket of the user, wherever it is held (sharded: the third is on a shard)", async () => {
+    const { room, token, phone, laptop } = await twoDevices("read-three");
+    const { socket: tablet } = await join(room, { token });
+    const first = await phone.say("first");
+    const second = await phone.say("second");
+    await tablet.next("message", (m) => m.seq === second.seq);
+    tablet.send({ type: "read", seq: first.seq });
+    expect(await phone.next("read")).toEqual({ type: "read", seq: first.seq });
+    expect(await laptop.next("read")).toEqual({ type: "read", seq: first.seq });
+    phone.send({ type: "read", seq: second.seq });
+    expect(await tablet.next("read")).toEqual({ type: "read", seq: second.seq });
+    expect(await laptop.next("read")).toEqual({ type: "read", seq: second.seq });
+    await settled(tablet);
+    expect(tablet.pending.filter((f) => f.type === "read")).toEqual([]);
+  });
+
   it("is capped at the room's latest seq, change events included", async () => {
     const { phone, laptop } = await twoDevices("read-capped");
     const said = await phone.say("to be edited");
