@@ -8,7 +8,7 @@
  */
 import type { MessageFrame } from "@edge-chat/protocol";
 import { type Attention, unreadLabel } from "./attention.ts";
-import { el } from "./dom.ts";
+import { byId, el } from "./dom.ts";
 
 /** What the marker reads of the room (the client package's Room). */
 export interface ReadSource {
@@ -25,6 +25,11 @@ export interface ReadMarkerDeps {
   atBottom: () => boolean;
   jumpTo: (seq: number) => void;
   attention: Attention;
+}
+
+/** The page's read marker, on its elements in the page. */
+export function setUpReadMarker(deps: ReadMarkerDeps): ReadMarker {
+  return new ReadMarker({ list: byId("messages", HTMLOListElement), scroller: byId("scroller", HTMLElement), button: byId("jump-unread", HTMLButtonElement) }, deps);
 }
 
 /** The divider, the unread button and the reading itself. */

@@ -21,10 +21,10 @@ import type { RowContext } from "./message-row.ts";
 import { MessageList } from "./messages.ts";
 import { PresenceView } from "./presence-view.ts";
 import { ReactionPicker } from "./reaction-picker.ts";
-import { ReadMarker } from "./read-marker.ts";
+import { setUpReadMarker } from "./read-marker.ts";
 import { setUpHeader, showMe } from "./room-header.ts";
 import { RoomModeration } from "./room-moderation.ts";
-import { SearchBox } from "./search-box.ts";
+import { setUpSearch } from "./search-box.ts";
 import { toast } from "./toast.ts";
 import { TypingLine } from "./typing.ts";
 
@@ -87,22 +87,8 @@ export async function showRoom(room: string): Promise<void> {
     },
     () => toast("That message is no longer in the room's history."),
   );
-  const marker = new ReadMarker(
-    { list: byId("messages", HTMLOListElement), scroller: byId("scroller", HTMLElement), button: byId("jump-unread", HTMLButtonElement) },
-    { room: () => chat, me: () => ctx.me.id, atBottom: () => messages.atBottom, jumpTo: (seq) => messages.jumpTo(seq), attention },
-  );
-  new SearchBox(
-    {
-      open: byId("search-open", HTMLButtonElement),
-      panel: byId("search-panel", HTMLElement),
-      input: byId("search-input", HTMLInputElement),
-      status: byId("search-status", HTMLElement),
-      results: byId("search-results", HTMLOListElement),
-      more: byId("search-more", HTMLButtonElement),
-      close: byId("search-close", HTMLButtonElement),
-    },
-    { search: (q, before) => chat.search(q, before === undefined ? {} : { before }), jumpTo: (seq) => messages.jumpTo(seq) },
-  );
+  const marker = setUpReadMarker({ room: () => chat, me: () => ctx.me.id, atBottom: () => messages.atBottom, jumpTo: (seq) => messages.jumpTo(seq), attention });
+  setUpSearch({ search: (q, before) => chat.search(q, before === undefined ? {} : { before }), jumpTo: (seq) => messages.jumpTo(seq) });
   const presence = new PresenceView({
     send: (frame) => chat.send(frame),
     pick: (user) => {

@@ -8,7 +8,7 @@
  */
 import type { MessageFrame, SearchFrame } from "@edge-chat/protocol";
 import { matchRanges, searchTerms } from "@edge-chat/protocol/search";
-import { el } from "./dom.ts";
+import { byId, el } from "./dom.ts";
 
 /** Quiet this long after a key before the query is sent. */
 const TYPING_PAUSE_MS = 250;
@@ -139,6 +139,22 @@ export class SearchBox {
   #status(text: string): void {
     this.#el.status.textContent = text;
   }
+}
+
+/** The page's search box, on its elements in the page. */
+export function setUpSearch(deps: SearchDeps): SearchBox {
+  return new SearchBox(
+    {
+      open: byId("search-open", HTMLButtonElement),
+      panel: byId("search-panel", HTMLElement),
+      input: byId("search-input", HTMLInputElement),
+      status: byId("search-status", HTMLElement),
+      results: byId("search-results", HTMLOListElement),
+      more: byId("search-more", HTMLButtonElement),
+      close: byId("search-close", HTMLButtonElement),
+    },
+    deps,
+  );
 }
 
 /** `text` as text nodes, the parts matching a term inside `<mark>` elements (text nodes too). */
