@@ -57,7 +57,7 @@ export interface BenchOptions {
 }
 
 /** The parts of a run, in the order they run. */
-export const PHASES = ["table", "saturation", "join", "big", "shards", "heap"] as const;
+export const PHASES = ["table", "saturation", "join", "big", "shards", "heap", "search"] as const;
 
 /** What runs without --phases (the shards and heap phases take minutes and are asked for by name). */
 const DEFAULT_PHASES = ["table", "saturation", "join", "big"] as const;
@@ -70,7 +70,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --url URL              bench this running chat instead of starting wrangler dev
   --baseline-url URL     use this running baseline instead of starting bench/baseline
   --room-config PATH     wrangler config of the chat to start (default: wrangler.toml)
-  --phases LIST          any of table,saturation,join,big,shards,heap (default: the first four)
+  --phases LIST          any of table,saturation,join,big,shards,heap,search (default: the first four;
+                         search times searches in the room heap filled, so it needs heap)
   --shards-clients LIST  shards: clients in one room (default 1000,3000,5000)
   --shards-capacity C    shards: SHARD_CAPACITY of its server (default 1000)
   --heap-messages N      heap: messages one room stores (default 200000)

@@ -17,6 +17,7 @@ import type { RunRecord, TrialRecord } from "./records.ts";
 import { coreSharing, formatReport, jsonSummary, warningsOf, type RunContext } from "./report.ts";
 import { runSaturation } from "./saturation.ts";
 import { HEAP_ADMIN_KEY, heapReport, runHeap, type HeapSummary } from "./heap-phase.ts";
+import { runSearch, searchReport, type SearchSummary } from "./search-phase.ts";
 import { SHARDS_ADMIN_KEY, runShards, shardsReport, type ShardsSummary } from "./shards-phase.ts";
 import { planPinning, startServer, type BenchServer } from "./servers.ts";
 import { runTable } from "./table.ts";
@@ -62,7 +63,7 @@ async function main(): Promise<number> {
     const sharedBig = options.phases.has("big") && options.smoke;
     const fileLimit = bigFileLimit(Math.max(...options.bigClients));
     const needsRoom = options.phases.has("table") || Boolean(options.url) || sharedBig;
-    const needsBaseline = options.phases.has("table") || options.phases.has("saturation") || sharedBig || (ownBig && Boolean(options.baselineUrl));
+    const needsBaseline = options.phases.has("table") || options.phases.has("saturation") || options.phases.has("search") || sharedBig || (ownBig && Boolean(options.baselineUrl));
     const starting = await Promise.allSettled([
       needsRoom ? startServer({ label: "room", ...common, ...urlOrConfig(options.url, options.roomConfig) }) : Promise.resolve(null),
       needsRaised && !options.url
@@ -81,7 +82,13 @@ async function main(): Promise<number> {
           })
         : Promise.resolve(null),
       options.phases.has("heap")
-        ? startServer({ label: "room (heap)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: { ...raisedVars, ADMIN_KEY: HEAP_ADMIN_KEY } })
+        ? startServer({
+            label: "room (heap)",
+            ...common,
+            ...urlOrConfig(undefined, options.roomConfig),
+            // Searching "a room of N stored messages" needs all N kept: retention is raised to N for it.
+            vars: { ...raisedVars, ADMIN_KEY: HEAP_ADMIN_KEY, ...(options.phases.has("search") ? { HISTORY_LIMIT: String(options.heapMessages) } : {}) },
+          })
         : Promise.resolve(null),
     ]);
     for (const s of starting) if (s.status === "fulfilled" && s.value) servers.push(s.value);
@@ -150,6 +157,14 @@ async function main(): Promise<number> {
       });
     }
 
+    let search: SearchSummary | null = null;
+    if (options.phases.has("search") && heapRoom && heap) {
+      const filled: HeapSummary = heap;
+      await phase("search", async () => {
+        search = await runSearch(heapRoom, filled.room, filled.messages, baseline ?? null, HEAP_ADMIN_KEY, log);
+      });
+    }
+
     if (options.phases.has("big")) {
       await phase("big", async () => {
         // A socket per client, and some room for the process's own files.
@@ -185,6 +200,10 @@ async function main(): Promise<number> {
     if (heap) {
       console.log(heapReport(heap).join("\n"));
       writeFileSync(join(options.outDir, "heap.json"), JSON.stringify(heap, null, 2));
+    }
+    if (search) {
+      console.log(searchReport(search).join("\n"));
+      writeFileSync(join(options.outDir, "search.json"), JSON.stringify(search, null, 2));
     }
     for (const w of warnings) console.log(`warning: ${w}`);
     console.log(jsonSummary(run, context, cores, warnings));

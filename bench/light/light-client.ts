@@ -10,7 +10,7 @@
  */
 import WebSocket from "ws";
 import { HEARTBEAT, TIMINGS, encode } from "@edge-chat/protocol";
-import type { ClientFrame, HelloFrame, MessageFrame, WelcomeFrame } from "@edge-chat/protocol";
+import type { ClientFrameV3, HelloFrame, MessageFrame, WelcomeFrame } from "@edge-chat/protocol";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
 import { newToken } from "@edge-chat/client";
 import { readRoomText } from "./room-text.ts";
@@ -128,7 +128,7 @@ export class LightClient {
   }
 
   /** Sends a frame if the socket is open (the baseline echoes a `say` as it is); false otherwise. */
-  send(frame: ClientFrame): boolean {
+  send(frame: ClientFrameV3): boolean {
     if (this.#ws?.readyState !== WebSocket.OPEN) return false;
     this.#ws.send(encode(frame));
     return true;
