@@ -37,6 +37,8 @@ export interface HeapMark {
 
 /** The whole phase. */
 export interface HeapSummary {
+  /** The room it filled (the search phase searches it). */
+  room: string;
   messages: number;
   textBytes: number;
   marks: HeapMark[];
@@ -98,7 +100,7 @@ export async function runHeap(server: BenchServer, options: { messages: number; 
   }
   const first = results[0]?.usedMiB;
   const last = results.at(-1)?.usedMiB;
-  return { messages: options.messages, textBytes: options.textBytes, marks: results, growth: first && last ? Math.round((last / first) * 100) / 100 : null };
+  return { room, messages: options.messages, textBytes: options.textBytes, marks: results, growth: first && last ? Math.round((last / first) * 100) / 100 : null };
 }
 
 /** A full collection, then the heap, and the room's cached messages. */

@@ -63,7 +63,7 @@ export interface BenchOptions {
 }
 
 /** The parts of a run, in the order they run. */
-export const PHASES = ["table", "saturation", "join", "big", "shards", "heap", "signed", "files", "webhooks"] as const;
+export const PHASES = ["table", "saturation", "join", "big", "shards", "heap", "signed", "files", "webhooks", "search"] as const;
 
 /** What runs without --phases (the shards, heap, signed and files phases take minutes and are asked for by name). */
 const DEFAULT_PHASES = ["table", "saturation", "join", "big"] as const;
@@ -76,8 +76,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --url URL              bench this running chat instead of starting wrangler dev
   --baseline-url URL     use this running baseline instead of starting bench/baseline
   --room-config PATH     wrangler config of the chat to start (default: wrangler.toml)
-  --phases LIST          any of table,saturation,join,big,shards,heap,signed,files,webhooks (default:
-                         the first four); files: 1 MB upload latency, and saturation with a file on every message
+  --phases LIST          any of table,saturation,join,big,shards,heap,signed,files,webhooks,search
+                         (default: the first four); files: 1 MB upload latency, and saturation with a
+                         file on every message; search times searches in the room heap filled, so it
+                         needs heap
   --webhooks N           webhooks: webhooks on the room whose saturation is compared with a room without (default 3)
   --hook-posts K         webhooks: hook posts timed one after another (default 300)
   --shards-clients LIST  shards: clients in one room (default 1000,3000,5000)

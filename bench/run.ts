@@ -17,6 +17,7 @@ import type { RunRecord, TrialRecord } from "./records.ts";
 import { coreSharing, formatReport, jsonSummary, warningsOf, type RunContext } from "./report.ts";
 import { runSaturation } from "./saturation.ts";
 import { HEAP_ADMIN_KEY, heapReport, runHeap, type HeapSummary } from "./heap-phase.ts";
+import { runSearch, searchReport, type SearchSummary } from "./search-phase.ts";
 import { SHARDS_ADMIN_KEY, runShards, shardsReport, type ShardsSummary } from "./shards-phase.ts";
 import { SIGNED_SECRET, runSigned, signedReport, startIssuer, type BenchIssuer, type SignedSummary } from "./signed-phase.ts";
 import { filesReport, runFiles, type FilesSummary } from "./files-phase.ts";
@@ -72,7 +73,7 @@ async function main(): Promise<number> {
     if (options.phases.has("signed")) issuer = await startIssuer();
     const signedVars = issuer ? { AUTH_SECRET: SIGNED_SECRET, AUTH_JWKS_URL: issuer.jwksUrl } : undefined;
     const sharedSigned = Boolean(signedVars) && options.smoke && needsRoom && !options.url;
-    const needsBaseline = options.phases.has("table") || options.phases.has("saturation") || options.phases.has("files") || sharedBig || (ownBig && Boolean(options.baselineUrl));
+    const needsBaseline = options.phases.has("table") || options.phases.has("saturation") || options.phases.has("files") || options.phases.has("search") || sharedBig || (ownBig && Boolean(options.baselineUrl));
     const starting = await Promise.allSettled([
       needsRoom ? startServer({ label: "room", ...common, ...urlOrConfig(options.url, options.roomConfig), ...(sharedSigned ? { vars: signedVars } : {}) }) : Promise.resolve(null),
       needsRaised && !options.url
@@ -91,7 +92,13 @@ async function main(): Promise<number> {
           })
         : Promise.resolve(null),
       options.phases.has("heap")
-        ? startServer({ label: "room (heap)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: { ...raisedVars, ADMIN_KEY: HEAP_ADMIN_KEY } })
+        ? startServer({
+            label: "room (heap)",
+            ...common,
+            ...urlOrConfig(undefined, options.roomConfig),
+            // Searching "a room of N stored messages" needs all N kept: retention is raised to N for it.
+            vars: { ...raisedVars, ADMIN_KEY: HEAP_ADMIN_KEY, ...(options.phases.has("search") ? { HISTORY_LIMIT: String(options.heapMessages) } : {}) },
+          })
         : Promise.resolve(null),
       signedVars && !sharedSigned
         ? startServer({
@@ -206,6 +213,14 @@ async function main(): Promise<number> {
       });
     }
 
+    let search: SearchSummary | null = null;
+    if (options.phases.has("search") && heapRoom && heap) {
+      const filled: HeapSummary = heap;
+      await phase("search", async () => {
+        search = await runSearch(heapRoom, filled.room, filled.messages, baseline ?? null, HEAP_ADMIN_KEY, log);
+      });
+    }
+
     if (options.phases.has("big")) {
       await phase("big", async () => {
         // A socket per client, and some room for the process's own files.
@@ -253,6 +268,10 @@ async function main(): Promise<number> {
     if (heap) {
       console.log(heapReport(heap).join("\n"));
       writeFileSync(join(options.outDir, "heap.json"), JSON.stringify(heap, null, 2));
+    }
+    if (search) {
+      console.log(searchReport(search).join("\n"));
+      writeFileSync(join(options.outDir, "search.json"), JSON.stringify(search, null, 2));
     }
     for (const w of warnings) console.log(`warning: ${w}`);
     console.log(jsonSummary(run, context, cores, warnings));

@@ -40,7 +40,7 @@ function harness(state: DurableObjectState, vars: Record<string, string> = {}) {
       frame: (audience, frame) => void sent.push({ audience, frame }),
       close: (target, code) => void sent.push({ close: target, code }),
     },
-    hooks: { admitted: () => {}, renamed: () => {}, charged: () => {}, expires: () => {} },
+    hooks: { admitted: () => {}, renamed: () => {}, charged: () => {}, expires: () => {}, readMoved: () => {} },
     holding: () => false,
     now: () => clock.now,
   });

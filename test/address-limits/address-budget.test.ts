@@ -95,7 +95,10 @@ describe("per-address budgets", () => {
       // Reads have a budget of their own: the creations spent none of it.
       const room = roomName("reads");
       for (let i = 0; i < 3; i++) expect((await workerFetch(`/api/rooms/${room}`, { headers })).status).toBe(200);
-      for (let i = 0; i < 2; i++) expect((await workerFetch(`/api/rooms/${room}/messages`, { headers })).status).toBe(200);
+      expect((await workerFetch(`/api/rooms/${room}/messages`, { headers })).status).toBe(200);
+      // A search (v3) is a read like the others.
+      expect((await workerFetch(`/api/rooms/${room}/search?q=hello`, { headers })).status).toBe(200);
+      await expectRefused(await workerFetch(`/api/rooms/${room}/search?q=hello`, { headers }));
       await expectRefused(await workerFetch(`/api/rooms/${room}/messages`, { headers }));
       await expectRefused(await workerFetch(`/api/rooms/${room}`, { headers }));
       // Upgrades are a third budget; health and a bad room name cost nothing.

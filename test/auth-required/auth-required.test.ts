@@ -17,10 +17,10 @@ describe("AUTH_REQUIRED", () => {
     expect((await socket.next("welcome")).self.id).toBe("member-1");
   });
 
-  it("answers 401 to the room info and the messages without a credential or with an anonymous one, and 200 with a signed one", async () => {
+  it("answers 401 to the room info, the messages and the search without a credential or with an anonymous one, and 200 with a signed one", async () => {
     const room = roomName("required-http");
     const signed = await signToken({ sub: "reader" });
-    for (const path of [`/api/rooms/${room}`, `/api/rooms/${room}/messages`]) {
+    for (const path of [`/api/rooms/${room}`, `/api/rooms/${room}/messages`, `/api/rooms/${room}/search?q=hello`]) {
       for (const headers of [{}, { Authorization: `Bearer ${newToken()}` }] as Record<string, string>[]) {
         const response = await workerFetch(path, { headers });
         expect(response.status, path).toBe(401);

@@ -26,7 +26,7 @@ export function coreHarness(state: DurableObjectState, vars: Record<string, stri
     transaction: (fn) => state.storage.transactionSync(fn),
     config: readConfig(vars),
     outlet: { frame: (audience, frame) => void sent.push({ audience, frame }), close: () => {} },
-    hooks: { admitted: () => {}, renamed: () => {}, charged: () => {}, expires: () => {} },
+    hooks: { admitted: () => {}, renamed: () => {}, charged: () => {}, expires: () => {}, readMoved: () => {} },
     holding: () => false,
     now: () => clock.now,
   };

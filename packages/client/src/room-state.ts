@@ -9,6 +9,7 @@ import type { RoomFrame } from "@edge-chat/protocol/server-frames";
 import type { RoomEventName, RoomEvents } from "./events.ts";
 import { MessageStore } from "./message-store.ts";
 import { Roster } from "./roster.ts";
+import { UnreadCount } from "./unread.ts";
 
 type Emit = <K extends RoomEventName>(name: K, data: RoomEvents[K]) => void;
 
@@ -19,9 +20,10 @@ export class RoomState {
   self: SelfUser = { id: "", name: "", role: "member" };
   settings: RoomSettings = { slowMs: 0, locked: false };
   read = 0;
-  unread = 0;
+  readonly #unread = new UnreadCount();
   readonly #emit: Emit;
   #welcomed = false;
+  #resuming = false;
   /** The read position asked for and not yet sent (it goes after the next welcome). */
   #readToSend: number | undefined;
 
@@ -37,23 +39,34 @@ export class RoomState {
     this.self = { ...welcome.self };
     this.settings = { ...welcome.settings };
     if (welcome.read !== undefined) this.read = Math.max(this.read, welcome.read);
-    if (welcome.unread !== undefined) this.unread = welcome.unread;
+    if (welcome.unread !== undefined) this.#unread.welcome(welcome.unread);
     this.roster.reset(welcome);
     if (!welcome.resumed) this.messages.reset(welcome.messages.filter((m): m is MessageFrame => m.type === "message"));
     this.#emit("welcome", welcome);
     this.#emit("presence", welcome);
     if (reset) this.#emit("reset", welcome);
-    if (welcome.resumed) for (const event of welcome.messages) this.frame(event);
+    if (!welcome.resumed) return;
+    // The welcome's `unread` counted the resumed messages already.
+    this.#resuming = true;
+    try {
+      for (const event of welcome.messages) this.frame(event);
+    } finally {
+      this.#resuming = false;
+    }
   }
 
   /** Any later frame. */
   frame(frame: RoomFrame): void {
     switch (frame.type) {
       case "message":
+        if (!this.#resuming && this.messages.get(frame.seq) === undefined) this.#unread.arrived(frame, this.self.id, this.read);
         this.messages.add([frame]);
         return this.#emit("message", frame);
-      case "edit":
       case "delete":
+        if (!this.#resuming) this.#unread.deleting(this.messages.get(frame.target), this.self.id, this.read);
+        this.messages.apply(frame, this.self.id);
+        return this.#emit(frame.type, frame);
+      case "edit":
       case "react":
         this.messages.apply(frame, this.self.id);
         return this.#emit(frame.type, frame as never);
@@ -95,7 +108,7 @@ export class RoomState {
         this.messages.add(frame.messages);
         return this.#emit("history", frame);
       case "read":
-        this.read = Math.max(this.read, frame.seq);
+        this.#moveRead(frame.seq);
         return this.#emit("read", frame);
       case "typing":
       case "search":
@@ -110,9 +123,21 @@ export class RoomState {
   /** I read up to `seq`: true when that moves my position (then it is to be sent). */
   markRead(seq: number): boolean {
     if (!Number.isSafeInteger(seq) || seq <= this.read) return false;
-    this.read = seq;
+    this.#moveRead(seq);
     this.#readToSend = seq;
     return true;
+  }
+
+  /** Messages above my read position that I may see, not mine, not deleted (live; see unread.ts). */
+  get unread(): number {
+    return this.#unread.count;
+  }
+
+  #moveRead(seq: number): void {
+    if (seq <= this.read) return;
+    const previous = this.read;
+    this.read = seq;
+    this.#unread.moved(seq, previous, this.messages.list, this.self.id);
   }
 
   /** The read position still to send, if any. */

@@ -135,7 +135,7 @@ export class Room implements AsyncIterable<RoomEvent> {
     return this.#state.settings;
   }
 
-  /** My read position (protocol v3), and how many messages above it are not mine, as the latest welcome counted. */
+  /** My read position (protocol v3), and how many messages above it I may see are not mine and not deleted (the welcome's count, kept live). */
   get readPosition(): number {
     return this.#state.read;
   }

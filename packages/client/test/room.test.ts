@@ -315,4 +315,28 @@ describe("actions", () => {
     current().receive({ type: "read", seq: 9 });
     expect(room.readPosition).toBe(9);
   });
+
+  it("keeps unread live: others' new messages count, mine and deleted ones do not, and a read here or on another device clears it", async () => {
+    const held = [message(1, BOB, "b1"), message(2, ALICE, "a2"), message(3, BOB, "b3"), message(4, BOB, "b4")];
+    const room = await joined(welcome({ messages: held, seq: 4, read: 2, unread: 2 }));
+    expect(room.unread).toBe(2);
+    current().receive(message(5, BOB, "b5"));
+    current().receive(message(6, ALICE, "a6"));
+    expect(room.unread).toBe(3);
+    current().receive({ type: "delete", seq: 7, id: "d", target: 4, user: BOB, ts: 1 });
+    expect(room.unread).toBe(2);
+    // My other device read up to 5: only what is above it counts.
+    current().receive({ type: "read", seq: 5 });
+    expect(room.unread).toBe(0);
+    current().receive(message(8, BOB, "b8"));
+    expect(room.unread).toBe(1);
+    room.read(8);
+    expect(room.unread).toBe(0);
+    // A resume's messages were counted by its welcome already.
+    current().drop();
+    await vi.advanceTimersByTimeAsync(10_000);
+    current().open();
+    current().receive(welcome({ resumed: true, seq: 9, read: 8, unread: 1, messages: [message(9, BOB, "b9")] }));
+    expect(room.unread).toBe(1);
+  });
 });

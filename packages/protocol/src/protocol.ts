@@ -1,7 +1,5 @@
 /**
  * The wire protocol, version 3: frame types, limits and encoding, shared by the room and the page.
- * (The version-3 parts the room does not serve yet are typed here for the clients: `ReadFrame`,
- * `SearchRequestFrame` and the room's read and search frames in `ServerFrameV3`.)
  * The contract itself is PROTOCOL.md; this module is its one implementation, so the two sides
  * cannot drift. It uses no DOM and no Workers types. Validation of incoming client frames lives in
  * `validate.ts` beside it, of room frames in `server-frames.ts`.
@@ -334,7 +332,7 @@ export type ClientFrame =
 export type ClientFrameV3 = ClientFrame | SignedHelloFrame | AuthFrame | ReadFrame | SearchRequestFrame;
 
 /** A client frame as a room receives it after validation (a hello may be signed; `auth` refreshes it). */
-export type ReceivedClientFrame = Exclude<ClientFrame, HelloFrame> | ReceivedHelloFrame | AuthFrame;
+export type ReceivedClientFrame = Exclude<ClientFrame, HelloFrame> | ReceivedHelloFrame | AuthFrame | ReadFrame | SearchRequestFrame;
 
 /** Client frames that store an event, each with a client-chosen `id`. */
 export type StoredClientFrame = SayFrame | EditFrame | DeleteFrame | ReactFrame;
@@ -600,6 +598,8 @@ export type SingleServerFrame =
   | ModerationFrame
   | SettingsFrame
   | AuthAcceptedFrame
+  | ReadNoticeFrame
+  | SearchFrame
   | ErrorFrame;
 
 /** Several frames packed into one, in order; never nested. */

@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import { NAME_CONTROL, NAME_INVISIBLE, nameKey } from "./names.ts";
 import { LIMITS, ROOM_NAME, TOKEN } from "./protocol.ts";
+import { searchTerms } from "./search.ts";
 import type { ErrorCode, ReceivedClientFrame, ReceivedHelloFrame } from "./protocol.ts";
 
 const wellFormed = (s: string): boolean => s.isWellFormed();
@@ -194,6 +195,17 @@ const SettingsSchema = v.pipe(
   v.check((s) => s.slowMs !== undefined || s.locked !== undefined, "settings needs slowMs or locked"),
 );
 
+/** Version 3: the user has read up to `seq`. */
+const ReadSchema = v.object({ type: v.literal("read"), seq: SeqSchema });
+
+/** Version 3: `q` is any string here; its trimmed length and terms are judged after (`searchTerms`), and it is echoed as sent. */
+const SearchSchema = v.object({
+  type: v.literal("search"),
+  q: v.string("q must be a string"),
+  before: v.optional(SeqSchema),
+  limit: v.optional(wholeNumber(1, LIMITS.searchPageMax)),
+});
+
 const SCHEMAS = {
   hello: HelloSchema,
   say: SaySchema,
@@ -210,6 +222,8 @@ const SCHEMAS = {
   ban: BanSchema,
   settings: SettingsSchema,
   auth: AuthSchema,
+  read: ReadSchema,
+  search: SearchSchema,
 } as const;
 
 /** Frame types that store an event; errors about them carry the frame's valid `id` as `ref`. */
@@ -260,6 +274,10 @@ export function validateClientFrame(raw: unknown, context: DecodeContext = {}): 
     if (known === "hello") return judgeHello(result.output as HelloFields, context);
     if (known === "auth" && context.access) {
       return { ok: false, type: "auth", code: "bad_message", message: "this connection's identity came with its upgrade and cannot be refreshed" };
+    }
+    if (known === "search") {
+      const judged = searchTerms((result.output as { q: string }).q);
+      if (!judged.ok) return { ok: false, type: "search", code: judged.code, message: judged.message };
     }
     return { ok: true, type: known, frame: result.output as ReceivedClientFrame };
   }

@@ -1,9 +1,10 @@
 /**
- * Telling people about new messages they are not looking at: while the tab is hidden, the title
- * counts unread messages and, apart, the mentions and private messages for them ("(5 · @2)"), and
- * a desktop notification tells of each mention and private message, once the person allowed
- * notifications and unless they turned them off for this room (the bell in the header, kept per
- * room in this browser). A polite live region announces every message to screen readers.
+ * Telling people about new messages they are not looking at: the title counts unread messages
+ * (the room's count for this user, the same on every device they use) and, apart, the mentions and
+ * private messages for them that came while the tab was hidden ("(5 · @2)"); a desktop
+ * notification tells of each mention and private message, once the person allowed notifications
+ * and unless they turned them off for this room (the bell in the header, kept per room in this
+ * browser). A polite live region announces every message to screen readers.
  */
 import { loadRoomJson, saveRoomJson } from "../storage.ts";
 
@@ -45,7 +46,7 @@ export class Attention {
     this.#notify = loadRoomJson(room, "settings", { notify: true }, isSetting).notify;
     document.title = title;
     document.addEventListener("visibilitychange", () => {
-      if (!document.hidden) this.#setUnread(0, 0);
+      if (!document.hidden) this.#setForMe(0);
     });
     this.#button.addEventListener("click", () => void this.#toggle());
     this.#renderButton();
@@ -53,9 +54,9 @@ export class Attention {
 
   /** A message from someone else arrived. */
   incoming(message: Incoming): void {
-    if (document.hidden) {
-      this.#setUnread(this.#unread + 1, this.#forMe + (message.forMe ? 1 : 0));
-      if (message.forMe) this.#show(message);
+    if (document.hidden && message.forMe) {
+      this.#setForMe(this.#forMe + 1);
+      this.#show(message);
     }
     const line = document.createElement("p");
     line.textContent = `${message.from}: ${message.text}`;
@@ -94,10 +95,25 @@ export class Attention {
     this.#button.setAttribute("aria-label", `${this.#label.textContent}: notifications for this room ${active ? "on" : "off"}`);
   }
 
-  #setUnread(count: number, forMe: number): void {
+  /** The user's unread count in this room (read on another device: it falls here too). */
+  setUnread(count: number): void {
     this.#unread = count;
-    this.#forMe = forMe;
-    const badge = count === 0 ? "" : forMe > 0 ? `(${count} · @${forMe}) ` : `(${count}) `;
+    this.#renderTitle();
+  }
+
+  #setForMe(count: number): void {
+    this.#forMe = count;
+    this.#renderTitle();
+  }
+
+  #renderTitle(): void {
+    const unread = unreadLabel(this.#unread);
+    const badge = this.#unread === 0 && this.#forMe === 0 ? "" : this.#forMe > 0 ? `(${unread} · @${this.#forMe}) ` : `(${unread}) `;
     document.title = `${badge}${this.#title}`;
   }
+}
+
+/** A count as the page shows it: the room counts up to 1,000. */
+export function unreadLabel(count: number): string {
+  return count >= 1_000 ? "1000+" : String(count);
 }

@@ -80,6 +80,11 @@ export class MessageList {
     return privatePartner(message, this.#ctx.me.id)?.id ?? "";
   }
 
+  /** True when the newest messages are in view (the reader sees what arrives). */
+  get atBottom(): boolean {
+    return this.#atBottom();
+  }
+
   /** The oldest seq shown (where scrollback continues from). */
   get oldestSeq(): number | undefined {
     const first = this.#el.list.querySelector<HTMLElement>("li[data-seq]");

@@ -32,8 +32,10 @@ import { PresenceLines } from "./presence-lines.ts";
 import { PresenceView } from "./presence-view.ts";
 import { ReactionPicker } from "./reaction-picker.ts";
 import { plainText } from "./rich-text.ts";
+import { setUpReadMarker } from "./read-marker.ts";
 import { setUpHeader, showMe } from "./room-header.ts";
 import { RoomModeration } from "./room-moderation.ts";
+import { setUpSearch } from "./search-box.ts";
 import { toast } from "./toast.ts";
 import { TypingLine } from "./typing.ts";
 
@@ -134,6 +136,8 @@ export async function showRoom(room: string): Promise<void> {
     (partner) => showConversation(partner),
     () => undefined,
   );
+  const marker = setUpReadMarker({ room: () => chat, me: () => ctx.me.id, atBottom: () => messages.atBottom, jumpTo: (seq) => messages.jumpTo(seq), attention });
+  setUpSearch({ search: (q, before) => chat.search(q, before === undefined ? {} : { before }), jumpTo: (seq) => messages.jumpTo(seq) });
   const presence = new PresenceView({
     send: (frame) => chat.send(frame),
     pick: (user) => moderation.moderate(user),
@@ -273,8 +277,12 @@ export async function showRoom(room: string): Promise<void> {
       const list = welcome.messages.filter((m) => m.type === "message");
       messages.reset(list);
       conversations.add(list, ctx.me.id, !document.hidden);
+      marker.welcome();
     }
+    marker.update();
   });
+  // Read on another device, or a message deleted: the count follows the room's.
+  chat.on("read", () => marker.update());
   for (const name of ["message", "edit", "delete", "react", "join", "leave", "occupancy", "members", "rename", "typing", "moderation", "settings", "history", "error"] as const) {
     chat.on(name, (frame) => handle(frame));
   }
@@ -332,7 +340,8 @@ export async function showRoom(room: string): Promise<void> {
         return moderation.settings(frame);
       case "history":
         conversations.add(frame.messages, ctx.me.id, !document.hidden);
-        return messages.prepend(frame.messages, frame.hasMore);
+        messages.prepend(frame.messages, frame.hasMore);
+        return marker.place();
       case "error":
         // A refused action was shown by `refused` already.
         if (frame === lastRefused) return;
@@ -350,9 +359,13 @@ export async function showRoom(room: string): Promise<void> {
 
   /** A stored event, live or from a resume: a message, or a change to one. */
   function storedEvent(event: EventFrame): void {
-    if (event.type === "message") return incoming([event]);
+    if (event.type === "message") {
+      incoming([event]);
+      return marker.readIfSeen();
+    }
     messages.apply(event);
     if (event.type === "delete") composer.forget(event.target);
+    marker.update();
   }
 
   function incoming(list: MessageFrame[]): void {

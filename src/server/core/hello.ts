@@ -15,6 +15,7 @@ import type { Credential } from "./credential.ts";
 import type { Audience } from "./group-commit.ts";
 import { resumeOf } from "./history.ts";
 import { guestName } from "./names.ts";
+import { readStateOf } from "./read-state.ts";
 import type { Conn, SignedConn } from "./presence.ts";
 import type { RuleContext } from "./rule-context.ts";
 
@@ -82,6 +83,7 @@ export function handleHello(room: RuleContext, key: string, hello: ReceivedHello
       files: LIMITS.files,
       fileBytes: room.config.fileMaxBytes,
     },
+    ...readStateOf(room, id),
   };
   // Nothing waiting can reach this connection yet: frames queued before it are for the others,
   // and stored events waiting have seqs after `welcome.seq`, so they follow it.

@@ -20,6 +20,8 @@ import { handleHistory } from "./history.ts";
 import { hookUserId, postFromHook, type HookPostOutcome } from "./hook-posts.ts";
 import { handleMessageFrame } from "./messaging.ts";
 import { handleModeration } from "./moderation.ts";
+import { handleRead, readStateOf } from "./read-state.ts";
+import { handleSearch, searchPage, type SearchPage } from "./search.ts";
 import type { Conn } from "./presence.ts";
 import type { Bucket } from "./rate-limit.ts";
 import { RoomState, type CoreDeps } from "./room-state.ts";
@@ -27,9 +29,6 @@ import { handleAuth } from "./token-refresh.ts";
 
 export type { CoreDeps } from "./room-state.ts";
 export { BANNED_CLOSE } from "./moderation.ts";
-
-/** `unread` counts at most this many (PROTOCOL.md v3, "Read state"). */
-const UNREAD_CAP = 1_000;
 export type { Credential } from "./credential.ts";
 export type { ConnHooks } from "./rule-context.ts";
 
@@ -102,6 +101,10 @@ export class RoomCore {
         return room.presenceRules.members(conn, frame);
       case "history":
         return handleHistory(room, conn, frame);
+      case "read":
+        return handleRead(room, conn, frame);
+      case "search":
+        return handleSearch(room, conn, frame);
       case "say":
       case "edit":
       case "delete":
@@ -172,9 +175,9 @@ export class RoomCore {
     return this.#room.nameOf(userId);
   }
 
-  /** Work and memory counters: events stored since waking, messages the rules keep cached. */
-  counters(): { stored: number; cachedMessages: number } {
-    return { stored: this.#room.queue.stored, cachedMessages: this.#room.states.size };
+  /** Work and memory counters: events stored since waking, messages the rules keep cached, read position rows written. */
+  counters(): { stored: number; cachedMessages: number; readRows: number } {
+    return { stored: this.#room.queue.stored, cachedMessages: this.#room.states.size, readRows: this.#room.reads.rowsWritten };
   }
 
   /**
@@ -188,19 +191,31 @@ export class RoomCore {
   }
 
   /**
-   * What a lobby shows before joining; for a credential's user (v3) also `read` and `unread`. Read
-   * positions are not kept yet (the read-state issue): `read` is 0, and `unread` counts what the
-   * protocol says above it (visible messages, not deleted, not their own, up to 1,000).
+   * A page of the HTTP search API (v3): matches among public messages (null), or among what a
+   * credential's user may see; `terms` as `searchTerms` made them.
+   */
+  searchPage(viewer: string | null, terms: readonly string[], limit: number, before?: number): SearchPage {
+    return searchPage(this.#room, viewer, terms, limit, before);
+  }
+
+  /**
+   * What a lobby shows before joining; for a credential's user (v3) also their `read` position and
+   * `unread` (visible messages above it, not deleted, not their own, up to 1,000).
    */
   info(name: string, viewer?: string): RoomInfo {
     const room = this.#room;
     const info: RoomInfo = { room: name, online: room.presence.online, seq: room.log.lastSeq, owned: room.settings.ownerKeyHash !== undefined, settings: room.settings.current };
-    if (viewer !== undefined) {
-      const read = 0;
-      info.read = read;
-      info.unread = room.log.unreadCount(viewer, read, UNREAD_CAP);
-    }
-    return info;
+    return viewer === undefined ? info : { ...info, ...readStateOf(room, viewer) };
+  }
+
+  /** When the oldest read position that moved and is not written yet moved (ms), or undefined. */
+  get readsUnwrittenSince(): number | undefined {
+    return this.#room.reads.unwrittenSince;
+  }
+
+  /** Writes the read positions that moved (from the alarm, or as a socket closes). */
+  flushReads(): void {
+    this.#room.flushReads();
   }
 
   /** The hash of the room's owner key, when it has one. */

@@ -9,6 +9,7 @@ import type { RoomConfig } from "../config.ts";
 import { hashOwnerKey } from "../identity/owner-keys.ts";
 import { Buckets } from "../storage/buckets.ts";
 import { EventLog } from "../storage/event-log.ts";
+import { ReadPositions } from "../storage/read-positions.ts";
 import { RoomSettingsStore } from "../storage/room-settings.ts";
 import { Users } from "../storage/users.ts";
 import { Folder } from "./folding.ts";
@@ -46,12 +47,14 @@ export class RoomState implements RuleContext {
   readonly settings: RoomSettingsStore;
   readonly buckets: Buckets;
   readonly presence = new Presence();
+  readonly reads: ReadPositions;
   readonly queue: GroupCommit;
   readonly hooks: ConnHooks;
   readonly now: () => number;
   readonly lastSay = new Map<string, number>();
   readonly adminKeyHash: string | undefined;
   readonly presenceRules: PresenceRules;
+  readonly #transaction: Transaction;
   #lastSerial = 0;
 
   constructor(deps: CoreDeps) {
@@ -67,6 +70,8 @@ export class RoomState implements RuleContext {
     this.states = new MessageStates(this.log, isBot);
     this.settings = new RoomSettingsStore(this.log);
     this.buckets = new Buckets(deps.sql, this.config.burst, this.config.perSecond);
+    this.reads = new ReadPositions(deps.sql);
+    this.#transaction = deps.transaction;
     this.queue = new GroupCommit({
       log: this.log,
       outlet: deps.outlet,
@@ -160,6 +165,11 @@ export class RoomState implements RuleContext {
     if (user.moderatorClaims > 0) return "moderator";
     if (this.users.isModerator(user.id) && user.memberClaims < user.conns.size) return "moderator";
     return undefined;
+  }
+
+  /** Writes the read positions that moved, in one transaction (v3; a failure keeps them for the next try). */
+  flushReads(): void {
+    if (this.reads.dirty) this.#transaction(() => this.reads.flush());
   }
 
   /** Serials grow across restarts too: they start from the clock. */

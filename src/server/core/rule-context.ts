@@ -7,6 +7,7 @@
 import type { ErrorCode, ListedUser, SelfUser, SingleServerFrame, User } from "@edge-chat/protocol";
 import type { RoomConfig } from "../config.ts";
 import type { EventLog } from "../storage/event-log.ts";
+import type { ReadPositions } from "../storage/read-positions.ts";
 import type { RoomSettingsStore } from "../storage/room-settings.ts";
 import type { Users } from "../storage/users.ts";
 import type { Folder } from "./folding.ts";
@@ -25,12 +26,14 @@ export interface ConnHooks {
   charged(connKey: string, bucket: Bucket): void;
   /** A signed connection refreshed its token: its socket now expires at `exp` (seconds). */
   expires(connKey: string, exp: number): void;
+  /** Read positions moved and wait to be written, the oldest since `since` (ms): write them soon (v3). */
+  readMoved(since: number): void;
 }
 
 /** The log as rules read it (writes go through the queue's commit, never from a rule). */
 export type RuleLog = Pick<
   EventLog,
-  "lastSeq" | "epoch" | "prunedThrough" | "row" | "findByClientId" | "lastSayTs" | "messageRows" | "eventRowsAfter" | "files"
+  "lastSeq" | "epoch" | "prunedThrough" | "row" | "findByClientId" | "lastSayTs" | "messageRows" | "eventRowsAfter" | "files" | "unreadCount" | "searchRows"
 >;
 
 /** The queue as rules use it: events to store, frames and closes in their place. */
@@ -47,6 +50,8 @@ export interface RuleContext {
   readonly users: Pick<Users, "get" | "seen" | "isModerator" | "isBot" | "isOwner" | "bannedUntil" | "mutedUntil" | "setModerator" | "setOwner" | "mute" | "ban">;
   readonly settings: Pick<RoomSettingsStore, "current" | "update" | "ownerKeyHash">;
   readonly presence: Presence;
+  /** Read positions (v3): moved by `read`, shown in the user's own welcome. */
+  readonly reads: Pick<ReadPositions, "get" | "move" | "unwrittenSince">;
   readonly queue: RuleQueue;
   readonly hooks: ConnHooks;
   /** Per-user time of the last stored say, for slow mode (read from the log when missing). */

@@ -24,6 +24,10 @@ export interface ObjectStats {
   events: number;
   /** Messages the rules keep cached (the Room only): bounded, whatever the room stored since waking. */
   cachedMessages?: number;
+  /** Read position rows written since waking (the Room only, v3): coalesced, far fewer than `read` frames. */
+  readRows?: number;
+  /** The size of the object's SQLite database in bytes (the Room only): storage per message in the bench. */
+  storageBytes?: number;
 }
 
 /** A fresh set of counters for `name`. */

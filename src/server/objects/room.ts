@@ -15,6 +15,7 @@ import type { Credential } from "../core/credential.ts";
 import type { Reservation, ServedFile, UploadRequest, Uploader } from "../core/file-rules.ts";
 import type { Audience, CloseTarget } from "../core/group-commit.ts";
 import { BANNED_CLOSE, RoomCore } from "../core/room-core.ts";
+import type { SearchPage } from "../core/search.ts";
 import { FOLLOW_HEADER, PLACES_HEADER, ROOM_OBJECT, SHARD_HEADER, isRemote, shardName, shardOf } from "../shards/addressing.ts";
 import { ShardLinks } from "../shards/shard-links.ts";
 import { DEFAULT_SETTINGS } from "../storage/room-settings.ts";
@@ -29,6 +30,12 @@ import { SocketObject } from "./socket-object.ts";
 
 /** Broadcasts due faster than one per this many ms are held this long and packed into batches. */
 const BATCH_WINDOW_MS = 10;
+
+/**
+ * Read positions that moved are written this long after the first of them, together (v3: durable
+ * within 2 s; the alarm may fire a little late). A fast reader costs a row write per this, not per frame.
+ */
+const READ_FLUSH_MS = 1_000;
 
 /** Retention and refilled buckets are pruned at most this often, and only after something was stored. */
 const PRUNE_EVERY_MS = 60_000;
@@ -86,6 +93,15 @@ export class Room extends SocketObject {
     const core = () => this.#room.core;
     this.#eraser = new FileEraser(erasing, env.FILES, this.#name, (what, err) => this.log(what, err), (at) => this.wakeBy(at));
     this.addDuty(this.#eraser.duty());
+    // Read positions moved in memory are written within READ_FLUSH_MS (one statement for them all).
+    this.addDuty({
+      name: "read positions",
+      next: () => {
+        const since = this.#parts?.core.readsUnwrittenSince;
+        return since === undefined ? undefined : since + READ_FLUSH_MS;
+      },
+      run: () => this.#room.core.flushReads(),
+    });
     // Webhook deliveries (a room never used has none, and is not built to find that out).
     const deliveries = () => this.#room.integrations.deliveries;
     this.addDuty({ name: "webhooks", next: (now) => (used() ? deliveries().next(now) : undefined), run: (now) => deliveries().pump(now) });
@@ -135,6 +151,7 @@ export class Room extends SocketObject {
           this.sockets.expires(key, exp);
           this.expiresAt({ signed: { exp } });
         },
+        readMoved: (since) => this.wakeBy(since + READ_FLUSH_MS),
       },
     });
     const sending = new SendSchedule(this.#window, core, () => this.#flush(), (what, err) => this.log(what, err));
@@ -200,6 +217,12 @@ export class Room extends SocketObject {
   messagesPage(viewer: string | null, limit: number, before?: number): MessagesPage {
     if (!this.#used()) return { messages: [], hasMore: false };
     return this.#room.core.messagesPage(viewer, limit, before);
+  }
+
+  /** A page of the HTTP search API (v3): public matches (viewer null), or what the credential's user may see. */
+  searchPage(viewer: string | null, terms: readonly string[], limit: number, before?: number): SearchPage {
+    if (!this.#used()) return { messages: [] };
+    return this.#room.core.searchPage(viewer, terms, limit, before);
   }
 
   /** What a lobby shows before joining; with a credential's user, their read position too. */
@@ -318,8 +341,8 @@ export class Room extends SocketObject {
 
   /** Work counters of the Room and of every shard it knows (one call per shard). */
   async stats(): Promise<ObjectStats[]> {
-    const counters = this.#parts?.core.counters() ?? { stored: 0, cachedMessages: 0 };
-    const own: ObjectStats = { ...this.counts, sockets: this.sockets.size, sends: this.sockets.outbox.sends, events: counters.stored, cachedMessages: counters.cachedMessages };
+    const counters = this.#parts?.core.counters() ?? { stored: 0, cachedMessages: 0, readRows: 0 };
+    const own: ObjectStats = { ...this.counts, sockets: this.sockets.size, sends: this.sockets.outbox.sends, events: counters.stored, cachedMessages: counters.cachedMessages, readRows: counters.readRows, storageBytes: this.ctx.storage.sql.databaseSize };
     const shards: ObjectStats[] = [];
     for (const k of this.#parts?.links.indexes ?? []) {
       try {
@@ -346,6 +369,8 @@ export class Room extends SocketObject {
     // A socket whose close woke the room was never restored: put it back to take it out properly.
     this.#room.core.restore({ key: state.key, ...state.conn }, state.conn.name, state.bucket);
     this.#room.core.closed(state.key);
+    // A closing tab is often the last moment of reading: its position is written now, not at the alarm.
+    this.#flushReads();
   }
 
   protected override endTurn(): void {
@@ -367,6 +392,15 @@ export class Room extends SocketObject {
   #remoteClosed(key: string): void {
     this.#room.links.closed(key);
     this.#room.core.closed(key);
+    this.#flushReads();
+  }
+
+  #flushReads(): void {
+    try {
+      this.#parts?.core.flushReads();
+    } catch (err) {
+      this.log("writing read positions failed", err);
+    }
   }
 
   /** Sends what this turn made: to our sockets, and one call per shard that has anything. */

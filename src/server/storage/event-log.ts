@@ -16,6 +16,7 @@ import { jsonChunks } from "./json-rows.ts";
 import { FileStore } from "./files.ts";
 import { ONE_TEXT_KEY, addFilesColumn, keepOneTextPerMessage, migrateVersion1 } from "./log-migrations.ts";
 import { ReactionStore, type ReactionCountRow } from "./reactions.ts";
+import { SearchIndex } from "./search-index.ts";
 
 export { KIND, type EventKind, type EventRow, type NewEvent } from "./event-rows.ts";
 
@@ -76,6 +77,8 @@ export class EventLog {
   readonly #reactions: ReactionStore;
   /** Version 3: the room's files (`files.ts`), attached and erased in the log's own transaction. */
   readonly files: FileStore;
+  /** Messages' current texts for search, written in the same transaction as the events (v3). */
+  readonly #search: SearchIndex;
   /** The last seq when `prune` last looked: it looks again only once enough was stored since. */
   #pruneLookedAt = -Infinity;
   readonly #rows = new Map<number, EventRow | null>();
@@ -98,6 +101,7 @@ export class EventLog {
       if (this.meta(ONE_TEXT_KEY) === undefined) keepOneTextPerMessage(sql, () => this.setMeta(ONE_TEXT_KEY, "1"));
     }
     this.#prunedThrough = Number(this.meta("pruned_through") ?? 0);
+    this.#search = new SearchIndex(sql);
     const max = sql.exec<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM events").one().seq;
     // After a prune the table is never empty, so MAX(seq) is the last seq; pruned_through covers the rest.
     this.#lastSeq = Math.max(max ?? 0, this.#prunedThrough);
@@ -127,9 +131,11 @@ export class EventLog {
     }
     if (events.length === 0) return;
     this.#insertAll(events);
+    this.#search.added(events.filter((e) => e.kind === "say").map((e) => ({ seq: e.seq, text: e.text ?? "" })));
     for (const event of events) {
       if (event.kind === "edit") {
         this.#sql.exec("UPDATE events SET text = ?, edited = ? WHERE seq = ? AND kind = 0", event.text!, event.ts, event.target!);
+        this.#search.edited(event.target!, event.text!);
       } else if (event.kind === "delete") {
         this.#erase(event.target!);
       } else if (event.kind === "react") {
@@ -160,14 +166,34 @@ export class EventLog {
     return this.#sql.exec<{ ts: number | null }>("SELECT MAX(ts) AS ts FROM events WHERE user_id = ? AND kind = 0", userId).one().ts ?? undefined;
   }
 
-  /** Messages `viewer` may see above seq `after`, not deleted and not their own, counted up to `cap`. */
+  /**
+   * Messages `viewer` may see above seq `after`, not deleted and not their own, counted up to `cap`.
+   * A welcome asks this: when the newest rows kept for welcomes reach down to `after` (a reader who
+   * is nearly caught up, or a small room), they are counted in memory, without a query.
+   */
   unreadCount(viewer: string, after: number, cap: number): number {
+    const latest = this.#latestRows();
+    if (latest.length < LATEST || latest.at(-1)!.seq <= after) {
+      let count = 0;
+      for (const row of latest) {
+        if (row.seq > after && row.deleted !== 1 && row.user_id !== viewer && visibleTo(row, viewer)) count++;
+      }
+      return Math.min(count, cap);
+    }
     return this.#sql
       .exec<{ n: number }>(
         `SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE seq > ?2 AND kind = 0 AND deleted IS NOT 1 AND user_id != ?1 AND ${VISIBLE} LIMIT ?3)`,
         viewer, after, cap,
       )
       .one().n;
+  }
+
+  /**
+   * Messages `viewer` may see (public ones for null) whose current text holds every term (each as
+   * `searchKey` made it), below `before`, newest first, at most `limit` (search-index.ts).
+   */
+  searchRows(viewer: string | null, terms: readonly string[], limit: number, before = Number.MAX_SAFE_INTEGER): EventRow[] {
+    return this.#search.find(terms, viewer === null ? "e.to_id IS NULL" : VISIBLE, viewer ?? "", before, limit);
   }
 
   /** One row by seq. */
@@ -264,6 +290,7 @@ export class EventLog {
       this.files.erasePrunedBefore(messageCut);
       this.#sql.exec("DELETE FROM events WHERE seq < ?", messageCut);
       this.#reactions.pruneBefore(messageCut);
+      this.#search.prunedBefore(messageCut);
     }
     if (changeCut !== undefined) this.#sql.exec("DELETE FROM events WHERE kind != 0 AND seq < ?", changeCut);
     this.#version++;
@@ -328,5 +355,6 @@ export class EventLog {
     this.#sql.exec("UPDATE events SET text = '' WHERE target = ? AND kind = 1 AND text != ''", target);
     this.#sql.exec("UPDATE events SET emoji = '', count = 0 WHERE target = ? AND kind = 3", target);
     this.#reactions.erase(target);
+    this.#search.erased(target);
   }
 }

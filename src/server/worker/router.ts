@@ -10,6 +10,7 @@ import { FILES_ROUTE, filesRoute } from "./files-route.ts";
 import { json, jsonError } from "./http.ts";
 import { integrationRequest, matchIntegrationPath } from "./integration-routes.ts";
 import { isAllowedOrigin } from "./origin.ts";
+import { searchRoute } from "./search-route.ts";
 import { readConfig } from "../config.ts";
 import { mayEnter } from "../identity/claims.ts";
 import { type CredentialRefusal, httpViewer, presentedCredential } from "../identity/credentials.ts";
@@ -18,8 +19,8 @@ import { FOLLOW_HEADER, SHARD_HEADER, shardName } from "../shards/addressing.ts"
 import { KnownPlaces } from "../shards/known-places.ts";
 import { workerVerifier } from "./verifier.ts";
 
-/** `/api/rooms/:room` and its `/ws`, `/messages` and `/stats`; the room is validated separately. */
-const ROOM_ROUTE = /^\/api\/rooms\/([^/]*)(?:\/(ws|messages|stats))?$/;
+/** `/api/rooms/:room` and its `/ws`, `/messages`, `/stats` and `/search`; the room is validated separately. */
+const ROOM_ROUTE = /^\/api\/rooms\/([^/]*)(?:\/(ws|messages|stats|search))?$/;
 
 const BAD_ROOM = "room names are 1–64 characters of a-z 0-9 _ -";
 
@@ -75,6 +76,7 @@ export default {
       if (!isAdmin(request, env)) return jsonError(403, "forbidden", "stats need the deployment's admin key");
       return roomCall(room, async () => json({ objects: await env.ROOMS.getByName(room).stats() }));
     }
+    if (action === "search") return searchRoute(request, env, room, (call) => roomCall(room, call));
     if (action === "messages") {
       const query = parsePageQuery(url.searchParams);
       if (!query.ok) return jsonError(400, "bad_query", query.message);

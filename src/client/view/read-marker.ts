@@ -1,0 +1,95 @@
+/**
+ * Where the person stopped reading (protocol v3 read state), on the page: a "new messages" divider
+ * above the first message they had not read when the room welcomed them, the unread count in the
+ * tab title and on an "N unread" button that jumps to the first unread message (loading older
+ * pages until it is there), and the read position moved whenever the newest message is on screen
+ * in a visible tab. The count is the room's for this user, so reading on one device clears it on
+ * the others (the room's `read` frame reaches them).
+ */
+import type { MessageFrame } from "@edge-chat/protocol";
+import { type Attention, unreadLabel } from "./attention.ts";
+import { byId, el } from "./dom.ts";
+
+/** What the marker reads of the room (the client package's Room). */
+export interface ReadSource {
+  readonly readPosition: number;
+  readonly unread: number;
+  readonly messages: readonly MessageFrame[];
+  read(seq: number): void;
+}
+
+/** What the marker needs of the page. */
+export interface ReadMarkerDeps {
+  room: () => ReadSource;
+  me: () => string;
+  atBottom: () => boolean;
+  jumpTo: (seq: number) => void;
+  attention: Attention;
+}
+
+/** The page's read marker, on its elements in the page. */
+export function setUpReadMarker(deps: ReadMarkerDeps): ReadMarker {
+  return new ReadMarker({ list: byId("messages", HTMLOListElement), scroller: byId("scroller", HTMLElement), button: byId("jump-unread", HTMLButtonElement) }, deps);
+}
+
+/** The divider, the unread button and the reading itself. */
+export class ReadMarker {
+  readonly #list: HTMLOListElement;
+  readonly #button: HTMLButtonElement;
+  readonly #deps: ReadMarkerDeps;
+  readonly #divider = el("li", { class: "unread-divider", attrs: { role: "separator" } }, el("span", {}, "New messages"));
+  /** The first message above the read position when the room welcomed us. */
+  #dividerSeq: number | undefined;
+
+  constructor(elements: { list: HTMLOListElement; scroller: HTMLElement; button: HTMLButtonElement }, deps: ReadMarkerDeps) {
+    this.#list = elements.list;
+    this.#button = elements.button;
+    this.#deps = deps;
+    elements.button.addEventListener("click", () => this.#jump());
+    elements.scroller.addEventListener("scroll", () => this.readIfSeen(), { passive: true });
+    document.addEventListener("visibilitychange", () => this.readIfSeen());
+  }
+
+  /** A welcome that redrew the list: the divider goes above the first message not read yet. */
+  welcome(): void {
+    const room = this.#deps.room();
+    this.#dividerSeq = this.#firstUnread(room.readPosition)?.seq;
+    this.place();
+    this.readIfSeen();
+  }
+
+  /** Puts the divider back in its place (the list was redrawn, or older messages came in above). */
+  place(): void {
+    const row = this.#dividerSeq === undefined ? null : this.#list.querySelector(`li[data-seq="${this.#dividerSeq}"]`);
+    if (row) row.before(this.#divider);
+    else this.#divider.remove();
+  }
+
+  /** Marks everything read when the newest message is on screen in a visible tab; shows the count either way. */
+  readIfSeen(): void {
+    const room = this.#deps.room();
+    const newest = room.messages.at(-1)?.seq;
+    if (!document.hidden && newest !== undefined && this.#deps.atBottom()) room.read(newest);
+    this.update();
+  }
+
+  /** Shows the room's unread count (title and button). */
+  update(): void {
+    const count = this.#deps.room().unread;
+    this.#deps.attention.setUnread(count);
+    this.#button.hidden = count === 0;
+    this.#button.textContent = `↑ ${unreadLabel(count)} unread`;
+  }
+
+  /** Jumps to the first message above the read position (the oldest held one when they all are). */
+  #jump(): void {
+    const room = this.#deps.room();
+    const target = this.#firstUnread(room.readPosition) ?? room.messages[0];
+    if (target) this.#deps.jumpTo(target.seq);
+  }
+
+  #firstUnread(read: number): MessageFrame | undefined {
+    const me = this.#deps.me();
+    return this.#deps.room().messages.find((m) => m.seq > read && m.from.id !== me && !m.deleted);
+  }
+}
