@@ -34,6 +34,7 @@ export { Roster, LISTED_MAX } from "./roster.ts";
 export { MessageStore } from "./message-store.ts";
 export { newMessageId, newToken, randomBase64url } from "./ids.ts";
 export { localError } from "./requests.ts";
+export { RoomHttpError } from "./http-error.ts";
 export { uploadFile, uploadUrl, UploadError, type UploadBody, type UploadOptions } from "./upload.ts";
 export { Integrations, IntegrationError, postToHook, type FetchLike } from "./integrations.ts";
 // The frames handlers receive, so that an app needs only this package's import.

@@ -4,6 +4,7 @@
  * owner token), and a post to a hook's URL. Every answer is checked before it is returned: a
  * refusal becomes an `IntegrationError` with the protocol's code and HTTP status.
  */
+import { RoomHttpError } from "./http-error.ts";
 import type { HookCreated, HookList, HookPosted, WebhookCreated, WebhookEventKind, WebhookList } from "@edge-chat/protocol/integrations";
 
 /** What `fetch` must do for this module (the runtime's own is used when none is given). */
@@ -13,17 +14,10 @@ export type FetchLike = (
 ) => Promise<{ status: number; text(): Promise<string> }>;
 
 /** A refused request: the HTTP status, the protocol's error code, and `retryAfterMs` when it said one. */
-export class IntegrationError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly retryAfterMs: number | undefined;
-
+export class IntegrationError extends RoomHttpError {
   constructor(status: number, code: string, message: string, retryAfterMs?: number) {
-    super(message);
+    super(status, code, message, retryAfterMs);
     this.name = "IntegrationError";
-    this.status = status;
-    this.code = code;
-    this.retryAfterMs = retryAfterMs;
   }
 }
 

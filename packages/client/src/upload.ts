@@ -6,6 +6,7 @@
  * the room's status and code (`too_large`, `bad_type`, `muted`, `rate_limited` with
  * `retryAfterMs`, ...).
  */
+import { RoomHttpError } from "./http-error.ts";
 import { FILE_TYPES, type FileRef, type FileType } from "@edge-chat/protocol";
 
 /** What `uploadFile` is told. */
@@ -32,17 +33,10 @@ export interface UploadOptions {
 export type UploadBody = Uint8Array | ArrayBuffer | { readonly size: number; readonly type: string; readonly name?: string };
 
 /** An upload the room refused (or that never reached it: status 0, code `network` or `aborted`). */
-export class UploadError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly retryAfterMs: number | undefined;
-
+export class UploadError extends RoomHttpError {
   constructor(status: number, code: string, message: string, retryAfterMs?: number) {
-    super(message);
+    super(status, code, message, retryAfterMs);
     this.name = "UploadError";
-    this.status = status;
-    this.code = code;
-    this.retryAfterMs = retryAfterMs;
   }
 }
 
