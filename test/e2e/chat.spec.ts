@@ -35,6 +35,32 @@ test("two people chat, each seeing the other's messages and their own marked as 
   await expectMessages(bob.page, ["hi bob", "hello alice, welcome @alice", "line one\nline two"]);
 });
 
+test("a typing line goes soon after the typist stops, though they cleared the box without sending", async ({ browser }) => {
+  // The protocol has no "stopped typing": the line goes once the typist's last notice is older
+  // than their page's 2 s cadence allows. Alice's clock is paused, so only runFor moves her time.
+  const room = uniqueRoom("typing");
+  const alice = await newPerson(browser);
+  const bob = await newPerson(browser);
+  try {
+    await alice.page.clock.install();
+    await joinByLink(alice.page, room, "alice");
+    await joinByLink(bob.page, room, "bob");
+    await alice.page.clock.pauseAt(Date.now() + 1_000);
+    await bob.page.locator("#composer-input").pressSequentially("hel");
+    await expect(alice.page.locator("#typing")).toHaveText("bob is typing…");
+    await bob.page.locator("#composer-input").fill("");
+    // 3 s after the notice (the page showed it for 4 s before, whatever the typist did).
+    await alice.page.clock.runFor(3_000);
+    await expect(alice.page.locator("#typing")).toHaveText("");
+    await alice.page.clock.resume();
+    await say(bob.page, "still here");
+    await expectMessages(alice.page, ["still here"]);
+  } finally {
+    await alice.context.close();
+    await bob.context.close();
+  }
+});
+
 test("a visitor from a shared link is asked for a name, a guest name filled in, and renaming is one click away", async ({ browser }) => {
   const room = uniqueRoom("link");
   const alice = await newPerson(browser);
