@@ -63,12 +63,24 @@ test("a private room's first line has no double full stop, and the copied-link t
     await expectConnected(page, "ana");
     await expect(page.locator("#history-start")).toHaveText(/^This is the start of private room [0-9a-f]{6}…$/);
 
+    // The toast hides itself 2.5 s after it shows: on a loaded machine a boundingBox read after
+    // toBeVisible found it gone. The page measures both boxes the moment the toast shows.
+    await page.evaluate(() => {
+      const toast = document.getElementById("toast")!;
+      new MutationObserver((_, observer) => {
+        if (toast.hidden) return;
+        const composer = document.querySelector(".composer-area")!.getBoundingClientRect();
+        const shown = toast.getBoundingClientRect();
+        (window as unknown as { toastGeometry: unknown }).toastGeometry = { toastBottom: shown.bottom, toastHeight: shown.height, composerTop: composer.top };
+        observer.disconnect();
+      }).observe(toast, { attributes: true, attributeFilter: ["hidden"] });
+    });
     await page.locator("#copy-link").tap();
-    const toast = page.locator("#toast");
-    await expect(toast).toBeVisible();
-    const toastBox = (await toast.boundingBox())!;
-    const composerBox = (await page.locator(".composer-area").boundingBox())!;
-    expect(toastBox.y + toastBox.height, "the toast ends above the message box").toBeLessThanOrEqual(composerBox.y);
+    const geometry = await page
+      .waitForFunction(() => (window as unknown as { toastGeometry?: { toastBottom: number; toastHeight: number; composerTop: number } }).toastGeometry)
+      .then((handle) => handle.jsonValue());
+    expect(geometry!.toastHeight, "the toast shows").toBeGreaterThan(0);
+    expect(geometry!.toastBottom, "the toast ends above the message box").toBeLessThanOrEqual(geometry!.composerTop);
   } finally {
     await context.close();
   }
