@@ -6,9 +6,11 @@
  * never leave; a hanging receiver delays only its own deliveries; eviction loses nothing. The
  * receivers live in this file's isolate (test/support/webhook-receiver.ts). Runs sharded too.
  */
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Room } from "../src/server/objects/room.ts";
+import { POSITION_WRITE_MS } from "../src/server/objects/webhook-delivery.ts";
 import { bearer, call, makeHook, makeWebhook, ownedRoom, postToHook, webhooksOf } from "./support/integrations.ts";
 import { join } from "./support/room-client.ts";
 import { receiver, verifyTry, type ReceivedTry } from "./support/webhook-receiver.ts";
@@ -253,6 +255,31 @@ describe("delivering", () => {
     expect(seqsOf(controlTries)).toEqual([two.seq, two.seq, two.seq]);
     expect(inbox.tries).toHaveLength(count);
   }, 20_000);
+
+  it("writes its position coalesced: a run of deliveries costs about a row a second, not a row each, and the row catches up", async () => {
+    const { room, ownerKey, ann } = await busyRoom("webhook-coalesced");
+    const inbox = receiver("coalesced");
+    await makeWebhook(room, ownerKey, inbox.url);
+    const started = Date.now();
+    let last = 0;
+    for (let i = 0; i < 10; i++) last = (await ann.say(`m${i}`)).seq;
+    await inbox.until((t) => t.length >= 10);
+    const elapsed = Date.now() - started;
+    const stub = env.ROOMS.getByName(room);
+    const storedPosition = () => runInDurableObject(stub, (_: Room, state) => state.storage.sql.exec<{ delivered: number }>("SELECT delivered FROM webhooks").one().delivered);
+    await expect.poll(storedPosition, { timeout: 10_000 }).toBe(last);
+    const stats = await runInDurableObject(stub, (instance: Room) => instance.stats());
+    // A row per delivery would be 10 (more than this bound unless the deliveries took 9 s).
+    expect(stats[0]!.webhookRows).toBeGreaterThanOrEqual(1);
+    expect(stats[0]!.webhookRows).toBeLessThanOrEqual(1 + Math.ceil(elapsed / POSITION_WRITE_MS));
+    // What was written survives eviction: nothing is sent again.
+    await evictDurableObject(stub);
+    const back = await join(room, { name: "cat" });
+    const after = await back.socket.say("after");
+    const tries = await inbox.until((t) => seqsOf(t).includes(after.seq));
+    expect(seqsOf(tries)).toEqual([...new Set(seqsOf(tries))]);
+    expect(seqsOf(tries).at(-1)).toBe(after.seq);
+  });
 
   it("keeps its position and its retries through eviction: nothing delivered twice, nothing lost", async () => {
     const { room, ownerKey, ann } = await busyRoom("webhook-evicted");

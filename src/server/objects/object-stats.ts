@@ -26,6 +26,8 @@ export interface ObjectStats {
   cachedMessages?: number;
   /** Read position rows written since waking (the Room only, v3): coalesced, far fewer than `read` frames. */
   readRows?: number;
+  /** Webhook position rows written since waking (the Room only, v3): coalesced, far fewer than deliveries. */
+  webhookRows?: number;
   /** The size of the object's SQLite database in bytes (the Room only): storage per message in the bench. */
   storageBytes?: number;
 }

@@ -50,6 +50,11 @@ export class RoomIntegrations {
     this.deliveries = new WebhookDeliveries(this.#webhooks, room, core.deliverySource(this.#webhooks), arm, log);
   }
 
+  /** Webhook position rows written since the room woke (coalesced: about one a second per busy webhook). */
+  get webhookRows(): number {
+    return this.#webhooks.rowsWritten;
+  }
+
   /** `POST /hooks`: a new hook; its URL (with the secret) is in this answer only. */
   createHook(name: string): IntegrationAnswer {
     if (this.#hooks.size >= INTEGRATION_LIMITS.hooks) return refusal(409, "too_many", `a room has at most ${INTEGRATION_LIMITS.hooks} hooks`);

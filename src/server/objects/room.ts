@@ -342,7 +342,7 @@ export class Room extends SocketObject {
   /** Work counters of the Room and of every shard it knows (one call per shard). */
   async stats(): Promise<ObjectStats[]> {
     const counters = this.#parts?.core.counters() ?? { stored: 0, cachedMessages: 0, readRows: 0 };
-    const own: ObjectStats = { ...this.counts, sockets: this.sockets.size, sends: this.sockets.outbox.sends, events: counters.stored, cachedMessages: counters.cachedMessages, readRows: counters.readRows, storageBytes: this.ctx.storage.sql.databaseSize };
+    const own: ObjectStats = { ...this.counts, sockets: this.sockets.size, sends: this.sockets.outbox.sends, events: counters.stored, cachedMessages: counters.cachedMessages, readRows: counters.readRows, webhookRows: this.#parts?.integrations.webhookRows ?? 0, storageBytes: this.ctx.storage.sql.databaseSize };
     const shards: ObjectStats[] = [];
     for (const k of this.#parts?.links.indexes ?? []) {
       try {

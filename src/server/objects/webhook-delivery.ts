@@ -2,7 +2,8 @@
  * Outgoing webhook delivery (PROTOCOL.md v3, "Outgoing webhooks"), run by the Room only (shards
  * hold sockets; the Room holds the log). Per webhook, one event at a time, in seq order: the next
  * public event of a subscribed kind after its position is POSTed, signed the Standard Webhooks way,
- * and only a 2xx moves the position on (in SQLite, so it survives eviction and restart). A failed
+ * and only a 2xx moves the position on (in memory at once, in SQLite within `POSITION_WRITE_MS`,
+ * so it survives eviction and restart; an eviction in between sends the last events again). A failed
  * try (not 2xx, a redirect, no answer within 10 s) is tried again after 1 s, 2 s, 4 s, … up to
  * 5 min between tries, with no end (so at least 24 h): the owner sees `failing` and may delete it.
  *
@@ -29,6 +30,12 @@ export const FIRST_RETRY_DELAY_MS = 1_000;
 export const MAX_RETRY_DELAY_MS = 300_000;
 /** The alarm looks again this long after a fetch started, in case the instance that made it is gone. */
 const WATCHDOG_MS = DELIVERY_TIMEOUT_MS + 5_000;
+/**
+ * Delivered positions are written at most this long after they moved: a row a second per webhook
+ * instead of a row per event (each write outside a commit's turn is one more storage round the
+ * room's outgoing frames wait behind).
+ */
+export const POSITION_WRITE_MS = 1_000;
 
 /** Where deliveries come from: the log as it stands now. */
 export interface DeliverySource {
@@ -71,6 +78,8 @@ export class WebhookDeliveries {
   readonly #inFlight = new Map<string, number>();
   /** Per webhook, the seq through which nothing is owed beyond its position (private or unsubscribed events). */
   readonly #clearThrough = new Map<string, number>();
+  /** When the positions moved in memory are due to be written; undefined when none are waiting. */
+  #writeDueAt: number | undefined;
 
   /** `arm` makes the object's alarm fire no later than a time. */
   constructor(store: WebhookStore, room: string, source: DeliverySource, arm: (at: number) => void, log: (what: string, err: unknown) => void) {
@@ -83,7 +92,7 @@ export class WebhookDeliveries {
 
   /** When the alarm must next look (the `webhooks` duty), or undefined when nothing is owed. */
   next(now: number): number | undefined {
-    let at = Infinity;
+    let at = this.#writeDueAt ?? Infinity;
     for (const hook of this.#store.all()) {
       const started = this.#inFlight.get(hook.id);
       if (started !== undefined) at = Math.min(at, started + WATCHDOG_MS);
@@ -93,8 +102,15 @@ export class WebhookDeliveries {
     return at === Infinity ? undefined : at;
   }
 
-  /** Starts every delivery that is due now (after a commit, from the alarm); never waits for one. */
+  /**
+   * Starts every delivery that is due now (after a commit, from the alarm); never waits for one.
+   * Writes the positions when they are due: after a commit that is in the commit's own turn.
+   */
   pump(now: number): void {
+    if (this.#writeDueAt !== undefined && now >= this.#writeDueAt) {
+      this.#writeDueAt = undefined;
+      this.#store.writePositions();
+    }
     for (const hook of this.#store.all()) {
       try {
         this.#pumpOne(hook, now);
@@ -173,6 +189,10 @@ export class WebhookDeliveries {
       const now = Date.now();
       if (delivered) {
         this.#store.delivered(id, seq);
+        if (this.#store.positionsUnwritten && this.#writeDueAt === undefined) {
+          this.#writeDueAt = now + POSITION_WRITE_MS;
+          this.#arm(this.#writeDueAt);
+        }
         this.#pumpOne(hook, now);
         return;
       }

@@ -3,8 +3,12 @@
  * secret (kept as it is: the room signs with it), the seq they start after, and the delivery
  * position: the last seq delivered, and for the event now due its failed tries (how many, since
  * when, when the next one is). At most 10 rows, read into memory when the room wakes, so that a
- * woken room knows what it still owes. A delivery writes one row (its position); a failed try
- * writes one too. No index: the id is the key of a WITHOUT ROWID table.
+ * woken room knows what it still owes. A delivery moves the position in memory; positions are
+ * written together later (`writePositions`, at most one row per webhook each time), so a fast
+ * stream of deliveries costs a row a second, not a row an event; a position lost with an evicted
+ * instance only sends its last events again (delivery is at least once; receivers deduplicate by
+ * `webhook-id`). A failed try, and the first success after failures, write their row at once.
+ * No index: the id is the key of a WITHOUT ROWID table.
  *
  * `nextPublicEvent` reads the event log for the next event a webhook owes: public, of a subscribed
  * kind, after a seq (seq is the rowid, so this walks forward from there).
@@ -67,6 +71,10 @@ const KIND_OF: Record<WebhookEventKind, number> = { message: KIND.say, edit: KIN
 export class WebhookStore {
   readonly #sql: SqlStorage;
   readonly #hooks = new Map<string, WebhookRecord>();
+  /** Webhooks whose delivered position moved in memory since it was last written. */
+  readonly #unwritten = new Set<string>();
+  /** Position rows written since the room woke (the Room's stats). */
+  rowsWritten = 0;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
@@ -103,15 +111,45 @@ export class WebhookStore {
     if (!this.#hooks.has(id)) return false;
     this.#sql.exec("DELETE FROM webhooks WHERE id = ?", id);
     this.#hooks.delete(id);
+    this.#unwritten.delete(id);
     return true;
   }
 
-  /** Event `seq` was delivered: the position moves, the failures are forgotten. */
+  /**
+   * Event `seq` was delivered: the position moves, the failures are forgotten. Kept in memory
+   * until `writePositions`, except when the webhook was failing: that row is written at once, so
+   * a recovered webhook never shows as failing after a restart.
+   */
   delivered(id: string, seq: number): void {
     const hook = this.#hooks.get(id);
     if (!hook) return;
+    const wasFailing = hook.attempts > 0;
     Object.assign(hook, { delivered: seq, attempts: 0, failingSince: null, nextTryAt: 0 });
-    this.#sql.exec("UPDATE webhooks SET delivered = ?, attempts = 0, failing_since = NULL, next_try_at = 0 WHERE id = ?", seq, id);
+    if (wasFailing) this.#write(hook);
+    else this.#unwritten.add(id);
+  }
+
+  /** True while some position moved in memory only. */
+  get positionsUnwritten(): boolean {
+    return this.#unwritten.size > 0;
+  }
+
+  /** Writes every position that moved in memory since the last write (one row per webhook). */
+  writePositions(): void {
+    for (const id of this.#unwritten) {
+      const hook = this.#hooks.get(id);
+      if (hook) this.#write(hook);
+    }
+    this.#unwritten.clear();
+  }
+
+  #write(hook: WebhookRecord): void {
+    this.#sql.exec(
+      "UPDATE webhooks SET delivered = ?, attempts = ?, failing_since = ?, next_try_at = ? WHERE id = ?",
+      hook.delivered, hook.attempts, hook.failingSince, hook.nextTryAt, hook.id,
+    );
+    this.#unwritten.delete(hook.id);
+    this.rowsWritten++;
   }
 
   /** A try of the event now due failed at `at`: the next one is not before `nextTryAt`. */
@@ -121,10 +159,8 @@ export class WebhookStore {
     hook.attempts++;
     hook.failingSince ??= at;
     hook.nextTryAt = nextTryAt;
-    this.#sql.exec(
-      "UPDATE webhooks SET attempts = ?, failing_since = ?, next_try_at = ? WHERE id = ?",
-      hook.attempts, hook.failingSince, hook.nextTryAt, id,
-    );
+    // The row carries the position too (it may have moved in memory only).
+    this.#write(hook);
   }
 
   /** The next public event of one of `events` with a seq above `after`, or undefined. */
