@@ -46,6 +46,8 @@ export interface BenchOptions {
   /** The webhooks phase: webhooks on the measured room, and hook posts timed. */
   webhooks: number;
   hookPosts: number;
+  /** The webhooks phase: the pause before each post of the second, spaced series of hook posts (ms). */
+  hookGapMs: number;
   /** Longest time for every client to join, ms (default 15 s + 25 ms per client). */
   bigConnectTimeoutMs?: number;
   /** Big room: connect to the workerd that runs the Worker, past wrangler's proxy (which takes 4 files per socket). */
@@ -81,7 +83,8 @@ export const USAGE = `usage: npm run bench -- [options]
                          file on every message; search times searches in the room heap filled, so it
                          needs heap
   --webhooks N           webhooks: webhooks on the room whose saturation is compared with a room without (default 3)
-  --hook-posts K         webhooks: hook posts timed one after another (default 300)
+  --hook-posts K         webhooks: hook posts timed one after another, then K more each after a pause (default 300)
+  --hook-gap MS          webhooks: the pause before each post of the spaced series, as alerts arrive (default 50)
   --shards-clients LIST  shards: clients in one room (default 1000,3000,5000)
   --shards-capacity C    shards: SHARD_CAPACITY of its server (default 1000)
   --heap-messages N      heap: messages one room stores (default 200000)
@@ -166,6 +169,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "signed-rounds": { type: "string" },
       webhooks: { type: "string" },
       "hook-posts": { type: "string" },
+      "hook-gap": { type: "string" },
       "big-connect-timeout": { type: "string" },
       "big-direct": { type: "boolean", default: false },
       "text-bytes": { type: "string" },
@@ -212,6 +216,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     bigClients,
     webhooks: num("webhooks", 3, 1),
     hookPosts: num("hook-posts", smoke ? 20 : 300, 1),
+    hookGapMs: num("hook-gap", 50),
     bigSenders: num("big-senders", 10, 1),
     bigRate: num("big-rate", 1),
     bigSeconds: num("big-seconds", d.bigSeconds),

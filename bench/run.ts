@@ -21,7 +21,7 @@ import { runSearch, searchReport, type SearchSummary } from "./search-phase.ts";
 import { SHARDS_ADMIN_KEY, runShards, shardsReport, type ShardsSummary } from "./shards-phase.ts";
 import { SIGNED_SECRET, runSigned, signedReport, startIssuer, type BenchIssuer, type SignedSummary } from "./signed-phase.ts";
 import { filesReport, runFiles, type FilesSummary } from "./files-phase.ts";
-import { WEBHOOKS_ADMIN_KEY, runWebhooks, webhooksReport, type WebhooksSummary } from "./webhooks-phase.ts";
+import { HOOK_POSTS_BUDGET, WEBHOOKS_ADMIN_KEY, runWebhooks, webhooksReport, type WebhooksSummary } from "./webhooks-phase.ts";
 import { planPinning, startServer, type BenchServer } from "./servers.ts";
 import { runTable } from "./table.ts";
 import { TrialRunner } from "./trial-runner.ts";
@@ -110,7 +110,7 @@ async function main(): Promise<number> {
           })
         : Promise.resolve(null),
       options.phases.has("webhooks")
-        ? startServer({ label: "room (webhooks)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: { ...raisedVars, ADMIN_KEY: WEBHOOKS_ADMIN_KEY } })
+        ? startServer({ label: "room (webhooks)", ...common, ...urlOrConfig(undefined, options.roomConfig), vars: { ...raisedVars, ADMIN_KEY: WEBHOOKS_ADMIN_KEY, ADDRESS_HOOK_POSTS_PER_MINUTE: String(HOOK_POSTS_BUDGET) } })
         : Promise.resolve(null),
     ]);
     for (const s of starting) if (s.status === "fulfilled" && s.value) servers.push(s.value);

@@ -6,7 +6,9 @@
  *    ratio of B's best passing deliveries/s to A's. Every webhook must also have received every
  *    event of B's room by the end (counted by webhook-id).
  * 2. Hook posts: `--hook-posts` posts one after another to one hook, each timed from request to
- *    answer (the message stored), p50 and p99.
+ *    answer (the message stored), p50 and p99; then as many again, each after a pause of
+ *    `--hook-gap` ms, as alerts arrive: a post right behind the previous one's answer lands in the
+ *    room's batch window (10 ms after a broadcast) and waits for its end, a post on its own does not.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,6 +20,12 @@ import type { TrialRunner } from "./trial-runner.ts";
 
 /** The admin key the phase's server runs with (a local dev server of this run only). */
 export const WEBHOOKS_ADMIN_KEY = "bench-webhooks-admin-key";
+/**
+ * The phase's server's hook-post budget per address and minute: both series of posts come from
+ * one address within a minute, past the default 600. The budget stays on, so each post still
+ * pays its check with the rate limiting binding.
+ */
+export const HOOK_POSTS_BUDGET = 6_000;
 
 /** What the phase measured. */
 export interface WebhooksSummary {
@@ -31,7 +39,16 @@ export interface WebhooksSummary {
   ratio: number | null;
   /** Events each webhook received (distinct webhook-ids) against the events stored in its room, per round. */
   delivered: { stored: number; received: number[] }[];
-  hookPosts: { count: number; p50: number | null; p99: number | null };
+  hookPosts: HookPostTimes;
+  /** The same count of posts, each after a pause of `gapMs`. */
+  spacedHookPosts: HookPostTimes & { gapMs: number };
+}
+
+/** Hook posts timed from request to answer. */
+export interface HookPostTimes {
+  count: number;
+  p50: number | null;
+  p99: number | null;
 }
 
 /** Runs the phase against `server` (raised limits, WEBHOOKS_ADMIN_KEY). */
@@ -83,7 +100,8 @@ export async function runWebhooks(
         }
       }
     }
-    const hookPosts = await timeHookPosts(server, options.hookPosts);
+    const hookPosts = await timeHookPosts(server, options.hookPosts, 0);
+    const spacedHookPosts = { ...(await timeHookPosts(server, options.hookPosts, options.hookGapMs)), gapMs: options.hookGapMs };
     const plain = best.plain?.deliveriesPerS ?? null;
     const withWebhooks = best.webhooks?.deliveriesPerS ?? null;
     return {
@@ -96,6 +114,7 @@ export async function runWebhooks(
         ratio: plain && withWebhooks ? Math.round((withWebhooks / plain) * 1000) / 1000 : null,
         delivered,
         hookPosts,
+        spacedHookPosts,
       },
       trials,
     };
@@ -113,6 +132,7 @@ export function webhooksReport(summary: WebhooksSummary): string[] {
     `  best passing deliveries/s per round: without ${fmt(summary.plain)}; with ${fmt(summary.withWebhooks)}; ratio with/without ${summary.ratio ?? "–"}`,
     ...summary.delivered.map((d, i) => `  round ${i + 1}: ${d.stored} events stored; each webhook received ${d.received.join(", ")}`),
     `hook posts: ${summary.hookPosts.count} one after another, answered in p50 ${summary.hookPosts.p50 ?? "–"} ms, p99 ${summary.hookPosts.p99 ?? "–"} ms`,
+    `hook posts: ${summary.spacedHookPosts.count} each ${summary.spacedHookPosts.gapMs} ms after the last answer, answered in p50 ${summary.spacedHookPosts.p50 ?? "–"} ms, p99 ${summary.spacedHookPosts.p99 ?? "–"} ms`,
   ];
 }
 
@@ -144,12 +164,13 @@ async function storedSeq(server: BenchServer, room: string): Promise<number> {
   return ((await (await fetch(`${server.url}/api/rooms/${room}`)).json()) as { seq: number }).seq;
 }
 
-/** Times `count` hook posts, one after another, after 20 unrecorded ones. */
-async function timeHookPosts(server: BenchServer, count: number): Promise<WebhooksSummary["hookPosts"]> {
+/** Times `count` hook posts, each `gapMs` after the previous answer, after 20 unrecorded ones. */
+async function timeHookPosts(server: BenchServer, count: number, gapMs: number): Promise<HookPostTimes> {
   const room = `bench-hook-${Date.now().toString(36)}`;
   const { hook } = (await owner(server, `/api/rooms/${room}/hooks`, { name: "bench" })) as { hook: { url: string } };
   const times: number[] = [];
   for (let i = -20; i < count; i++) {
+    if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
     const started = performance.now();
     const response = await fetch(`${server.url}${hook.url}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: `post ${i}` }) });
     await response.arrayBuffer();
