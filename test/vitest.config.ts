@@ -39,6 +39,7 @@ function workers(name: string, extra: Record<string, string> = {}, more: string[
             ADDRESS_CREATIONS_PER_MINUTE: "0",
             ADDRESS_READS_PER_MINUTE: "0",
             ADDRESS_HOOK_POSTS_PER_MINUTE: "0",
+            ADDRESS_UPLOADS_PER_MINUTE: "0",
             // Signed identity (docs/AUTH.md): the test provider's HS256 keys and key set, and the
             // private keys for the tests to sign with (not a var the Worker reads).
             AUTH_SECRET: TEST_AUTH_SECRET,
@@ -68,7 +69,7 @@ export default defineConfig({
       workers("auth-required", { AUTH_REQUIRED: "true" }, [], [], ["test/auth-required/*.test.ts"]),
       workers(
         "address-limits",
-        { ADDRESS_UPGRADES_PER_MINUTE: "4", ADDRESS_CREATIONS_PER_MINUTE: "3", ADDRESS_READS_PER_MINUTE: "5", ADDRESS_HOOK_POSTS_PER_MINUTE: "3" },
+        { ADDRESS_UPGRADES_PER_MINUTE: "4", ADDRESS_CREATIONS_PER_MINUTE: "3", ADDRESS_READS_PER_MINUTE: "5", ADDRESS_HOOK_POSTS_PER_MINUTE: "3", ADDRESS_UPLOADS_PER_MINUTE: "2" },
         [],
         [],
         ["test/address-limits/*.test.ts"],

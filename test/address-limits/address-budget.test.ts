@@ -1,13 +1,16 @@
 /**
  * Issue 19, item 3: a budget per client address in the Worker, for what fresh identities make
- * free (upgrades, room creation, HTTP reads). This project runs with low budgets (4 upgrades,
- * 3 creations, 5 reads a minute); the defaults meet a real dev server in test/node/.
+ * free (upgrades, room creation, HTTP reads; v3 adds uploads and hook posts). This project runs
+ * with low budgets (4 upgrades, 3 creations, 5 reads, 2 uploads, 3 hook posts a minute); the
+ * defaults meet a real dev server in test/node/.
  *
  * The binding counts in windows aligned to the minute: a sequence that straddled a window's end
  * proves nothing, so each check runs again, with fresh addresses, when the window turned under it.
  */
 import { describe, expect, it } from "vitest";
-import { connect, roomName, workerFetch } from "../support/room-client.ts";
+import { png } from "../support/images.ts";
+import { connect, newToken, roomName, workerFetch } from "../support/room-client.ts";
+import { postFile } from "../support/uploads.ts";
 
 /** A fresh address in TEST-NET-2, never shared with another test. */
 function freshAddress(): string {
@@ -116,6 +119,17 @@ describe("per-address budgets", () => {
       await expectRefused(await workerFetch("/api/rooms", { method: "POST", headers, body: JSON.stringify({ name }) }));
       const claimed = await workerFetch("/api/rooms", { method: "POST", headers: { "CF-Connecting-IP": freshAddress() }, body: JSON.stringify({ name }) });
       expect(claimed.status).toBe(201);
+    }));
+
+  it("refuses an address's uploads past its budget (before the room is asked), while another address uploads on", () =>
+    inOneWindow(async () => {
+      const room = roomName("uploads");
+      const credential = newToken();
+      const uploader = freshAddress();
+      for (let i = 0; i < 2; i++) expect((await postFile(room, png(2, 2), { credential, headers: { "CF-Connecting-IP": uploader } })).status).toBe(201);
+      await expectRefused(await postFile(room, png(2, 2), { credential, headers: { "CF-Connecting-IP": uploader } }));
+      // The same user from another address is not refused: the budget is the address's.
+      expect((await postFile(room, png(2, 2), { credential, headers: { "CF-Connecting-IP": freshAddress() } })).status).toBe(201);
     }));
 
   it("refuses an address's hook posts past its budget (before the room is asked), while another address posts on", () =>
