@@ -54,7 +54,12 @@ function workers(name: string, extra: Record<string, string> = {}, more: string[
         },
       }),
     ],
-    test: { name, include: [...include, ...more], exclude, testTimeout: 20_000 },
+    // One runtime per worker for all its files (isolate: false), not a fresh one per file: the
+    // four workerd projects ran in 160 s instead of 281 s on a calm machine (67 files at ~1.1 s of
+    // startup each). Files stay independent because every test makes its own rooms (roomName),
+    // tokens and addresses, and every per-address budget is off here (address-limits uses fresh
+    // addresses per test).
+    test: { name, include: [...include, ...more], exclude, testTimeout: 20_000, isolate: false },
   };
 }
 
