@@ -3,8 +3,9 @@
  * 1. Saturation with and without webhooks, same server, same run: rooms alternate A B A B, A a
  *    plain room, B one with `--webhooks` webhooks (all events) to a receiver in this process on
  *    127.0.0.1 answering 204; each round's staircase as in the saturation phase; the figure is the
- *    ratio of B's best passing deliveries/s to A's. Every webhook must also have received every
- *    event of B's room by the end (counted by webhook-id).
+ *    ratio of B's best passing deliveries/s to A's. In the last round every webhook must also
+ *    receive every event of B's room (counted by webhook-id), waited for at the room's pace of
+ *    50 a second per webhook; earlier rounds' webhooks are deleted after their trial.
  * 2. Hook posts: `--hook-posts` posts one after another to one hook, each timed from request to
  *    answer (the message stored), p50 and p99; then as many again, each after a pause of
  *    `--hook-gap` ms, as alerts arrive: a post right behind the previous one's answer lands in the
@@ -17,6 +18,10 @@ import type { MeasuredStage, TrialRecord } from "./records.ts";
 import { bestPassing, coarseStages, fineStages, passes } from "./saturation.ts";
 import type { BenchServer } from "./servers.ts";
 import type { TrialRunner } from "./trial-runner.ts";
+
+
+/** The room's spacing between a webhook's tries (`DELIVERY_SPACING_MS` in src/server/objects/webhook-delivery.ts). */
+const DELIVERY_SPACING_MS = 20;
 
 /** The admin key the phase's server runs with (a local dev server of this run only). */
 export const WEBHOOKS_ADMIN_KEY = "bench-webhooks-admin-key";
@@ -37,8 +42,12 @@ export interface WebhooksSummary {
   withWebhooks: (number | null)[];
   /** Best of the rounds, with over without. */
   ratio: number | null;
-  /** Events each webhook received (distinct webhook-ids) against the events stored in its room, per round. */
-  delivered: { stored: number; received: number[] }[];
+  /**
+   * Events each webhook received (distinct webhook-ids) against the events stored in its room, per
+   * round: in the last round after waiting for all of them (`complete`), in earlier ones by the
+   * trial's end, when they are deleted.
+   */
+  delivered: { stored: number; received: number[]; complete: boolean }[];
   hookPosts: HookPostTimes;
   /** The same count of posts, each after a pause of `gapMs`. */
   spacedHookPosts: HookPostTimes & { gapMs: number };
@@ -69,11 +78,13 @@ export async function runWebhooks(
       for (const variant of ["plain", "webhooks"] as const) {
         const room = `bench-${variant}-${round}-${Date.now().toString(36)}`;
         const paths: string[] = [];
+        const ids: string[] = [];
         if (variant === "webhooks") {
           for (let i = 0; i < options.webhooks; i++) {
             const path = `/${room}/${i}`;
-            await owner(server, `/api/rooms/${room}/webhooks`, { url: `${receiver.url}${path}` });
+            const made = (await owner(server, `/api/rooms/${room}/webhooks`, { url: `${receiver.url}${path}` })) as { webhook: { id: string } };
             paths.push(path);
+            ids.push(made.webhook.id);
           }
         }
         const stages = round === 1 ? coarseStages(options) : fineStages(options, best[variant]);
@@ -92,11 +103,19 @@ export async function runWebhooks(
         progress(trial);
         if (variant === "webhooks") {
           const stored = await storedSeq(server, room);
-          // Deliveries go on after the trial's last message: wait (bounded) until each has them all.
-          const deadline = Date.now() + 120_000;
-          while (Date.now() < deadline && paths.some((p) => (receiver.ids.get(p)?.size ?? 0) < stored)) await new Promise((r) => setTimeout(r, 250));
-          delivered.push({ stored, received: paths.map((p) => receiver.ids.get(p)?.size ?? 0) });
-          log(`webhooks round ${round}: ${stored} events stored, received ${delivered.at(-1)!.received.join(", ")}`);
+          const last = round === options.satRounds;
+          if (last) {
+            // Deliveries go on after the trial's last message, at most 50 a second per webhook
+            // (the room spaces tries 20 ms apart): wait, bounded by that pace, until each has them all.
+            const deadline = Date.now() + 30_000 + Math.min(stored * DELIVERY_SPACING_MS, 600_000);
+            while (Date.now() < deadline && paths.some((p) => (receiver.ids.get(p)?.size ?? 0) < stored)) await new Promise((r) => setTimeout(r, 250));
+          } else {
+            // Earlier rounds' webhooks are deleted at once, so that their backlog does not run
+            // beside the next trials on the same server.
+            for (const id of ids) await ownerDelete(server, `/api/rooms/${room}/webhooks/${id}`);
+          }
+          delivered.push({ stored, received: paths.map((p) => receiver.ids.get(p)?.size ?? 0), complete: last });
+          log(`webhooks round ${round}: ${stored} events stored, received ${delivered.at(-1)!.received.join(", ")}${last ? "" : " (deleted after the trial)"}`);
         }
       }
     }
@@ -130,7 +149,9 @@ export function webhooksReport(summary: WebhooksSummary): string[] {
     "",
     `webhooks: saturation of a room with ${summary.webhooks} webhooks against one without (${summary.clients} clients, ${summary.senders} senders)`,
     `  best passing deliveries/s per round: without ${fmt(summary.plain)}; with ${fmt(summary.withWebhooks)}; ratio with/without ${summary.ratio ?? "–"}`,
-    ...summary.delivered.map((d, i) => `  round ${i + 1}: ${d.stored} events stored; each webhook received ${d.received.join(", ")}`),
+    ...summary.delivered.map(
+      (d, i) => `  round ${i + 1}: ${d.stored} events stored; each webhook received ${d.received.join(", ")}${d.complete ? " (after waiting for all)" : " by the trial's end (then deleted)"}`,
+    ),
     `hook posts: ${summary.hookPosts.count} one after another, answered in p50 ${summary.hookPosts.p50 ?? "–"} ms, p99 ${summary.hookPosts.p99 ?? "–"} ms`,
     `hook posts: ${summary.spacedHookPosts.count} each ${summary.spacedHookPosts.gapMs} ms after the last answer, answered in p50 ${summary.spacedHookPosts.p50 ?? "–"} ms, p99 ${summary.spacedHookPosts.p99 ?? "–"} ms`,
   ];
@@ -158,6 +179,12 @@ async function owner(server: BenchServer, path: string, body: unknown): Promise<
   const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { Authorization: `Bearer ${WEBHOOKS_ADMIN_KEY}` }, body: JSON.stringify(body) });
   if (response.status !== 201) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return (await response.json()) as Record<string, unknown>;
+}
+
+/** An owner's DELETE with the run's admin key. */
+async function ownerDelete(server: BenchServer, path: string): Promise<void> {
+  const response = await fetch(`${server.url}${path}`, { method: "DELETE", headers: { Authorization: `Bearer ${WEBHOOKS_ADMIN_KEY}` } });
+  if (response.status !== 204) throw new Error(`${path}: ${response.status} ${await response.text()}`);
 }
 
 async function storedSeq(server: BenchServer, room: string): Promise<number> {

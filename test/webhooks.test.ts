@@ -10,7 +10,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Room } from "../src/server/objects/room.ts";
-import { POSITION_WRITE_MS } from "../src/server/objects/webhook-delivery.ts";
+import { DELIVERY_SPACING_MS, POSITION_WRITE_MS } from "../src/server/objects/webhook-delivery.ts";
 import { bearer, call, makeHook, makeWebhook, ownedRoom, postToHook, webhooksOf } from "./support/integrations.ts";
 import { join } from "./support/room-client.ts";
 import { receiver, verifyTry, type ReceivedTry } from "./support/webhook-receiver.ts";
@@ -255,6 +255,23 @@ describe("delivering", () => {
     expect(seqsOf(controlTries)).toEqual([two.seq, two.seq, two.seq]);
     expect(inbox.tries).toHaveLength(count);
   }, 20_000);
+
+  it("starts a webhook's tries at least 20 ms apart (50 a second at most), so a receiver that answers at once cannot take the room's time, and still delivers every event in order", async () => {
+    const { room, ownerKey, ann } = await busyRoom("webhook-paced");
+    const inbox = receiver("paced");
+    await makeWebhook(room, ownerKey, inbox.url);
+    const seqs: number[] = [];
+    // Stored within a few milliseconds of each other: without the spacing their tries would follow
+    // each other as fast as the receiver answers.
+    const said = await Promise.all(Array.from({ length: 8 }, (_, i) => ann.say(`burst ${i}`)));
+    for (const frame of said) seqs.push(frame.seq);
+    const tries = await inbox.until((t) => t.length >= 8);
+    expect(seqsOf(tries)).toEqual(seqs.sort((a, b) => a - b));
+    const gaps = tries.slice(1).map((t, i) => t.at - tries[i]!.at);
+    // The receiver reads the clock of the test's own turn, which may lag the room's by a tick
+    // (seen: 19 ms); unpaced tries arrive 0-3 ms apart here.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(DELIVERY_SPACING_MS - 2);
+  });
 
   it("writes its position coalesced: a run of deliveries costs about a row a second, not a row each, and the row catches up", async () => {
     const { room, ownerKey, ann } = await busyRoom("webhook-coalesced");

@@ -36,6 +36,15 @@ const WATCHDOG_MS = DELIVERY_TIMEOUT_MS + 5_000;
  * room's outgoing frames wait behind).
  */
 export const POSITION_WRITE_MS = 1_000;
+/**
+ * A webhook's tries start at least this far apart (at most 50 a second). Each try is a request
+ * the Room builds, signs and starts on its own thread; a receiver that answers at once (one on
+ * the same host) would otherwise take as much of the room's time as it can send, and three such
+ * webhooks halved a saturated room's throughput. A real receiver across a network answers slower
+ * than this anyway; a room that stores events faster for long lets its webhooks fall behind and
+ * catch up when it calms, in order, losing nothing.
+ */
+export const DELIVERY_SPACING_MS = 20;
 
 /** Where deliveries come from: the log as it stands now. */
 export interface DeliverySource {
@@ -80,6 +89,10 @@ export class WebhookDeliveries {
   readonly #clearThrough = new Map<string, number>();
   /** When the positions moved in memory are due to be written; undefined when none are waiting. */
   #writeDueAt: number | undefined;
+  /** When each webhook's last try started (in this instance), for the spacing between tries. */
+  readonly #lastStart = new Map<string, number>();
+  /** A short timer is set to pump again once the spacing allows (at most `DELIVERY_SPACING_MS`). */
+  #pacing = false;
 
   /** `arm` makes the object's alarm fire no later than a time. */
   constructor(store: WebhookStore, room: string, source: DeliverySource, arm: (at: number) => void, log: (what: string, err: unknown) => void) {
@@ -124,6 +137,7 @@ export class WebhookDeliveries {
   forget(id: string): void {
     this.#inFlight.delete(id);
     this.#clearThrough.delete(id);
+    this.#lastStart.delete(id);
   }
 
   /** Everything after the position is handled, except private events and kinds not subscribed. */
@@ -135,6 +149,11 @@ export class WebhookDeliveries {
     if (this.#inFlight.has(hook.id)) return;
     if (hook.attempts > 0 && hook.nextTryAt > now) return;
     if (hook.attempts === 0 && this.#position(hook) >= this.#source.lastSeq) return;
+    const allowedAt = (this.#lastStart.get(hook.id) ?? -Infinity) + DELIVERY_SPACING_MS;
+    if (now < allowedAt) {
+      this.#pumpLater(allowedAt - now);
+      return;
+    }
     const due = this.#source.next(this.#position(hook), hook.events);
     if (!due) {
       this.#clearThrough.set(hook.id, this.#source.lastSeq);
@@ -143,6 +162,20 @@ export class WebhookDeliveries {
       return;
     }
     this.#send(hook, due.seq, due.event, now);
+  }
+
+  /**
+   * Pumps again in `ms` (a few milliseconds: like the batch window's, the timer is too short to
+   * keep the room from hibernating; if the instance goes meanwhile, the alarm's duty finds what
+   * is owed).
+   */
+  #pumpLater(ms: number): void {
+    if (this.#pacing) return;
+    this.#pacing = true;
+    setTimeout(() => {
+      this.#pacing = false;
+      this.pump(Date.now());
+    }, ms);
   }
 
   /** One try, started in this turn; its end is handled by `#settled`, whatever happened meanwhile. */
@@ -158,6 +191,7 @@ export class WebhookDeliveries {
       "webhook-signature": signDelivery(hook.secret, id, timestamp, body),
     };
     this.#inFlight.set(hook.id, now);
+    this.#lastStart.set(hook.id, now);
     this.#arm(now + WATCHDOG_MS);
     let delivered = false;
     // The 10 s limit is a timer cleared as soon as the try ends: `AbortSignal.timeout` would stay
