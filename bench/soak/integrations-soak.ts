@@ -95,6 +95,11 @@ export class SoakIntegrations {
     await this.#loop;
   }
 
+  /** How many distinct events the receiver has had so far. */
+  get received(): number {
+    return this.#received.size;
+  }
+
   /** Waits until every seq up to `lastSeq` has arrived (bounded); true when it did. */
   drain(lastSeq: number, timeoutMs: number): Promise<boolean> {
     return waitUntil(() => this.#received.size >= lastSeq, timeoutMs);

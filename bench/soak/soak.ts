@@ -243,9 +243,11 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void 
     await waitUntil(() => clients.every((c) => c.view.lastSeq >= lastSeq), Math.max(5_000, options.drainTimeoutMs - (performance.now() - drainStarted)));
     const roomLog = await readPublicLog(server.url, room);
     // Every event of the room (the soak sends no private ones) must reach the webhook receiver.
-    // Webhook deliveries go one at a time and wait out their retries (1 s, 2 s, 4 s… after each
-    // try the receiver failed on purpose), so they get at least 30 s of their own to catch up.
-    await integrations.drain(lastSeq, Math.max(30_000, options.drainTimeoutMs - (performance.now() - drainStarted)));
+    // Webhook deliveries go one at a time, at most 50 a second (the room spaces tries 20 ms apart),
+    // and wait out their retries (1 s, 2 s, 4 s… after each try the receiver failed on purpose), so
+    // they get at least 30 s of their own to catch up, plus 20 ms for each event still owed.
+    const owed = Math.max(0, lastSeq - integrations.received);
+    await integrations.drain(lastSeq, Math.max(30_000 + owed * 20, options.drainTimeoutMs - (performance.now() - drainStarted)));
     const integrationCounts = integrations.check(roomLog, lastSeq);
     const socketsPerObject = await readPlacement(server.url, room, adminKey);
     const drainMs = Math.round(performance.now() - drainStarted);
