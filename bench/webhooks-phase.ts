@@ -3,9 +3,10 @@
  * 1. Saturation with and without webhooks, same server, same run: rooms alternate A B A B, A a
  *    plain room, B one with `--webhooks` webhooks (all events) to a receiver in this process on
  *    127.0.0.1 answering 204; each round's staircase as in the saturation phase; the figure is the
- *    ratio of B's best passing deliveries/s to A's. In the last round every webhook must also
- *    receive every event of B's room (counted by webhook-id), waited for at the room's pace of
- *    50 a second per webhook; earlier rounds' webhooks are deleted after their trial.
+ *    ratio of B's best passing deliveries/s to A's. B's webhooks are deleted after each trial
+ *    (a staircase stores far more than a webhook's 50 events a second). Then a room with the
+ *    webhooks takes 20 messages/s for 20 s, and every webhook must receive every event of it
+ *    (counted by webhook-id).
  * 2. Hook posts: `--hook-posts` posts one after another to one hook, each timed from request to
  *    answer (the message stored), p50 and p99; then as many again, each after a pause of
  *    `--hook-gap` ms, as alerts arrive: a post right behind the previous one's answer lands in the
@@ -43,9 +44,9 @@ export interface WebhooksSummary {
   /** Best of the rounds, with over without. */
   ratio: number | null;
   /**
-   * Events each webhook received (distinct webhook-ids) against the events stored in its room, per
-   * round: in the last round after waiting for all of them (`complete`), in earlier ones by the
-   * trial's end, when they are deleted.
+   * Events each webhook received (distinct webhook-ids) against the events stored in its room: per
+   * round by the trial's end, when they are deleted; last, the 20 messages/s room after waiting
+   * for all of them (`complete`).
    */
   delivered: { stored: number; received: number[]; complete: boolean }[];
   hookPosts: HookPostTimes;
@@ -102,23 +103,16 @@ export async function runWebhooks(
         trials.push(trial);
         progress(trial);
         if (variant === "webhooks") {
+          // A staircase stores events far faster than a webhook's 50 a second: its webhooks are
+          // deleted at once, so that their backlog does not run beside the next trials.
           const stored = await storedSeq(server, room);
-          const last = round === options.satRounds;
-          if (last) {
-            // Deliveries go on after the trial's last message, at most 50 a second per webhook
-            // (the room spaces tries 20 ms apart): wait, bounded by that pace, until each has them all.
-            const deadline = Date.now() + 30_000 + Math.min(stored * DELIVERY_SPACING_MS, 600_000);
-            while (Date.now() < deadline && paths.some((p) => (receiver.ids.get(p)?.size ?? 0) < stored)) await new Promise((r) => setTimeout(r, 250));
-          } else {
-            // Earlier rounds' webhooks are deleted at once, so that their backlog does not run
-            // beside the next trials on the same server.
-            for (const id of ids) await ownerDelete(server, `/api/rooms/${room}/webhooks/${id}`);
-          }
-          delivered.push({ stored, received: paths.map((p) => receiver.ids.get(p)?.size ?? 0), complete: last });
-          log(`webhooks round ${round}: ${stored} events stored, received ${delivered.at(-1)!.received.join(", ")}${last ? "" : " (deleted after the trial)"}`);
+          for (const id of ids) await ownerDelete(server, `/api/rooms/${room}/webhooks/${id}`);
+          delivered.push({ stored, received: paths.map((p) => receiver.ids.get(p)?.size ?? 0), complete: false });
+          log(`webhooks round ${round}: ${stored} events stored, received ${delivered.at(-1)!.received.join(", ")} by the trial's end`);
         }
       }
     }
+    delivered.push(await deliverAll(runner, server, options, receiver, progress, trials, log));
     const hookPosts = await timeHookPosts(server, options.hookPosts, 0);
     const spacedHookPosts = { ...(await timeHookPosts(server, options.hookPosts, options.hookGapMs)), gapMs: options.hookGapMs };
     const plain = best.plain?.deliveriesPerS ?? null;
@@ -142,6 +136,43 @@ export async function runWebhooks(
   }
 }
 
+/**
+ * Every event reaches every webhook: a room with the phase's webhooks takes 20 messages a second
+ * for 20 s (below a webhook's 50 a second), and the phase waits, bounded by that pace, until
+ * each webhook has every event the room stored.
+ */
+async function deliverAll(
+  runner: TrialRunner,
+  server: BenchServer,
+  options: BenchOptions,
+  receiver: Awaited<ReturnType<typeof startReceiver>>,
+  progress: (trial: TrialRecord) => void,
+  trials: TrialRecord[],
+  log: (line: string) => void,
+): Promise<WebhooksSummary["delivered"][number]> {
+  const room = `bench-delivered-${Date.now().toString(36)}`;
+  const paths: string[] = [];
+  for (let i = 0; i < options.webhooks; i++) {
+    const path = `/${room}/${i}`;
+    await owner(server, `/api/rooms/${room}/webhooks`, { url: `${receiver.url}${path}` });
+    paths.push(path);
+  }
+  const trial = await runner.run(server, "room", 0, {
+    clients: options.satClients,
+    senders: options.satSenders,
+    stages: [{ ratePerSender: 20 / options.satSenders, seconds: 20 }],
+    room,
+  });
+  trials.push(trial);
+  progress(trial);
+  const stored = await storedSeq(server, room);
+  const deadline = Date.now() + 30_000 + stored * DELIVERY_SPACING_MS;
+  while (Date.now() < deadline && paths.some((p) => (receiver.ids.get(p)?.size ?? 0) < stored)) await new Promise((r) => setTimeout(r, 250));
+  const received = paths.map((p) => receiver.ids.get(p)?.size ?? 0);
+  log(`webhooks: ${stored} events stored at 20 messages/s, received ${received.join(", ")}`);
+  return { stored, received, complete: true };
+}
+
 /** The phase's report lines. */
 export function webhooksReport(summary: WebhooksSummary): string[] {
   const fmt = (values: (number | null)[]) => values.map((v) => (v === null ? "–" : String(Math.round(v)))).join(", ");
@@ -149,8 +180,10 @@ export function webhooksReport(summary: WebhooksSummary): string[] {
     "",
     `webhooks: saturation of a room with ${summary.webhooks} webhooks against one without (${summary.clients} clients, ${summary.senders} senders)`,
     `  best passing deliveries/s per round: without ${fmt(summary.plain)}; with ${fmt(summary.withWebhooks)}; ratio with/without ${summary.ratio ?? "–"}`,
-    ...summary.delivered.map(
-      (d, i) => `  round ${i + 1}: ${d.stored} events stored; each webhook received ${d.received.join(", ")}${d.complete ? " (after waiting for all)" : " by the trial's end (then deleted)"}`,
+    ...summary.delivered.map((d, i) =>
+      d.complete
+        ? `  every event delivered: ${d.stored} events stored at 20 messages/s; each webhook received ${d.received.join(", ")}${d.received.every((n) => n >= d.stored) ? " (all)" : " (NOT all)"}`
+        : `  round ${i + 1}: ${d.stored} events stored; each webhook received ${d.received.join(", ")} by the trial's end (then deleted)`,
     ),
     `hook posts: ${summary.hookPosts.count} one after another, answered in p50 ${summary.hookPosts.p50 ?? "–"} ms, p99 ${summary.hookPosts.p99 ?? "–"} ms`,
     `hook posts: ${summary.spacedHookPosts.count} each ${summary.spacedHookPosts.gapMs} ms after the last answer, answered in p50 ${summary.spacedHookPosts.p50 ?? "–"} ms, p99 ${summary.spacedHookPosts.p99 ?? "–"} ms`,
