@@ -51,6 +51,8 @@ describe("gramTokens", () => {
 
   it("leaves out whitespace and every gram across it", () => {
     expect(gramTokens("a b")).toEqual(["002p", "002q"]);
+    // U+001F is a control character, not whitespace: it is a gram like any other.
+    expect(gramTokens("a\u001f")).toEqual(["002p", "000v", "002p000v"]);
     expect(gramTokens("a\u3000\n b")).toEqual(["002p", "002q"]);
     expect(gramTokens(searchKey("x¨"))).toEqual([gramToken("x"), gramToken("\u0308")]);
   });
@@ -62,7 +64,7 @@ describe("gramTokens", () => {
 
   it("holds a term's token exactly when the term is a substring of the text, in any script", () => {
     // A small alphabet so that terms often occur: CJK, emoji, accents (composed and combining), fullwidth, spaces.
-    const point = fc.constantFrom("a", "b", "好", "天", "🎉", "🏽", "é", "\u0301", "ａ", " ", "\u3000", "-", "ß");
+    const point = fc.constantFrom("a", "b", "好", "天", "🎉", "🏽", "é", "\u0301", "ａ", " ", "\t", "\u001f", "\u00a0", "\u3000", "-", "ß");
     const text = fc.array(point, { maxLength: 12 }).map((points) => points.join(""));
     const term = fc.array(point, { minLength: 1, maxLength: 2 }).map((points) => points.join(""));
     fc.assert(
