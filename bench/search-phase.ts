@@ -3,10 +3,12 @@
  * filled (`--heap-messages`, e.g. 100,000, all kept: the heap server's `HISTORY_LIMIT` is raised to
  * that number when this phase runs), one client sends `search` frames one at a time and
  * times each answer, per kind of query: a rare term of 3+ characters (the trigram index), a term
- * in every message (the index, newest page only), a two-character term found at once and one found
- * nowhere (the short-term path: a walk of the key texts newest first, the whole log at worst), and
- * a miss of 3+ characters. The same client's round trip through the bare baseline Durable Object,
- * measured in the same run, gives each figure as a ratio too (the machine is shared and noisy).
+ * in every message (the index, newest page only), a miss of 3+ characters, short terms of one and
+ * two characters (the gram index: a common one and ones found nowhere, which walked every key text
+ * before the gram index), and a term in every message with a two-character term found nowhere
+ * (the trigram index's matches, bounded by the gram index). The same client's round trip through
+ * the bare baseline Durable Object, measured in the same run, gives each figure as a ratio too (the
+ * machine is shared and noisy).
  */
 import type { MessageFrame } from "@edge-chat/protocol";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
@@ -48,8 +50,10 @@ export async function runSearch(server: BenchServer, room: string, messages: num
     ["rare term, 5 characters (index)", String(Math.floor(messages * 0.37))],
     ["term in every message (index)", "heap"],
     ["miss, 3+ characters (index)", "zqzqz"],
-    ["two characters, common (short path)", "42"],
-    ["two characters, nowhere (short path, whole log)", "zq"],
+    ["two characters, common (gram index)", "42"],
+    ["two characters, nowhere (gram index)", "zq"],
+    ["one character, nowhere (gram index)", "z"],
+    ["in every message + two characters nowhere", "heap zq"],
   ];
   let answer: ((frame: RoomFrame) => void) | undefined;
   let failure: ((error: RoomError) => void) | undefined;

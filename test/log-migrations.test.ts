@@ -1,11 +1,12 @@
 /**
  * A room stored before this version wakes in the current shape: one text per message (edit rows
- * give theirs up) and reactions as counts plus per-user rows, order kept.
+ * give theirs up), reactions as counts plus per-user rows, order kept, and its current messages
+ * in the short-term gram table of search.
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { join, messagesOf, roomName } from "./support/room-client.ts";
+import { join, messagesOf, newToken, roomName, type TestSocket } from "./support/room-client.ts";
 import { roomSql } from "./support/seed.ts";
 
 describe("a room stored before protocol v3", () => {
@@ -39,5 +40,45 @@ describe("a room stored before protocol v3", () => {
     ]);
     expect(await roomSql(room, "SELECT seq, text FROM events WHERE kind = 1 ORDER BY seq")).toEqual([{ seq: 2, text: null }, { seq: 3, text: null }]);
     expect(await roomSql(room, "SELECT name FROM sqlite_master WHERE name = 'reactions'")).toEqual([]);
+  });
+});
+
+describe("a room stored before the short-term gram table", () => {
+  /** The texts a search finds, newest first. */
+  async function found(socket: TestSocket, q: string): Promise<string[]> {
+    socket.send({ type: "search", q });
+    return (await socket.next("search")).messages.map((m) => m.text);
+  }
+
+  it("indexes its current messages once when it wakes: edits by their current text, deleted ones not, private ones for their pair", async () => {
+    const room = roomName("grams-upgrade");
+    const stub = env.ROOMS.getByName(room);
+    const annToken = newToken();
+    const ann = await join(room, { token: annToken, name: "ann" });
+    const bob = await join(room, { name: "bob" });
+    const open = await ann.socket.say("天气 ok");
+    const note = await ann.socket.say("秘密 47", { to: bob.welcome.self.id });
+    const edited = await ann.socket.say("noon 正午");
+    const gone = await ann.socket.say("机密 plans");
+    ann.socket.send({ type: "edit", id: "e1", target: edited.seq, text: "dusk 黄昏" });
+    await ann.socket.next("edit");
+    ann.socket.send({ type: "delete", id: "d1", target: gone.seq });
+    await ann.socket.next("delete");
+    await ann.socket.close();
+    await bob.socket.close();
+    // As the room was stored before the gram table: the trigram table only.
+    await roomSql(room, "DROP TABLE search_grams");
+    await evictDurableObject(stub);
+    const { socket: again } = await join(room, { token: annToken, name: "ann" });
+    expect(await roomSql(room, "SELECT rowid FROM search_grams ORDER BY rowid")).toEqual([{ rowid: open.seq }, { rowid: note.seq }, { rowid: edited.seq }]);
+    expect(await found(again, "天气")).toEqual(["天气 ok"]);
+    expect(await found(again, "47")).toEqual(["秘密 47"]);
+    expect(await found(again, "k")).toEqual(["dusk 黄昏", "天气 ok"]);
+    expect(await found(again, "正")).toEqual([]);
+    expect(await found(again, "黄昏")).toEqual(["dusk 黄昏"]);
+    expect(await found(again, "机密")).toEqual([]);
+    const { socket: stranger } = await join(room, { name: "cyd" });
+    expect(await found(stranger, "秘密")).toEqual([]);
+    expect(await found(stranger, "ok")).toEqual(["天气 ok"]);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Search (PROTOCOL.md v3): the `search` frame and `GET /api/rooms/:room/search`, over an FTS5
- * trigram index kept in the events' own transaction. Substrings in every script (CJK without
- * spaces, two-character words included), NFKC and lower case, deleted text gone, edits replacing
- * the indexed text, private messages found only by their pair, pages newest first with `next`,
- * the bucket, the index following retention. Runs sharded too (workers-sharded).
+ * trigram index and a gram table for short terms, kept in the events' own transaction. Substrings
+ * in every script (CJK without spaces, two-character words included), NFKC and lower case,
+ * deleted text gone, edits replacing the indexed text, private messages found only by their pair,
+ * pages newest first with `next`, the bucket, the index following retention. Runs sharded too
+ * (workers-sharded); short terms in detail: search-short-terms.test.ts.
  */
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -189,6 +190,7 @@ describe("the search frame", () => {
     await seedMessages(room, 60, 20);
     const rows = await roomSql<{ n: number; low: number }>(room, "SELECT COUNT(*) AS n, MIN(rowid) AS low FROM search_text");
     expect(rows[0]).toEqual({ n: 20, low: 41 });
+    expect(await roomSql(room, "SELECT COUNT(*) AS n, MIN(rowid) AS low FROM search_grams")).toEqual([{ n: 20, low: 41 }]);
     const { socket } = await join(room, { name: "late" });
     expect((await search(socket, { q: "m1" })).messages.map((m) => m.text)).toEqual([]);
     expect((await search(socket, { q: "m4" })).messages.map((m) => m.text)).toEqual(["m49", "m48", "m47", "m46", "m45", "m44", "m43", "m42", "m41"]);
@@ -203,6 +205,9 @@ describe("the search frame", () => {
     await evictDurableObject(env.ROOMS.getByName(room));
     const { socket: again } = await join(room, { name: "new" });
     expect(texts(await search(again, { q: "before the index" }))).toEqual(["stored before the index existed"]);
+    // The short-term table is filled again with it, from the log: one row per message, not two.
+    expect(texts(await search(again, { q: "xi" }))).toEqual(["stored before the index existed"]);
+    expect(await roomSql(room, "SELECT COUNT(*) AS n FROM search_grams")).toEqual([{ n: 1 }]);
   });
 });
 
