@@ -3,7 +3,7 @@
  * users in while this page has no way to sign anyone in (AUTH_REQUIRED without AUTH_TOKEN_URL,
  * Cloudflare Access or an embedding page), and the words for a token endpoint that gave no token.
  */
-import { TokenUrlError } from "../sign-in/token-url.ts";
+import { TokenUrlError } from "../sign-in/token-body.ts";
 import { byId } from "./dom.ts";
 
 /** Shows the sign-in panel in place of any room or start page; nothing connects. */
