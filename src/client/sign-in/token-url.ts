@@ -8,7 +8,8 @@ import { TokenUrlError, tokenInBody } from "./token-body.ts";
 export async function fetchToken(url: string): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(url, { credentials: "include", cache: "no-store", headers: { Accept: "application/json, text/plain" } });
+    // A simple request (no custom header): no preflight. The endpoint sends its own Cache-Control.
+    response = await fetch(url, { credentials: "include" });
   } catch {
     throw new TokenUrlError(0, "the token endpoint could not be reached");
   }
