@@ -1,9 +1,11 @@
 /**
  * The page's sign-in pieces that need no browser: reading the token endpoint's answer (plain text
- * or JSON), reading `/api/config`, and which messages from an embedding page it takes a token from.
+ * or JSON), reading `/api/config`, which way it signs in for which settings, and which messages
+ * from an embedding page it takes a token from.
  */
 import { describe, expect, it } from "vitest";
 import { TOKEN_MESSAGE, embedToken } from "../../src/client/sign-in/embed-message.ts";
+import { chooseIdentity } from "../../src/client/sign-in/identity-choice.ts";
 import { ANONYMOUS_CONFIG, readPageConfig } from "../../src/client/sign-in/page-config.ts";
 import { TokenUrlError, tokenInBody } from "../../src/client/sign-in/token-body.ts";
 
@@ -49,5 +51,31 @@ describe("a message from the embedding page", () => {
     expect(embedToken({ origin: "https://app.example", data: { type: TOKEN_MESSAGE, token: 1 } }, origins)).toBeUndefined();
     expect(embedToken({ origin: "https://app.example", data: TOKEN }, origins)).toBeUndefined();
     expect(embedToken({ origin: "https://app.example", data: null }, origins)).toBeUndefined();
+  });
+});
+
+describe("the way the page signs in", () => {
+  const none = ANONYMOUS_CONFIG;
+  const url = "https://app.example/chat-token";
+  const listed = ["https://app.example"];
+
+  it("is anonymous without any setting, and none at all under AUTH_REQUIRED alone (the page then says so and connects nowhere)", () => {
+    expect(chooseIdentity(none, false, false)).toBe("anonymous");
+    expect(chooseIdentity({ ...none, authRequired: true }, false, false)).toBe("unavailable");
+    // Embedded without listed origins, or ?embed=1 opened on its own: no embedder to ask.
+    expect(chooseIdentity({ ...none, authRequired: true }, true, true)).toBe("unavailable");
+    expect(chooseIdentity({ ...none, authRequired: true, allowedOrigins: listed }, true, false)).toBe("unavailable");
+  });
+
+  it("is Access's identity (a hello without token or auth) when the Worker saw the Access header and there is no token endpoint", () => {
+    expect(chooseIdentity({ ...none, access: true }, false, false)).toBe("access");
+    expect(chooseIdentity({ ...none, access: true, authRequired: true }, false, false)).toBe("access");
+    expect(chooseIdentity({ ...none, access: true, authTokenUrl: url }, false, false)).toBe("token-url");
+  });
+
+  it("is the token endpoint when there is one, and the embedding page's tokens when framed with origins listed", () => {
+    expect(chooseIdentity({ ...none, authTokenUrl: url, authRequired: true }, false, false)).toBe("token-url");
+    expect(chooseIdentity({ ...none, authTokenUrl: url, allowedOrigins: listed }, true, true)).toBe("embedder");
+    expect(chooseIdentity({ ...none, allowedOrigins: listed }, false, true)).toBe("anonymous");
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { PageConfig } from "@edge-chat/protocol";
 import { EmbedTokens } from "./embed-tokens.ts";
+import { chooseIdentity } from "./identity-choice.ts";
 import { fetchToken } from "./token-url.ts";
 
 /** How the page signs its user in. */
@@ -24,16 +25,16 @@ export type RoomIdentity = Exclude<PageIdentity, { kind: "unavailable" }>;
 
 /** The page's identity for these settings; `embedded` when the page is an embed inside another page. */
 export function pageIdentity(config: PageConfig, embedded: boolean): PageIdentity {
-  if (embedded && config.allowedOrigins.length > 0 && window.parent !== window) {
+  const choice = chooseIdentity(config, embedded, window.parent !== window);
+  if (choice === "embedder") {
     const tokens = new EmbedTokens(config.allowedOrigins, window.parent);
     return signed("embedder", () => tokens.request());
   }
-  if (config.authTokenUrl !== null) {
-    const url = config.authTokenUrl;
+  if (choice === "token-url") {
+    const url = config.authTokenUrl!;
     return signed("token-url", () => fetchToken(url));
   }
-  if (config.access) return { kind: "access" };
-  return config.authRequired ? { kind: "unavailable" } : { kind: "anonymous" };
+  return { kind: choice };
 }
 
 /** A signed identity whose last token is kept (uploads send it as their credential). */
