@@ -22,6 +22,15 @@ export const BASE_DIRECTIVES: readonly (readonly [string, string])[] = [
   ["frame-ancestors", "'self'"],
 ];
 
+/**
+ * public/_headers' other headers, set here too: whether the assets binding adds the rules file's
+ * headers to what it hands the Worker is the platform's choice, and the page must not lose them.
+ */
+export const COMPANION_HEADERS: Readonly<Record<string, string>> = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+};
+
 /** The page's policy for a page served from `pageOrigin`. */
 export function pagePolicy(vars: PageVars, pageOrigin: string): string {
   const tokenUrl = authTokenUrl(vars, pageOrigin);
@@ -43,5 +52,6 @@ export async function servePage(request: Request, env: Env): Promise<Response> {
   const page = new Response(asset.body, asset);
   // Set, not appended: two policies would both apply, and the stricter static one would win.
   page.headers.set("Content-Security-Policy", pagePolicy(env, new URL(request.url).origin));
+  for (const [name, value] of Object.entries(COMPANION_HEADERS)) page.headers.set(name, value);
   return page;
 }
