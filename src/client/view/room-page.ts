@@ -8,7 +8,7 @@
 import type { EventFrame, MessageFrame, Role, User } from "@edge-chat/protocol";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
 import { nameKey } from "@edge-chat/protocol/names";
-import { STORAGE_KEYS, isSay, openRoom, privatePartner, quoteOf, type ConnectOptions, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
+import { isSay, openRoom, privatePartner, quoteOf, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
 import { browserSignals } from "../browser-signals.ts";
 import type { RoomIdentity } from "../sign-in/identity.ts";
 import { forgetOwnerKey, loadName, loadOwnerKey, loadRecentEmoji, pageStorage, rememberEmoji, rememberRoom, saveName } from "../storage.ts";
@@ -37,7 +37,7 @@ import { setUpReadMarker } from "./read-marker.ts";
 import { setUpHeader, showMe } from "./room-header.ts";
 import { RoomModeration } from "./room-moderation.ts";
 import { setUpSearch } from "./search-box.ts";
-import { signInProblem } from "./sign-in-needed.ts";
+import { signInOptions, uploadCredential } from "./room-identity.ts";
 import { toast } from "./toast.ts";
 import { TypingLine } from "./typing.ts";
 
@@ -194,7 +194,7 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
     },
     {
       room,
-      credential: async () => (identity.kind === "signed" ? identity.current() : identity.kind === "access" ? undefined : String(await pageStorage.getItem(STORAGE_KEYS.token))),
+      credential: () => uploadCredential(identity),
       maxBytes: () => fileBytes,
       changed: () => composer.refresh(),
     },
@@ -256,7 +256,7 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
     key: () => loadOwnerKey(room),
     storage: pageStorage,
     network: browserSignals(),
-    ...signIn(identity),
+    ...signInOptions(identity),
   });
   let lastRefused: RoomError | undefined;
   chat.on("state", (status) => {
@@ -461,26 +461,6 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
   banner.show(chat.state);
   showOutbox(chat.outbox);
   if (matchMedia("(pointer: fine)").matches) composer.focus();
-}
-
-/** The client's options for the page's identity; a signed token that cannot be got is said once per failing streak. */
-function signIn(identity: RoomIdentity): Pick<ConnectOptions, "auth" | "access"> {
-  if (identity.kind === "access") return { access: true };
-  if (identity.kind !== "signed") return {};
-  let failing = false;
-  return {
-    auth: async () => {
-      try {
-        const token = await identity.auth();
-        failing = false;
-        return token;
-      } catch (error) {
-        if (!failing) toast(signInProblem(error));
-        failing = true;
-        throw error;
-      }
-    },
-  };
 }
 
 function pendingState(status: ConnectionStatus, heldUntil: number | undefined): string {
