@@ -1,14 +1,17 @@
 /**
  * Issue 20, the page's part, under AUTH_REQUIRED with no AUTH_TOKEN_URL: a page opened on its own
- * has no way to sign anyone in and says so plainly, connecting nowhere; a host page of an origin in
+ * has no way to sign anyone in and says so plainly, connecting nowhere; behind Cloudflare Access
+ * (its header on every request) the page's hello carries neither token nor auth and the upgrade's
+ * header signs the user in; a host page of an origin in
  * ALLOWED_ORIGINS (host-app.ts) frames `/r/<room>?embed=1` (the page's frame-ancestors lets it),
  * hands it its user's token by postMessage, and people chat through it, while a valid token posted
  * to the frame from an origin not listed is ignored. A signed bot shows its badge there too.
  */
 import { expect, test } from "@playwright/test";
+import { SignJWT } from "jose";
 import { OwnDevServer } from "./own-server.ts";
 import { startHostApp, startIntruder, type HostApp } from "./host-app.ts";
-import { expectMessages, newPerson, say, uniqueRoom } from "./support.ts";
+import { expectMessages, joinByLink, newPerson, say, uniqueRoom } from "./support.ts";
 
 const SECRET = "e2e-embed-secret-of-at-least-32-bytes!!";
 const TTL_SECONDS = 600;
@@ -39,6 +42,32 @@ test("with AUTH_REQUIRED and no way to get a token, the page says so plainly and
   await expect(page.locator("#room")).toBeHidden();
   await expect(page.locator("#landing")).toBeHidden();
   expect(sockets).toBe(0);
+  await context.close();
+});
+
+test("behind Cloudflare Access the page says hello with neither token nor auth, and the upgrade's header is the user", async ({ browser }) => {
+  // An Access token carries the user's id and email, no name (HS256 here: the server checks the header as any signed token).
+  const assertion = await new SignJWT({ email: "ada@example.com" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject("access-ada")
+    .setExpirationTime(Math.floor(Date.now() / 1000) + TTL_SECONDS)
+    .sign(new TextEncoder().encode(SECRET));
+  // Access adds its header to every request that reaches the chat, the socket's upgrade included.
+  const context = await browser.newContext({ baseURL: server.url, extraHTTPHeaders: { "Cf-Access-Jwt-Assertion": assertion } });
+  const page = await context.newPage();
+  const hellos: unknown[] = [];
+  page.on("websocket", (socket) =>
+    socket.on("framesent", ({ payload }) => {
+      if (typeof payload === "string" && payload.includes('"hello"')) hellos.push(JSON.parse(payload));
+    }),
+  );
+  const room = uniqueRoom("access");
+  // No name in the token: the page asks for one, as for anyone.
+  await joinByLink(page, room, "ada");
+  expect(hellos).toEqual([{ type: "hello", name: "ada" }]);
+  await expect(page.locator('#people-list .person[data-id="access-ada"]')).toContainText("ada");
+  await say(page, "signed in by Access");
+  await expectMessages(page, ["signed in by Access"]);
   await context.close();
 });
 
