@@ -15,7 +15,9 @@ const ROOM_PATH = /^\/r\/([^/]+)\/?$/;
 /** Picks the view for the current URL. */
 function route(identity: RoomIdentity, embedded: boolean): void {
   const match = ROOM_PATH.exec(location.pathname);
-  if (!match) return embedded ? showLanding("An embedded chat needs a room's link: /r/<room>?embed=1.") : showLanding();
+  // A signed user creates rooms with their token.
+  const credential = identity.kind === "signed" ? identity.auth : undefined;
+  if (!match) return showLanding(embedded ? "An embedded chat needs a room's link: /r/<room>?embed=1." : undefined, credential);
   const room = match[1]!;
   if (isRoomName(room)) return void showRoom(room, identity);
   // A shared link typed with capitals still works: rooms are lower-case.
@@ -24,7 +26,7 @@ function route(identity: RoomIdentity, embedded: boolean): void {
     history.replaceState(null, "", `/r/${lower}${location.search}`);
     return void showRoom(lower, identity);
   }
-  showLanding("That link does not name a valid room. Pick a room below.");
+  showLanding("That link does not name a valid room. Pick a room below.", credential);
 }
 
 /** Starts the page. */

@@ -4,7 +4,8 @@
  * with the user's cookies. Tokens live 6 s, so the page refreshes about every 3 s with `auth`
  * frames on the one socket; then one token is let run out (the host hands out a stale one and
  * holds every later request), the room closes the socket with 4401, and once the host answers
- * again the page reconnects with resume: nothing lost, nothing twice.
+ * again the page reconnects with resume: nothing lost, nothing twice. The start page creates rooms
+ * with the token too (AUTH_REQUIRED lets only signed identities create them).
  */
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { OwnDevServer } from "./own-server.ts";
@@ -91,4 +92,18 @@ test("the page chats with the host's tokens across several refreshes and one exp
   await expect(alice.page.locator("#pending li")).toHaveCount(0);
   await alice.context.close();
   await bob.context.close();
+});
+
+test("a signed user creates a room from the start page with their token, where only signed identities may", async ({ browser }) => {
+  const carol = await signedIn(browser, "carol");
+  const room = uniqueRoom("created");
+  await carol.page.goto("/");
+  const form = carol.page.locator("#landing");
+  await form.getByLabel("Your name").fill("carol");
+  await form.getByLabel("Room", { exact: true }).fill(room);
+  await form.locator("#join-actions").getByRole("button", { name: "Create it as its owner" }).click();
+  await expect(carol.page).toHaveURL(new RegExp(`/r/${room}$`));
+  await expectConnected(carol.page, "carol");
+  await expect(carol.page.locator("#me-role")).toHaveText("owner");
+  await carol.context.close();
 });
