@@ -16,6 +16,9 @@ import { expectMessages, joinByLink, newPerson, say, uniqueRoom } from "./suppor
 const SECRET = "e2e-embed-secret-of-at-least-32-bytes!!";
 const TTL_SECONDS = 600;
 
+// One worker runs this file's tests in order, so they share one server (each server costs seconds).
+test.describe.configure({ mode: "default" });
+
 let host: HostApp;
 let intruder: { url: string; stop(): Promise<void> };
 let server: OwnDevServer;

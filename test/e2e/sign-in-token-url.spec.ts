@@ -15,6 +15,9 @@ import { expectConnected, expectMessages, say, uniqueRoom, type Person } from ".
 const SECRET = "e2e-sign-in-secret-of-at-least-32-bytes";
 const TTL_SECONDS = 6;
 
+// One worker runs this file's tests in order, so they share one server (each server costs seconds).
+test.describe.configure({ mode: "default" });
+
 let host: HostApp;
 let server: OwnDevServer;
 
