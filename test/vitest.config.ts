@@ -47,6 +47,8 @@ function workers(name: string, extra: Record<string, string> = {}, more: string[
             AUTH_ISSUER: TEST_ISSUER,
             AUTH_AUDIENCE: TEST_AUDIENCE,
             TEST_ISSUER_KEYS: JSON.stringify(issuer.keys),
+            // The host application's token endpoint the page would fetch (test/page-config.test.ts).
+            AUTH_TOKEN_URL: "https://app.example/chat/token",
             // Uploads up to 256 KiB here, so the size limit is shown without sending 10 MiB per test.
             FILE_MAX_BYTES: "262144",
             ...extra,

@@ -2,7 +2,7 @@
  * Helpers for the browser tests: people (a browser profile each, so a token each), joining the
  * way a person does, reading the conversation, and a bot that talks to a room over a raw socket.
  */
-import { expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { expect, type Browser, type BrowserContext, type FrameLocator, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { HEARTBEAT, TIMINGS } from "@edge-chat/protocol";
@@ -78,13 +78,13 @@ export async function expectConnected(page: Page, name?: string): Promise<void> 
   await expect(page.locator("#banner")).toBeHidden();
 }
 
-/** The message box. */
-export function messageBox(page: Page) {
+/** The message box (of a page, or of a page framed in another: `/r/<room>?embed=1`). */
+export function messageBox(page: Page | FrameLocator) {
   return page.getByRole("textbox", { name: "Message", exact: true });
 }
 
 /** Types a message and presses Enter. */
-export async function say(page: Page, text: string): Promise<void> {
+export async function say(page: Page | FrameLocator, text: string): Promise<void> {
   const box = messageBox(page);
   await box.fill(text);
   await box.press("Enter");
@@ -96,7 +96,7 @@ export function messageRows(page: Page) {
 }
 
 /** Waits until the conversation shows exactly these messages, in this order. */
-export async function expectMessages(page: Page, texts: string[], timeout?: number): Promise<void> {
+export async function expectMessages(page: Page | FrameLocator, texts: string[], timeout?: number): Promise<void> {
   await expect(page.locator("#messages li.msg .text")).toHaveText(texts, timeout ? { timeout } : {});
 }
 

@@ -3,10 +3,11 @@
  * owner key, `since` and `epoch` to resume), and what to do when the room refuses it. A refused
  * hello leaves the socket open, so each refusal that can be mended is tried again on the same
  * socket, once, without what the room refused: a name it finds invalid, an owner key it does not
- * know, a signed token that ran out between the provider and the room.
+ * know, a signed token that ran out between the provider and the room. Behind Cloudflare Access
+ * the upgrade itself carries the identity, and the hello neither token nor auth.
  */
 import { encode } from "@edge-chat/protocol";
-import type { HelloFrame, SignedHelloFrame } from "@edge-chat/protocol";
+import type { AccessHelloFrame, HelloFrame, SignedHelloFrame } from "@edge-chat/protocol";
 import type { RoomError } from "@edge-chat/protocol/server-frames";
 import type { AuthRefresh } from "./auth-refresh.ts";
 import type { CloseReason } from "./transport-types.ts";
@@ -36,6 +37,7 @@ export type HelloVerdict =
 export class HelloSender {
   readonly #token: string;
   readonly #auth: AuthRefresh | undefined;
+  readonly #access: boolean;
   readonly #name: () => string | undefined;
   readonly #key: () => string | undefined;
   readonly #hooks: HelloHooks;
@@ -44,11 +46,18 @@ export class HelloSender {
   #freshAuth = false;
 
   constructor(
-    identity: { token: string; auth: AuthRefresh | undefined; name?: (() => string | undefined) | undefined; key?: (() => string | undefined) | undefined },
+    identity: {
+      token: string;
+      auth: AuthRefresh | undefined;
+      access?: boolean;
+      name?: (() => string | undefined) | undefined;
+      key?: (() => string | undefined) | undefined;
+    },
     hooks: HelloHooks,
   ) {
     this.#token = identity.token;
     this.#auth = identity.auth;
+    this.#access = identity.access === true;
     this.#name = identity.name ?? (() => undefined);
     this.#key = identity.key ?? (() => undefined);
     this.#hooks = hooks;
@@ -63,6 +72,7 @@ export class HelloSender {
 
   /** Sends the hello (a signed token is asked for first). */
   send(): void {
+    if (this.#access && !this.#auth) return this.#sendWith({ type: "hello" });
     if (!this.#auth) return this.#sendWith({ type: "hello", token: this.#token });
     const socket = this.#hooks.socket();
     this.#auth.token(this.#freshAuth).then(
@@ -97,7 +107,7 @@ export class HelloSender {
     return { retried: true, keyRefused };
   }
 
-  #sendWith(hello: HelloFrame | SignedHelloFrame): void {
+  #sendWith(hello: HelloFrame | SignedHelloFrame | AccessHelloFrame): void {
     const name = this.#withoutName ? undefined : this.#name();
     const key = this.#withoutKey ? undefined : this.#key();
     if (name) hello.name = name;

@@ -21,15 +21,16 @@ export async function openRoom(options: ConnectOptions): Promise<Room> {
   const Constructor = options.WebSocket ?? globalWebSocket();
   if (!Constructor) throw new TypeError("this runtime has no global WebSocket: pass one as the WebSocket option");
   const storage = options.storage ?? memoryStorage();
-  // With a signed identity the anonymous token is never sent, so none is made.
-  const token = options.auth !== undefined ? "" : (options.token ?? (await storedToken(storage)));
+  // With a signed identity (given, or Access's) the anonymous token is never sent, so none is made.
+  const signed = options.auth !== undefined || options.access === true;
+  const token = signed ? "" : (options.token ?? (await storedToken(storage)));
   const outbox = await storedOutbox(storage, options.room);
   const { name, key } = options;
   return new Room({
     transport: {
       url: roomSocketUrl(options.url, options.room),
       token,
-      ...(options.auth !== undefined ? { auth: options.auth } : {}),
+      ...(options.auth !== undefined ? { auth: options.auth } : options.access === true ? { access: true } : {}),
       name: typeof name === "function" ? name : () => name,
       key: typeof key === "function" ? key : () => key,
       openSocket: webSocketOpener(Constructor),

@@ -26,6 +26,12 @@ export interface ConnectOptions {
   /** A signed token, or a provider the client calls for a fresh one at each connect and before expiry. */
   auth?: AuthSource;
   /**
+   * The server is behind Cloudflare Access: the WebSocket upgrade carries the user's identity
+   * (`Cf-Access-Jwt-Assertion`, added by Access), so the hello carries neither `token` nor `auth`
+   * (either would be refused). A browser page only; ignored when `auth` is given.
+   */
+  access?: boolean;
+  /**
    * The name to ask for (the room gives a guest name without one, and a free variant of a taken
    * one); a function is read again at each connect.
    */

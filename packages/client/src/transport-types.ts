@@ -63,6 +63,8 @@ export interface TransportOptions {
   token: string;
   /** A signed token for `hello.auth`, or its provider (asked again before the token expires). */
   auth?: AuthSource;
+  /** The upgrade carries the identity (Cloudflare Access): the hello has neither `token` nor `auth`. */
+  access?: boolean;
   /** The name to ask for in `hello` (read at each connect, so a rename made offline is used). */
   name?: () => string | undefined;
   /** The room's owner key, when one is held (read at each connect). */

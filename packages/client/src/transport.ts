@@ -74,7 +74,7 @@ export class Transport {
       });
     }
     this.#hello = new HelloSender(
-      { token: options.token, auth: this.#auth, name: options.name, key: options.key },
+      { token: options.token, auth: this.#auth, access: options.access === true, name: options.name, key: options.key },
       {
         send: (text) => this.#socket?.send(text),
         resume: () => (this.#epoch === undefined ? undefined : { since: this.#lastSeq, epoch: this.#epoch }),

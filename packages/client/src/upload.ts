@@ -13,8 +13,11 @@ import { FILE_TYPES, type FileRef, type FileType } from "@edge-chat/protocol";
 export interface UploadOptions {
   /** The room's name. */
   room: string;
-  /** The user's credential: the anonymous token of their hello, or a signed token. */
-  credential: string;
+  /**
+   * The user's credential: the anonymous token of their hello, or a signed token; none behind
+   * Cloudflare Access, whose header the browser's request carries by itself.
+   */
+  credential?: string;
   /** The bytes: a `Blob`/`File` in a browser, or bytes. */
   body: UploadBody;
   /** The image type; a `File`'s own `type` when left out. */
@@ -74,7 +77,8 @@ export async function uploadFile(options: UploadOptions): Promise<FileRef> {
   if (!type) throw new UploadError(415, "bad_type", `only ${FILE_TYPES.join(", ")} can be uploaded`);
   const name = options.name ?? (isBlob(options.body) && options.body.name ? options.body.name.slice(0, 128) : undefined);
   const url = uploadUrl(options.room, name, options.origin);
-  const headers = { Authorization: `Bearer ${options.credential}`, "Content-Type": type };
+  const headers: Record<string, string> = { "Content-Type": type };
+  if (options.credential !== undefined) headers.Authorization = `Bearer ${options.credential}`;
   if (options.signal?.aborted) throw new UploadError(0, "aborted", "the upload was aborted");
   const Xhr = (globalThis as { XMLHttpRequest?: new () => XhrLike }).XMLHttpRequest;
   const answer = Xhr ? await viaXhr(new Xhr(), url, headers, options) : await viaFetch(url, headers, options);

@@ -108,6 +108,25 @@ describe("signed identity", () => {
     expect(sockets).toHaveLength(1);
   });
 
+  it("behind Cloudflare Access says hello with neither token nor auth, on every connect, and keeps no anonymous token", async () => {
+    const written: string[] = [];
+    const storage = { getItem: () => null, setItem: (key: string) => void written.push(key), removeItem: () => undefined };
+    const pending = connect(options({ access: true, name: "ada", storage }));
+    await settle();
+    current().open();
+    await settle();
+    expect(current().frames()).toEqual([{ type: "hello", name: "ada" }]);
+    current().receive(welcome());
+    const room = await pending;
+    current().drop(1006, "gone");
+    await vi.advanceTimersByTimeAsync(10_000);
+    current().open();
+    await settle();
+    expect(current().frames()[0]).toEqual({ type: "hello", name: "ada", since: expect.any(Number), epoch: expect.any(String) });
+    expect(written.filter((key) => key.includes("token"))).toEqual([]);
+    await room.close();
+  });
+
   it("closes as forbidden when the token's rooms leave this room out", async () => {
     const pending = connect(options({ auth: jwt(nowSeconds() + 600) }));
     await settle();

@@ -59,6 +59,12 @@ describe("uploadFile", () => {
     expect(progress).toEqual([[2, 4], [4, 4]]);
   });
 
+  it("sends no Authorization header without a credential (behind Cloudflare Access the request carries the identity)", async () => {
+    const made = fakeXhr(201, { file: FILE });
+    await uploadFile({ room: "lobby", body: new Uint8Array(4), type: "image/png" });
+    expect(made.headers).toEqual({ "Content-Type": "image/png" });
+  });
+
   it("rejects with the room's refusal: status, code and retryAfterMs", async () => {
     fakeXhr(429, { error: { code: "rate_limited", message: "slow down" }, retryAfterMs: 1500 });
     const refused = await uploadFile({ room: "r", credential: "t", body: new Uint8Array(1), type: "image/png" }).catch((e: unknown) => e);

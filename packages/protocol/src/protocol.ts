@@ -172,6 +172,18 @@ export interface SignedHelloFrame {
 }
 
 /**
+ * Version 3: the first frame of a connection whose upgrade carried `Cf-Access-Jwt-Assertion`
+ * (Cloudflare Access): that header is the signed token, so the hello carries neither `token` nor `auth`.
+ */
+export interface AccessHelloFrame {
+  type: "hello";
+  name?: string;
+  since?: number;
+  epoch?: string;
+  key?: string;
+}
+
+/**
  * Version 3: a `hello` as a room receives it once validated: exactly one of `token` and `auth`, or
  * neither on a socket whose upgrade carried `Cf-Access-Jwt-Assertion` (that header is then the
  * signed token). A hello without `token` may ask for a name the room must judge only once it knows
@@ -328,8 +340,8 @@ export type ClientFrame =
   | BanFrame
   | SettingsRequestFrame;
 
-/** Every frame a version-3 client may send: the frames above, and the signed hello, `auth`, `read` and `search`. */
-export type ClientFrameV3 = ClientFrame | SignedHelloFrame | AuthFrame | ReadFrame | SearchRequestFrame;
+/** Every frame a version-3 client may send: the frames above, and the signed (or Access) hello, `auth`, `read` and `search`. */
+export type ClientFrameV3 = ClientFrame | SignedHelloFrame | AccessHelloFrame | AuthFrame | ReadFrame | SearchRequestFrame;
 
 /** A client frame as a room receives it after validation (a hello may be signed; `auth` refreshes it). */
 export type ReceivedClientFrame = Exclude<ClientFrame, HelloFrame> | ReceivedHelloFrame | AuthFrame | ReadFrame | SearchRequestFrame;
@@ -623,6 +635,21 @@ export interface MessagesPage {
 export interface CreatedRoom {
   room: string;
   ownerKey: string;
+}
+
+/**
+ * Body of `GET /api/config`: how the page signs its user in on this deployment (docs/AUTH.md,
+ * "The page"). Not part of the room protocol: the deployment's own page reads it.
+ */
+export interface PageConfig {
+  /** AUTH_TOKEN_URL, absolute: the host application's endpoint answering its user's signed token; null without one. */
+  authTokenUrl: string | null;
+  /** AUTH_REQUIRED: only signed identities may enter rooms. */
+  authRequired: boolean;
+  /** This request came through Cloudflare Access (it carried `Cf-Access-Jwt-Assertion`): sockets get their identity from it. */
+  access: boolean;
+  /** ALLOWED_ORIGINS: the origins that may frame the page and hand it tokens. */
+  allowedOrigins: string[];
 }
 
 /** Body of `GET /api/rooms/:room`. */

@@ -25,8 +25,8 @@ export interface AttachmentElements {
 /** What the tray needs from the page. */
 export interface AttachmentHooks {
   room: string;
-  /** The credential of uploads: this browser's token. */
-  credential(): Promise<string>;
+  /** The credential of uploads: this browser's token, or the signed one; none behind Cloudflare Access. */
+  credential(): Promise<string | undefined>;
   /** The largest upload, as the room's welcome said (the protocol's default until then). */
   maxBytes(): number;
   /** The files changed (the send button may change). */

@@ -58,6 +58,9 @@ export class Banner {
         return;
       case "closed":
         if (status.reason === "removed") banner.hidden = true;
+        // A signed identity the room will not take: say why (the client does not retry these by itself).
+        else if (status.reason === "unauthorized") this.#say("The room did not accept your sign-in. Reload the page to try again.");
+        else if (status.reason === "forbidden") this.#say("Your sign-in does not let you into this room.");
         else this.#say("Disconnected.");
         return;
       case "banned":

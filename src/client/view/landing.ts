@@ -12,8 +12,13 @@ export function roomFromInput(value: string): string {
   return value.trim().toLowerCase().replace(/\s+/g, "-");
 }
 
-/** Shows the start page; `notice` explains why someone landed here (a bad room link). */
-export function showLanding(notice?: string): void {
+/**
+ * Shows the start page; `notice` explains why someone landed here (a bad room link). `credential`
+ * gives a signed user's token for creating rooms (a deployment with AUTH_REQUIRED lets only
+ * signed identities create them); without it the request goes as it is (behind Access, its
+ * header goes by itself).
+ */
+export function showLanding(notice?: string, credential?: () => Promise<string | undefined>): void {
   const landing = byId("landing", HTMLElement);
   const form = byId("join-form", HTMLFormElement);
   const nameInput = byId("join-name", HTMLInputElement);
@@ -102,14 +107,19 @@ export function showLanding(notice?: string): void {
     if (!takeName() || button.disabled) return;
     button.disabled = true;
     try {
+      const token = await credential?.();
       const response = await fetch("/api/rooms", {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(name === undefined ? {} : { name }),
       });
       const created = readCreated(await response.json().catch(() => null));
       if (response.status === 409) {
         error.textContent = `#${name} is already in use: join it, or pick another name to create.`;
+      } else if (response.status === 401) {
+        error.textContent = "Only people signed in to the application this chat belongs to may create rooms here.";
+      } else if (response.status === 403) {
+        error.textContent = "Your sign-in does not let you create that room.";
       } else if (response.status === 400) {
         error.textContent = `That room name can't be used: 1–${LIMITS.roomMax} characters, a–z, 0–9, - and _.`;
       } else if (response.status === 201 && created) {

@@ -8,8 +8,9 @@
 import type { EventFrame, MessageFrame, Role, User } from "@edge-chat/protocol";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
 import { nameKey } from "@edge-chat/protocol/names";
-import { STORAGE_KEYS, isSay, openRoom, privatePartner, quoteOf, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
+import { isSay, openRoom, privatePartner, quoteOf, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
 import { browserSignals } from "../browser-signals.ts";
+import type { RoomIdentity } from "../sign-in/identity.ts";
 import { forgetOwnerKey, loadName, loadOwnerKey, loadRecentEmoji, pageStorage, rememberEmoji, rememberRoom, saveName } from "../storage.ts";
 import { openActionSheet } from "./action-sheet.ts";
 import { IntegrationsDialog } from "./integrations-dialog.ts";
@@ -36,6 +37,7 @@ import { setUpReadMarker } from "./read-marker.ts";
 import { setUpHeader, showMe } from "./room-header.ts";
 import { RoomModeration } from "./room-moderation.ts";
 import { setUpSearch } from "./search-box.ts";
+import { signInOptions, uploadCredential } from "./room-identity.ts";
 import { toast } from "./toast.ts";
 import { TypingLine } from "./typing.ts";
 
@@ -49,8 +51,11 @@ const DEFAULT_RECENT = ["👍", "❤️", "😂"];
 /** Refusals the restriction panel explains: the message goes back into the box instead of failing. */
 const RESTRICTIONS = new Set(["muted", "slow_mode", "locked"]);
 
-/** Opens room `room`, under the stored name, or after asking a visitor from a link for one. */
-export async function showRoom(room: string): Promise<void> {
+/**
+ * Opens room `room` as `identity`, under the stored name, or after asking a visitor from a link for
+ * one (a signed identity's name comes from its token, or the room gives a guest name).
+ */
+export async function showRoom(room: string, identity: RoomIdentity): Promise<void> {
   const page = byId("room", HTMLElement);
   page.hidden = false;
   rememberRoom(room);
@@ -60,7 +65,7 @@ export async function showRoom(room: string): Promise<void> {
   for (const ref of page.querySelectorAll(".room-ref")) ref.textContent = label;
   // A private room's label ends in "…": no full stop after it.
   byId("history-start", HTMLElement).textContent = `This is the start of ${label}${label.endsWith("…") ? "" : "."}`;
-  if (loadName() === undefined) await askName();
+  if (loadName() === undefined && identity.kind !== "signed") await askName();
   const attention = new Attention(room, `${label} · edge-chat`, {
     announcer: byId("announcer", HTMLElement),
     button: byId("notify-button", HTMLButtonElement),
@@ -189,7 +194,7 @@ export async function showRoom(room: string): Promise<void> {
     },
     {
       room,
-      credential: async () => String(await pageStorage.getItem(STORAGE_KEYS.token)),
+      credential: () => uploadCredential(identity),
       maxBytes: () => fileBytes,
       changed: () => composer.refresh(),
     },
@@ -251,6 +256,7 @@ export async function showRoom(room: string): Promise<void> {
     key: () => loadOwnerKey(room),
     storage: pageStorage,
     network: browserSignals(),
+    ...signInOptions(identity),
   });
   let lastRefused: RoomError | undefined;
   chat.on("state", (status) => {

@@ -1,7 +1,8 @@
 /**
  * The Worker's fetch handler: it only routes and guards. It checks the path, the room name, the
  * Origin and the client address's budget (address-budget.ts), then hands the request to the
- * room's Durable Object. Everything outside /api/ is static assets.
+ * room's Durable Object. Everything outside /api/ is static assets; the page's HTML gets its
+ * Content-Security-Policy from the deployment's vars on the way (page-policy.ts).
  */
 import type { CreatedRoom } from "@edge-chat/protocol";
 import { isRoomName, parsePageQuery } from "@edge-chat/protocol/validate";
@@ -10,6 +11,8 @@ import { FILES_ROUTE, filesRoute } from "./files-route.ts";
 import { json, jsonError } from "./http.ts";
 import { integrationRequest, matchIntegrationPath } from "./integration-routes.ts";
 import { isAllowedOrigin } from "./origin.ts";
+import { pageConfigRoute } from "./page-config.ts";
+import { servePage } from "./page-policy.ts";
 import { searchRoute } from "./search-route.ts";
 import { readConfig } from "../config.ts";
 import { mayEnter } from "../identity/claims.ts";
@@ -36,10 +39,14 @@ export default {
   async fetch(request, env): Promise<Response> {
     const url = new URL(request.url);
     const { pathname } = url;
-    if (!pathname.startsWith("/api/")) return env.ASSETS.fetch(request);
+    // Only the page's own paths reach the Worker (wrangler.toml's run_worker_first); other files are served as they are.
+    if (!pathname.startsWith("/api/")) return servePage(request, env);
 
     if (pathname === "/api/health") {
       return request.method === "GET" ? json({ ok: true }) : methodNotAllowed("GET");
+    }
+    if (pathname === "/api/config") {
+      return request.method === "GET" ? pageConfigRoute(request, env) : methodNotAllowed("GET");
     }
     if (pathname === "/api/rooms") {
       if (request.method !== "POST") return methodNotAllowed("POST");

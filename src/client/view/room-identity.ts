@@ -1,0 +1,37 @@
+/**
+ * The page's identity as a room connection uses it: the client's options (a signed token's
+ * provider, or Access), and the credential of uploads.
+ */
+import { STORAGE_KEYS, type ConnectOptions } from "@edge-chat/client";
+import type { RoomIdentity } from "../sign-in/identity.ts";
+import { pageStorage } from "../storage.ts";
+import { signInProblem } from "./sign-in-needed.ts";
+import { toast } from "./toast.ts";
+
+/** The client's options for the identity; a signed token that cannot be got is said once per failing streak. */
+export function signInOptions(identity: RoomIdentity): Pick<ConnectOptions, "auth" | "access"> {
+  if (identity.kind === "access") return { access: true };
+  if (identity.kind !== "signed") return {};
+  let failing = false;
+  return {
+    auth: async () => {
+      try {
+        const token = await identity.auth();
+        failing = false;
+        return token;
+      } catch (error) {
+        // The client tries again with backoff: one notice, not one per try.
+        if (!failing) toast(signInProblem(error));
+        failing = true;
+        throw error;
+      }
+    },
+  };
+}
+
+/** What uploads send as `Authorization: Bearer`: the signed token, none behind Access (its header goes by itself), else the anonymous token. */
+export async function uploadCredential(identity: RoomIdentity): Promise<string | undefined> {
+  if (identity.kind === "signed") return identity.current();
+  if (identity.kind === "access") return undefined;
+  return String(await pageStorage.getItem(STORAGE_KEYS.token));
+}

@@ -1,0 +1,112 @@
+/**
+ * Issue 20, the page's part: a deployment with AUTH_TOKEN_URL (and AUTH_REQUIRED) whose page signs
+ * its user in with the host application's token endpoint (host-app.ts, another origin), fetched
+ * with the user's cookies. Tokens live 6 s, so the page refreshes about every 3 s with `auth`
+ * frames on the one socket; then one token is let run out (the host hands out a stale one and
+ * holds every later request), the room closes the socket with 4401, and once the host answers
+ * again the page reconnects with resume: nothing lost, nothing twice. The start page creates rooms
+ * with the token too (AUTH_REQUIRED lets only signed identities create them).
+ */
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { OwnDevServer } from "./own-server.ts";
+import { SESSION_COOKIE, startHostApp, type HostApp } from "./host-app.ts";
+import { expectConnected, expectMessages, say, uniqueRoom, type Person } from "./support.ts";
+
+const SECRET = "e2e-sign-in-secret-of-at-least-32-bytes";
+const TTL_SECONDS = 6;
+
+// One worker runs this file's tests in order, so they share one server (each server costs seconds).
+test.describe.configure({ mode: "default" });
+
+let host: HostApp;
+let server: OwnDevServer;
+
+test.beforeAll(async () => {
+  host = await startHostApp({ secret: SECRET, chatOrigin: () => server.url, ttlSeconds: TTL_SECONDS });
+  server = new OwnDevServer({ AUTH_SECRET: SECRET, AUTH_TOKEN_URL: `${host.origin}/chat-token`, AUTH_REQUIRED: "true" });
+  await server.start();
+});
+test.afterAll(async () => {
+  await server?.stop();
+  await host?.stop();
+});
+
+/** Counts the page's room sockets and the codes they closed with (installed before the page's script runs). */
+function recordSockets(): void {
+  const Native = window.WebSocket;
+  const seen = { opened: 0, closes: [] as number[] };
+  (window as unknown as { __sockets: typeof seen }).__sockets = seen;
+  (window as unknown as { WebSocket: typeof WebSocket }).WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      seen.opened++;
+      this.addEventListener("close", (event) => seen.closes.push(event.code));
+    }
+  };
+}
+
+function sockets(page: Page): Promise<{ opened: number; closes: number[] }> {
+  return page.evaluate(() => (window as unknown as { __sockets: { opened: number; closes: number[] } }).__sockets);
+}
+
+/** A person signed in to the host application (its session cookie), on the chat's server. */
+async function signedIn(browser: Browser, user: string): Promise<Person> {
+  const context = await browser.newContext({ baseURL: server.url });
+  await context.addCookies([{ name: SESSION_COOKIE, value: user, url: host.origin }]);
+  await context.addInitScript(recordSockets);
+  return { context, page: await context.newPage() };
+}
+
+test("the page chats with the host's tokens across several refreshes and one expiry, losing nothing and showing nothing twice", async ({ browser }) => {
+  const room = uniqueRoom("token-url");
+  const alice = await signedIn(browser, "alice");
+  const bob = await signedIn(browser, "bob");
+  await alice.page.goto(`/r/${room}`);
+  await bob.page.goto(`/r/${room}`);
+  // No name asked: the token's name claim is the name (alice's token came as JSON, bob's as text).
+  await expectConnected(alice.page, "alice");
+  await expectConnected(bob.page, "bob");
+
+  const shown: string[] = [];
+  for (let refresh = 1; refresh <= 3; refresh++) {
+    const before = host.served("alice");
+    await expect.poll(() => host.served("alice"), { timeout: 15_000 }).toBeGreaterThan(before);
+    shown.push(`after refresh ${refresh}`);
+    await say(alice.page, shown.at(-1)!);
+    await expectMessages(bob.page, shown);
+  }
+  // Every refresh went over the one socket: no reconnect, no close.
+  expect(await sockets(alice.page)).toEqual({ opened: 1, closes: [] });
+
+  // The next token is already expired and no other comes: the room closes the socket for it.
+  host.expireNext("alice");
+  await expect.poll(async () => (await sockets(alice.page)).closes, { timeout: 30_000 }).toContain(4401);
+  shown.push("while alice was away");
+  await say(bob.page, shown.at(-1)!);
+  await expectMessages(bob.page, shown);
+  await say(alice.page, "written while disconnected");
+  await expect(alice.page.locator("#pending")).toContainText("written while disconnected");
+
+  host.release("alice");
+  shown.push("written while disconnected");
+  await expectMessages(alice.page, shown);
+  await expectMessages(bob.page, shown);
+  await expectConnected(alice.page, "alice");
+  await expect(alice.page.locator("#pending li")).toHaveCount(0);
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test("a signed user creates a room from the start page with their token, where only signed identities may", async ({ browser }) => {
+  const carol = await signedIn(browser, "carol");
+  const room = uniqueRoom("created");
+  await carol.page.goto("/");
+  const form = carol.page.locator("#landing");
+  await form.getByLabel("Your name").fill("carol");
+  await form.getByLabel("Room", { exact: true }).fill(room);
+  await form.locator("#join-actions").getByRole("button", { name: "Create it as its owner" }).click();
+  await expect(carol.page).toHaveURL(new RegExp(`/r/${room}$`));
+  await expectConnected(carol.page, "carol");
+  await expect(carol.page.locator("#me-role")).toHaveText("owner");
+  await carol.context.close();
+});
