@@ -12,6 +12,9 @@ import { Bot, baseUrl, expectConnected, expectMessages, joinByForm, messageBox, 
 const shown = (page: import("@playwright/test").Page) => page.locator("#messages li.msg:visible .text");
 
 test("@ opens an autocomplete of people, a mention stays public and is marked for the one named, and a private conversation is its own timeline", async ({ browser }) => {
+  // Four people and some forty steps: 1.3 min on CI, over the default 90 s once on a busy
+  // machine while moving steadily (typing a line took 5 s); each step keeps its own 15 s bound.
+  test.setTimeout(180_000);
   const room = uniqueRoom("mention");
   const [alice, bob, carol] = [await newPerson(browser), await newPerson(browser), await newPerson(browser)];
   await joinByForm(alice.page, "alice", room);
