@@ -16,6 +16,9 @@ export class EmbedTokens {
     this.#origins = origins;
     this.#parent = parent;
     window.addEventListener("message", (event) => {
+      // Only the page that frames this one hands it tokens: a listed origin in another window
+      // (a tab that opened this one, say) is not asked and not heard.
+      if (event.source !== this.#parent) return;
       const token = embedToken(event, this.#origins);
       if (token === undefined) return;
       for (const waiter of this.#waiting.splice(0)) {
