@@ -4,9 +4,8 @@
  * everyone with the keyboard (each page sorted by role then name, with a search box), and
  * fetches the whole list again once the room is small enough to list.
  */
-import { expect, test } from "@playwright/test";
 import { Crowd } from "./crowd.ts";
-import { joinByForm, messageBox, newPerson, uniqueRoom } from "./support.ts";
+import { expect, joinByForm, messageBox, newPerson, test, uniqueRoom } from "./support.ts";
 
 test("a person in a room of 1,000 sees everyone counted, pages through the full list with the keyboard, and sees the list again when the crowd leaves", async ({ browser }) => {
   test.setTimeout(120_000);

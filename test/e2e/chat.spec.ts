@@ -1,6 +1,5 @@
 /** People chatting in a real browser: the conversation, names, private messages, reloads. */
-import { expect, test } from "@playwright/test";
-import { aliceAndBob, expectConnected, expectMessages, joinByForm, joinByLink, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
+import { aliceAndBob, expect, expectConnected, expectMessages, joinByForm, joinByLink, messageBox, newPerson, say, test, uniqueRoom } from "./support.ts";
 
 test("two people chat, each seeing the other's messages and their own marked as theirs", async ({ browser }) => {
   const { alice, bob } = await aliceAndBob(browser, "chat");

@@ -1,6 +1,5 @@
 /** The message box: input methods, the length counter, and a message the room refuses (kept in view with Retry and Remove). */
-import { expect, test } from "@playwright/test";
-import { Bot, baseUrl, expectConnected, expectMessages, joinByForm, joinByLink, messageAction, messageBox, newPerson, rowWithText, say, uniqueRoom } from "./support.ts";
+import { baseUrl, Bot, expect, expectConnected, expectMessages, joinByForm, joinByLink, messageAction, messageBox, newPerson, rowWithText, say, test, uniqueRoom } from "./support.ts";
 
 test("Enter during IME composition does not send; Enter after it does", async ({ browser }) => {
   const room = uniqueRoom("ime");

@@ -3,8 +3,8 @@
  * works under it without a single violation, and a slip that put markup into the page would not
  * run: an injected inline script stays dead, an injected inline style is not applied.
  */
-import { expect, test, type Page } from "@playwright/test";
-import { baseUrl, expectMessages, joinByForm, newPerson, say, uniqueRoom } from "./support.ts";
+import type { Page } from "@playwright/test";
+import { baseUrl, expect, expectMessages, joinByForm, newPerson, say, test, uniqueRoom } from "./support.ts";
 
 /** Collects every CSP violation the page reports, from its first script on. */
 async function watchViolations(page: Page): Promise<() => Promise<string[]>> {

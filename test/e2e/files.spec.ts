@@ -4,8 +4,8 @@
  * lightbox (arrow keys between a message's pictures, Esc closes), and deleting the message makes
  * its URL answer 404. File names from the XSS corpus stay text (alt, caption), never markup.
  */
-import { expect, test, type Page } from "@playwright/test";
-import { Bot, aliceAndBob, baseUrl, joinByForm, messageAction, rowWithText, uniqueRoom } from "./support.ts";
+import type { Page } from "@playwright/test";
+import { aliceAndBob, baseUrl, Bot, expect, joinByForm, messageAction, rowWithText, test, uniqueRoom } from "./support.ts";
 import { NAMES, TEXTS } from "./xss-payloads.ts";
 import { staticElementCounts, watchedPerson } from "./xss-alarms.ts";
 

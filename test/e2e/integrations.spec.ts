@@ -4,8 +4,7 @@
  * add a webhook (its secret shown once) and see its state; delete both. A member sees no
  * Integrations button.
  */
-import { expect, test } from "@playwright/test";
-import { baseUrl, expectConnected, joinByForm, newPerson, rowWithText, uniqueRoom } from "./support.ts";
+import { baseUrl, expect, expectConnected, joinByForm, newPerson, rowWithText, test, uniqueRoom } from "./support.ts";
 
 test("an owner makes a hook in the Integrations dialog, a POST to it shows with a badge, and a webhook shows its state", async ({ browser }) => {
   test.setTimeout(90_000);

@@ -7,8 +7,8 @@
  * so it checks each pair of colours the views show, in both themes.
  */
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { Bot, joinByForm, messageAction, newPerson, rowWithText, say, uniqueRoom } from "./support.ts";
+import type { Page } from "@playwright/test";
+import { Bot, expect, joinByForm, messageAction, newPerson, rowWithText, say, test, uniqueRoom } from "./support.ts";
 
 const WIDTHS = [320, 360, 390, 600, 800, 1280];
 

@@ -3,9 +3,9 @@
  * survives a reload and a server restart (the ones made while it was down are delivered after),
  * and both end with the same view.
  */
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { ownDevServer } from "./own-server.ts";
-import { aliceAndBob, conversationView, expectConnected, joinByForm, messageAction, messageBox, mineView, newPerson, rowWithText, say, uniqueRoom } from "./support.ts";
+import { aliceAndBob, conversationView, expect, expectConnected, joinByForm, messageAction, messageBox, mineView, newPerson, rowWithText, say, test, uniqueRoom } from "./support.ts";
 
 const server = ownDevServer();
 

@@ -3,8 +3,8 @@
  * deleting, banning (and staying banned across a reload without a reconnect loop), slow mode and
  * the lock holding with their countdowns, a kick with its way back, and a wrong owner key.
  */
-import { expect, test, type Page } from "@playwright/test";
-import { expectConnected, joinByForm, joinByLink, messageAction, messageBox, newPerson, rowWithText, say, uniqueRoom } from "./support.ts";
+import type { Page } from "@playwright/test";
+import { expect, expectConnected, joinByForm, joinByLink, messageAction, messageBox, newPerson, rowWithText, say, test, uniqueRoom } from "./support.ts";
 
 /** Creates `room` from the start page as its owner, as a person does. */
 async function createAsOwner(page: Page, name: string, room: string): Promise<void> {

@@ -1,6 +1,5 @@
 /** A page that loses its network keeps what is typed and delivers it once when the network is back. */
-import { expect, test } from "@playwright/test";
-import { aliceAndBob, expectConnected, expectMessages, say, shownSeqs } from "./support.ts";
+import { aliceAndBob, expect, expectConnected, expectMessages, say, shownSeqs, test } from "./support.ts";
 
 test("a page offline queues a message that is delivered once when back", async ({ browser }) => {
   const { alice, bob } = await aliceAndBob(browser, "offline");

@@ -1,6 +1,5 @@
 /** On a phone (360 px, touch), a message's actions come as a bottom sheet with a long press, and so does the reaction picker. */
-import { expect, test } from "@playwright/test";
-import { Bot, baseUrl, joinByLink, uniqueRoom } from "./support.ts";
+import { baseUrl, Bot, expect, joinByLink, test, uniqueRoom } from "./support.ts";
 
 test("on a phone a long press on a message opens its actions as a bottom sheet, and the reaction picker is one too", async ({ browser }) => {
   const room = uniqueRoom("phone");

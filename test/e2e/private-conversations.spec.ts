@@ -6,8 +6,7 @@
  * a private message reaches someone who is away when they return, and the typing of a private
  * conversation reaches nobody.
  */
-import { expect, test } from "@playwright/test";
-import { Bot, baseUrl, expectConnected, expectMessages, joinByForm, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
+import { baseUrl, Bot, expect, expectConnected, expectMessages, joinByForm, messageBox, newPerson, say, test, uniqueRoom } from "./support.ts";
 
 const shown = (page: import("@playwright/test").Page) => page.locator("#messages li.msg:visible .text");
 

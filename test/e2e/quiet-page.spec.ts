@@ -6,8 +6,8 @@
  * hidden, mentions and private messages notify (after permission, muted per room) and the title
  * counts them apart.
  */
-import { expect, test, type Page } from "@playwright/test";
-import { Bot, baseUrl, expectConnected, joinByForm, joinByLink, messageBox, newPerson, say, uniqueRoom } from "./support.ts";
+import type { Page } from "@playwright/test";
+import { baseUrl, Bot, expect, expectConnected, joinByForm, joinByLink, messageBox, newPerson, say, test, uniqueRoom } from "./support.ts";
 
 const presenceLines = (page: Page) => page.locator("#messages li.presence-line > span");
 

@@ -4,9 +4,9 @@
  * 1 a second), so the page runs into it however slow the machine is: the page sends one message
  * at a time, and with the default bucket (20, 5 a second) a slow round trip alone keeps it under.
  */
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { ownDevServer } from "./own-server.ts";
-import { aliceAndBob, expectConnected, shownSeqs } from "./support.ts";
+import { aliceAndBob, expect, expectConnected, shownSeqs, test } from "./support.ts";
 
 const server = ownDevServer({ RATE_BURST: "3", RATE_PER_SECOND: "1" });
 const COUNT = 8;

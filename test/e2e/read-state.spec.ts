@@ -4,8 +4,8 @@
  * both titles and on both "N unread" buttons; reading on the phone clears the laptop's count; a
  * reload shows a "new messages" divider where the person stopped reading.
  */
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { Bot, expectConnected, joinByForm, newPerson, rowWithText, uniqueRoom, type Person } from "./support.ts";
+import type { Browser, Page } from "@playwright/test";
+import { Bot, expect, expectConnected, joinByForm, newPerson, rowWithText, test, type Person, uniqueRoom } from "./support.ts";
 
 /** A second device of the person on `first`: a new profile holding the same localStorage (the token). */
 async function sameUserElsewhere(browser: Browser, first: Page, room: string): Promise<Person> {

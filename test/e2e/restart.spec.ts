@@ -2,9 +2,8 @@
  * The dev server stops and starts again mid-conversation (as a deploy does): both pages reconnect
  * on their own, resume from their last seq, deliver what was queued, and show every message once.
  */
-import { expect, test } from "@playwright/test";
 import { startDevServer, type DevServer } from "../../scripts/dev-server.ts";
-import { expectConnected, expectMessages, joinByForm, newPerson, say, shownSeqs, uniqueRoom } from "./support.ts";
+import { expect, expectConnected, expectMessages, joinByForm, newPerson, say, shownSeqs, test, uniqueRoom } from "./support.ts";
 
 let server: DevServer;
 

@@ -2,8 +2,8 @@
  * What other clients send reaches the page as inert text, never as markup or script, and each
  * piece of it is its own bidirectional isolate, so it cannot reorder the page around it.
  */
-import { expect, test, type Locator } from "@playwright/test";
-import { Bot, expectMessages, joinByForm, newPerson, uniqueRoom } from "./support.ts";
+import type { Locator } from "@playwright/test";
+import { Bot, expect, expectMessages, joinByForm, newPerson, test, uniqueRoom } from "./support.ts";
 
 /** A name that is markup (within the 32-character name limit). */
 const NAME = `<img src=x onerror=alert(1)>`;

@@ -1,6 +1,5 @@
 /** Long rooms: older pages load when scrolling up, and new messages wait behind a jump button. */
-import { expect, test } from "@playwright/test";
-import { Bot, expectMessages, joinByForm, newPerson, uniqueRoom } from "./support.ts";
+import { Bot, expect, expectMessages, joinByForm, newPerson, test, uniqueRoom } from "./support.ts";
 
 test("scrolling to the top loads older pages until the start of the room", async ({ browser }) => {
   const room = uniqueRoom("scroll");

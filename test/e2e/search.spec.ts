@@ -3,8 +3,7 @@
  * the matched terms are marked as text (never HTML), and a click on a result jumps to the message,
  * loading older pages until it is there.
  */
-import { expect, test } from "@playwright/test";
-import { Bot, joinByForm, messageBox, newPerson, rowWithText, uniqueRoom } from "./support.ts";
+import { Bot, expect, joinByForm, messageBox, newPerson, rowWithText, test, uniqueRoom } from "./support.ts";
 
 test("Ctrl+K and / open search; results mark the terms as text; a click jumps to an old message", async ({ browser }) => {
   test.setTimeout(120_000);

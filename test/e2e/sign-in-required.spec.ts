@@ -7,11 +7,10 @@
  * hands it its user's token by postMessage, and people chat through it, while a valid token posted
  * to the frame from an origin not listed is ignored. A signed bot shows its badge there too.
  */
-import { expect, test } from "@playwright/test";
 import { SignJWT } from "jose";
 import { OwnDevServer } from "./own-server.ts";
 import { startHostApp, startIntruder, type HostApp } from "./host-app.ts";
-import { expectMessages, joinByLink, newPerson, say, uniqueRoom } from "./support.ts";
+import { expect, expectMessages, joinByLink, newPerson, say, test, uniqueRoom } from "./support.ts";
 
 const SECRET = "e2e-embed-secret-of-at-least-32-bytes!!";
 const TTL_SECONDS = 600;

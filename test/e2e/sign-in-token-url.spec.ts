@@ -7,10 +7,10 @@
  * again the page reconnects with resume: nothing lost, nothing twice. The start page creates rooms
  * with the token too (AUTH_REQUIRED lets only signed identities create them).
  */
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { OwnDevServer } from "./own-server.ts";
 import { SESSION_COOKIE, startHostApp, type HostApp } from "./host-app.ts";
-import { expectConnected, expectMessages, say, uniqueRoom, type Person } from "./support.ts";
+import { expect, expectConnected, expectMessages, say, test, type Person, uniqueRoom } from "./support.ts";
 
 const SECRET = "e2e-sign-in-secret-of-at-least-32-bytes";
 const TTL_SECONDS = 6;

@@ -2,10 +2,27 @@
  * Helpers for the browser tests: people (a browser profile each, so a token each), joining the
  * way a person does, reading the conversation, and a bot that talks to a room over a raw socket.
  */
-import { expect, type Browser, type BrowserContext, type FrameLocator, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContext, type FrameLocator, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { HEARTBEAT, TIMINGS } from "@edge-chat/protocol";
+
+/**
+ * Playwright's `test`, closing every browser profile a test opened when it ends, passed or not. The
+ * browser lives as long as its worker: a profile left open would keep its sockets, heartbeats and
+ * rendering going beside every later test of that worker.
+ */
+export const test = base.extend<{ closeProfiles: void }>({
+  closeProfiles: [
+    async ({ browser }, use) => {
+      await use();
+      await Promise.all(browser.contexts().map((context) => context.close()));
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
 
 /** The dev server global-setup.ts started. */
 export function baseUrl(): string {

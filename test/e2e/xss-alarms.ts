@@ -192,12 +192,22 @@ export async function redrawFromRoom(page: Page, name: string, rows: number, ala
   await page.reload();
   await expectConnected(page, name);
   await alarms.watch();
-  await expect
-    .poll(async () => {
-      await page.locator("#scroller").evaluate((scroller) => (scroller.scrollTop = 0));
-      return page.locator("#messages li.msg").count();
-    })
-    .toBe(rows);
+  const drawn = page.locator("#messages li.msg");
+  // Each scroll to the top brings one older page. Each page gets the usual bound of its own: on a
+  // busy machine one answer can take seconds, so one bound for all pages would fail a room that
+  // is merely slow (a page that never comes still fails here).
+  let count = await drawn.count();
+  while (count < rows) {
+    const before = count;
+    await expect
+      .poll(async () => {
+        await page.locator("#scroller").evaluate((scroller) => (scroller.scrollTop = 0));
+        count = await drawn.count();
+        return count;
+      }, { message: `an older page after ${before} of ${rows} messages` })
+      .toBeGreaterThan(before);
+  }
+  expect(count).toBe(rows);
 }
 
 /**

@@ -10,11 +10,11 @@
  * requests (an `<img src=x>` or a CSS `url()` would fetch) and frames (an `<iframe>` would
  * attach). "The alarms go off when a payload does become markup" proves that they can fail.
  */
-import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 import { nameKey } from "@edge-chat/protocol/names";
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
-import { Bot, baseUrl, joinByForm, newPerson, uniqueRoom } from "./support.ts";
+import { baseUrl, Bot, expect, joinByForm, newPerson, test, uniqueRoom } from "./support.ts";
 import { armAlarms, auditDom, fireEverything, redrawFromRoom, expectNothingRan, staticElementCounts, textsOf, watchedPerson } from "./xss-alarms.ts";
 import { NAMES, REFUSED_NAMES, RENAMES, TEXTS, TOO_LONG_TEXT } from "./xss-payloads.ts";
 

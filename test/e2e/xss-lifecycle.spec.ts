@@ -3,10 +3,9 @@
  * message, and again as the quote of a reply to it; reactions carry markup-like emoji; the
  * person's own reply chip shows a quote too. Nothing may run or become markup, live or redrawn.
  */
-import { expect, test } from "@playwright/test";
 import { LIMITS, truncateCodePoints } from "@edge-chat/protocol";
 import { normalizeEmoji } from "@edge-chat/protocol/validate";
-import { Bot, joinByForm, messageAction, uniqueRoom } from "./support.ts";
+import { Bot, expect, joinByForm, messageAction, test, uniqueRoom } from "./support.ts";
 import { auditDom, fireEverything, redrawFromRoom, expectNothingRan, staticElementCounts, textsOf, watchedPerson } from "./xss-alarms.ts";
 import { TEXTS } from "./xss-payloads.ts";
 

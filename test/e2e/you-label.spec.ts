@@ -3,8 +3,7 @@
  * own name and a badge, never with the word "You" in a name's place, so a person who takes the
  * name "You" (anyone may) cannot pass their messages off as yours.
  */
-import { expect, test } from "@playwright/test";
-import { Bot, expectMessages, joinByForm, newPerson, rowWithText, say, uniqueRoom } from "./support.ts";
+import { Bot, expect, expectMessages, joinByForm, newPerson, rowWithText, say, test, uniqueRoom } from "./support.ts";
 
 test("a person named You is shown as a name, while your own messages show your name and the self badge", async ({ browser }) => {
   const room = uniqueRoom("you");
