@@ -58,3 +58,35 @@ test("clicking the quote of a reply to an old message loads older pages until it
   await expect(target).toBeInViewport();
   for (const bot of bots) bot.close();
 });
+
+test("an older page the room refuses as too fast is asked for again by itself, with no further scroll", async ({ browser }) => {
+  const room = uniqueRoom("scroll-limited");
+  const bots = await Promise.all(Array.from({ length: 3 }, (_, i) => Bot.join(room, `bot${i}`)));
+  const texts = Array.from({ length: 60 }, (_, i) => `message ${i + 1}`);
+  for (let i = 0; i < texts.length; i++) await bots[Math.floor(i / 20)]!.say(texts[i]!);
+
+  const alice = await newPerson(browser);
+  // The room's first answer to a `history` request is a refusal, as when her bucket is empty
+  // (sent by the test in the room's place, so the refusal is certain however fast the machine).
+  let refused = 0;
+  await alice.page.routeWebSocket(/\/api\/rooms\/[^/]+\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (refused === 0 && typeof message === "string" && (JSON.parse(message) as { type: string }).type === "history") {
+        refused++;
+        ws.send(JSON.stringify({ type: "error", code: "rate_limited", message: "slow down", retryAfterMs: 300 }));
+        return;
+      }
+      server.send(message);
+    });
+  });
+  await joinByForm(alice.page, "alice", room);
+  const rows = alice.page.locator("#messages li.msg");
+  await expect(rows).toHaveCount(50);
+  // One scroll to the top, and no other: the page must try again on its own once told when.
+  await alice.page.locator("#scroller").evaluate((el) => el.scrollTo({ top: 0 }));
+  await expect.poll(() => refused).toBe(1);
+  await expectMessages(alice.page, texts);
+  await expect(alice.page.locator("#history-start")).toBeVisible();
+  for (const bot of bots) bot.close();
+});

@@ -39,6 +39,8 @@ export class MessageList {
   #seeking: number | undefined;
   #hasOlder = false;
   #loadingOlder = false;
+  /** A refused page's second try, once the room's bucket has a token again. */
+  #retryOlder: ReturnType<typeof setTimeout> | undefined;
   #unseen = 0;
   /** Who reacted with what, per message, from the live `react` events seen (by user id). */
   readonly #reactors = new Map<number, Map<string, Map<string, string>>>();
@@ -124,6 +126,7 @@ export class MessageList {
     this.#states.clear();
     this.#replies.clear();
     this.#loadingOlder = false;
+    clearTimeout(this.#retryOlder);
     this.#seeking = undefined;
     for (const message of messages) this.#insert(message);
     this.#setHasOlder((this.oldestSeq ?? 0) > 1);
@@ -357,6 +360,23 @@ export class MessageList {
     this.#loadingOlder = false;
     this.#seeking = undefined;
     this.#el.loadOlder.textContent = "Load earlier messages";
+  }
+
+  /**
+   * The room refused a request as too fast (a refusal without `ref` cannot say which request it
+   * was). If a page was being loaded, ask again once the bucket has a token: a reader already at
+   * the top makes no further scroll event, and a jump to a quoted message would stop half-way.
+   */
+  olderLimited(retryAfterMs: number): void {
+    if (!this.#loadingOlder) return;
+    this.#loadingOlder = false;
+    this.#el.loadOlder.textContent = "Load earlier messages";
+    clearTimeout(this.#retryOlder);
+    this.#retryOlder = setTimeout(() => {
+      if (this.#seeking !== undefined) return this.jumpTo(this.#seeking);
+      if (this.#el.scroller.scrollTop <= TOP_SLACK_PX) this.#askOlder();
+      else this.#fillViewport();
+    }, retryAfterMs);
   }
 
   #setHasOlder(hasOlder: boolean): void {

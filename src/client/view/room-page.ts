@@ -354,7 +354,7 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
         // History and members requests carry no id: a refusal of one comes back without `ref`.
         if (frame.code === "rate_limited" && frame.ref === undefined) {
           presence.rateLimited(frame.retryAfterMs ?? 1_000);
-          messages.olderFailed();
+          messages.olderLimited(frame.retryAfterMs ?? 1_000);
           return;
         }
         return showError(describeError(frame));
