@@ -1,13 +1,14 @@
 /**
  * The page's sign-in pieces that need no browser: reading the token endpoint's answer (plain text
- * or JSON), reading `/api/config`, which way it signs in for which settings, and which messages
- * from an embedding page it takes a token from.
+ * or JSON), reading `/api/config`, which way it signs in for which settings, which messages
+ * from an embedding page it takes a token from, and what it says when no token comes.
  */
 import { describe, expect, it } from "vitest";
 import { TOKEN_MESSAGE, embedToken } from "../../src/client/sign-in/embed-message.ts";
 import { chooseIdentity } from "../../src/client/sign-in/identity-choice.ts";
 import { ANONYMOUS_CONFIG, readPageConfig } from "../../src/client/sign-in/page-config.ts";
 import { TokenUrlError, tokenInBody } from "../../src/client/sign-in/token-body.ts";
+import { signInProblem } from "../../src/client/sign-in/sign-in-problem.ts";
 
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl";
 
@@ -77,5 +78,20 @@ describe("the way the page signs in", () => {
     expect(chooseIdentity({ ...none, authTokenUrl: url, authRequired: true }, false, false)).toBe("token-url");
     expect(chooseIdentity({ ...none, authTokenUrl: url, allowedOrigins: listed }, true, true)).toBe("embedder");
     expect(chooseIdentity({ ...none, allowedOrigins: listed }, false, true)).toBe("anonymous");
+  });
+});
+
+describe("what the page says when the token endpoint gives no token", () => {
+  it("sends someone the host application does not know (401, 403) to sign in there", () => {
+    for (const status of [401, 403]) {
+      expect(signInProblem(new TokenUrlError(status, `token endpoint answered ${status}`))).toBe(
+        "You are not signed in to the application this chat belongs to. Sign in there; this page connects by itself once you are.",
+      );
+    }
+  });
+
+  it("names any other failure, and says it keeps trying", () => {
+    expect(signInProblem(new TokenUrlError(500, "token endpoint answered 500"))).toBe("Could not get your sign-in (token endpoint answered 500). Trying again…");
+    expect(signInProblem(new TypeError("Failed to fetch"))).toBe("Could not get your sign-in (Failed to fetch). Trying again…");
   });
 });
