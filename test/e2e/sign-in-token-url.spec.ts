@@ -5,7 +5,8 @@
  * frames on the one socket; then one token is let run out (the host hands out a stale one and
  * holds every later request), the room closes the socket with 4401, and once the host answers
  * again the page reconnects with resume: nothing lost, nothing twice. The start page creates rooms
- * with the token too (AUTH_REQUIRED lets only signed identities create them).
+ * with the token too (AUTH_REQUIRED lets only signed identities create them), and a user whose
+ * token says `role: "owner"` manages the room's integrations with that token, holding no owner key.
  */
 import type { Browser, Page } from "@playwright/test";
 import { OwnDevServer } from "./own-server.ts";
@@ -109,4 +110,37 @@ test("a signed user creates a room from the start page with their token, where o
   await expectConnected(carol.page, "carol");
   await expect(carol.page.locator("#me-role")).toHaveText("owner");
   await carol.context.close();
+});
+
+test("a signed owner (the token's role claim) manages the room's hooks with the token alone, and a member sees no Integrations", async ({ browser }) => {
+  const room = uniqueRoom("signed-owner");
+  const olga = await signedIn(browser, "owner-olga");
+  const dave = await signedIn(browser, "dave");
+  await olga.page.goto(`/r/${room}`);
+  await dave.page.goto(`/r/${room}`);
+  await expectConnected(olga.page, "owner-olga");
+  await expectConnected(dave.page, "dave");
+  await expect(olga.page.locator("#me-role")).toHaveText("owner");
+  // No owner key in this browser: the role came with the token.
+  expect(await olga.page.evaluate((name) => localStorage.getItem(`edge-chat:owner-key:${name}`), room)).toBeNull();
+
+  // A member has no Settings at all, so no way to the dialog.
+  await expect(dave.page.locator("#settings-button")).toBeHidden();
+
+  await olga.page.locator("#settings-button").click();
+  await olga.page.getByRole("button", { name: "Integrations…" }).click();
+  const dialog = olga.page.getByRole("dialog", { name: "Integrations" });
+  await dialog.getByLabel("Name").fill("Alerts");
+  await dialog.getByRole("button", { name: "Make a hook" }).click();
+  await expect(dialog.locator("#hook-list li")).toContainText("Alerts");
+  await expect(dialog.locator("#integrations-error")).toHaveText("");
+  const posted = await fetch((await dialog.locator("#hook-url").textContent())!, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ text: "disk 91% full" }),
+  });
+  expect(posted.status).toBe(200);
+  await expect(dave.page.locator("#messages li.msg").filter({ hasText: "disk 91% full" }).locator(".bot-badge")).toHaveText("hook");
+  await olga.context.close();
+  await dave.context.close();
 });

@@ -2,9 +2,10 @@
  * The owner's Integrations dialog, opened from Settings: the room's incoming hooks (make one: its
  * URL shown once, with a copy button and a ready `curl` line; list; delete) and outgoing webhooks
  * (add one with its URL and events: its signing secret shown once; each one's state: delivered up
- * to which message, failing since when; delete). It speaks to the room over HTTP with the owner
- * key this browser keeps for the room (`@edge-chat/client`'s `Integrations`); without one, the
- * Settings dialog shows no Integrations button.
+ * to which message, failing since when; delete). It speaks to the room over HTTP with an owner
+ * credential (`@edge-chat/client`'s `Integrations`): the owner key this browser keeps for the room,
+ * or the token of a signed identity whose role claim is owner. Without either, the Settings dialog
+ * shows no Integrations button.
  */
 import { IntegrationError, Integrations } from "@edge-chat/client";
 import type { WebhookEventKind } from "@edge-chat/protocol/integrations";
@@ -17,16 +18,17 @@ const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle
 /** The dialog of one room. */
 export class IntegrationsDialog {
   readonly #room: string;
-  readonly #ownerKey: () => string | undefined;
+  readonly #credential: () => string | undefined;
+  readonly #button = byId("integrations-button", HTMLButtonElement);
   readonly #dialog = byId("integrations-dialog", HTMLDialogElement);
   readonly #error = byId("integrations-error", HTMLElement);
 
-  /** `ownerKey` reads the key this browser keeps for the room (undefined: not an owner here). */
-  constructor(room: string, ownerKey: () => string | undefined) {
+  /** `credential` gives the owner credential this page holds for the room now (undefined: not an owner here). */
+  constructor(room: string, credential: () => string | undefined) {
     this.#room = room;
-    this.#ownerKey = ownerKey;
-    const button = byId("integrations-button", HTMLButtonElement);
-    button.hidden = ownerKey() === undefined;
+    this.#credential = credential;
+    const button = this.#button;
+    this.update();
     button.addEventListener("click", () => {
       byId("settings-dialog", HTMLDialogElement).close();
       void this.open();
@@ -44,6 +46,11 @@ export class IntegrationsDialog {
     byId("webhook-copy", HTMLButtonElement).addEventListener("click", () => copy(byId("webhook-secret", HTMLElement).textContent ?? "", "secret"));
   }
 
+  /** Shows the Integrations button only to an owner (call when the role or the key changes). */
+  update(): void {
+    this.#button.hidden = this.#credential() === undefined;
+  }
+
   /** Opens the dialog on the room's current hooks and webhooks. */
   async open(): Promise<void> {
     this.#error.textContent = "";
@@ -55,12 +62,12 @@ export class IntegrationsDialog {
   }
 
   #api(): Integrations | undefined {
-    const key = this.#ownerKey();
-    if (key === undefined) {
-      this.#error.textContent = "This browser holds no owner key for this room.";
+    const credential = this.#credential();
+    if (credential === undefined) {
+      this.#error.textContent = "This browser holds no owner key for this room, and you are not signed in as its owner.";
       return undefined;
     }
-    return new Integrations(location.origin, this.#room, key);
+    return new Integrations(location.origin, this.#room, credential);
   }
 
   async #refresh(): Promise<void> {
@@ -153,7 +160,7 @@ function explain(err: unknown): string {
       return `That was not accepted: ${err.message}.`;
     case "unauthorized":
     case "forbidden":
-      return "The room did not accept this browser's owner key.";
+      return "The room did not accept you as its owner (this browser's owner key, or your sign-in).";
     default:
       return err.message;
   }

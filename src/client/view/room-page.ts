@@ -37,7 +37,7 @@ import { setUpReadMarker } from "./read-marker.ts";
 import { setUpHeader, showMe } from "./room-header.ts";
 import { RoomModeration } from "./room-moderation.ts";
 import { setUpSearch } from "./search-box.ts";
-import { signInOptions, uploadCredential } from "./room-identity.ts";
+import { ownerCredential, signInOptions, uploadCredential } from "./room-identity.ts";
 import { toast } from "./toast.ts";
 import { TypingLine } from "./typing.ts";
 
@@ -149,8 +149,8 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
     pickSelf: () => header.openRename(),
     extra: (user) => moderation.personControl(user),
   });
-  // The owner's hooks and webhooks, from Settings (with the owner key this browser keeps).
-  new IntegrationsDialog(room, () => loadOwnerKey(room));
+  // The owner's hooks and webhooks, from Settings (with the owner key this browser keeps, or a signed owner's token).
+  const integrations = new IntegrationsDialog(room, () => ownerCredential(identity, room, ctx.myRole));
   const moderation = new RoomModeration(
     {
       me: () => ctx.me,
@@ -159,6 +159,7 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
         ctx.myRole = role;
         messages.setContext(ctx);
         presence.render();
+        integrations.update();
       },
       roleOf: (id) => presence.roster.roleOf(id),
       setRoleOf: (id, role) => {
@@ -447,6 +448,7 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
     ctx.myRole = role;
     showMe(user);
     messages.setContext(ctx);
+    integrations.update();
   }
 
   let errorTimer: ReturnType<typeof setTimeout> | undefined;
