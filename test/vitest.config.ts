@@ -8,6 +8,7 @@
  * process (the dev server, the bench smoke run).
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import { TEST_AUDIENCE, TEST_AUTH_SECRET, TEST_ISSUER, TEST_JWKS_URL, keySetService, makeTestKeys } from "./support/test-issuer.ts";
 
@@ -67,6 +68,11 @@ function workers(name: string, extra: Record<string, string> = {}, more: string[
 
 export default defineConfig({
   test: {
+    // Vitest's own default is one worker less than the cores: on a machine of two, one file at a
+    // time. Most files here wait on sockets, servers and alarms more than they compute, so two at
+    // once finished the suite in 230 s instead of 420 s there (test files share nothing: each makes
+    // its own rooms, and each server its own port).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       workers("workers"),
       // test/sharded/ holds what only a sharded room can show (placement, shard faults); the
