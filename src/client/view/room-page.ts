@@ -7,7 +7,6 @@
  */
 import type { EventFrame, MessageFrame, Role, User } from "@edge-chat/protocol";
 import type { RoomError, RoomFrame } from "@edge-chat/protocol/server-frames";
-import { nameKey } from "@edge-chat/protocol/names";
 import { isSay, openRoom, privatePartner, quoteOf, type ConnectionStatus, type PendingAction, type PendingChange, type Room } from "@edge-chat/client";
 import { browserSignals } from "../browser-signals.ts";
 import type { RoomIdentity } from "../sign-in/identity.ts";
@@ -23,6 +22,7 @@ import { confirmAction } from "./confirm.ts";
 import { Conversations } from "./conversations.ts";
 import { byId, isolate } from "./dom.ts";
 import { describeError, shortReason } from "./errors.ts";
+import { knownPeople, personNamed } from "./known-people.ts";
 import { isPrivateRoom, roomLabel } from "./landing.ts";
 import { mentionsMe } from "./mentions.ts";
 import { messageActions, type MessageActions } from "./message-actions.ts";
@@ -232,9 +232,9 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
       lastOwn: () => messages.lastOwn(),
       // Above 100 online the room drops typing notices: do not send them at all.
       typing: () => !presence.roster.crowded && chat.send({ type: "typing" }),
-      people: { online: () => presence.roster.listed().filter((u) => u.id !== ctx.me.id), others: () => knownPeople().filter((u) => u.id !== ctx.me.id) },
+      people: { online: () => presence.roster.listed().filter((u) => u.id !== ctx.me.id), others: () => people().filter((u) => u.id !== ctx.me.id) },
       privateMessage: (rest) => {
-        const found = personNamed(rest);
+        const found = personNamed(people(), rest);
         if (!found) return "Nobody of that name is in the room or its recent messages: /msg name text";
         const text = rest.slice(found.length).trim();
         if (text === "") return `Write the message after the name: /msg ${found.user.name} text`;
@@ -407,25 +407,9 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
     if (matchMedia("(pointer: fine)").matches) composer.focus();
   }
 
-  /** Everyone the page knows of: people online, authors of messages shown, conversation partners. */
-  function knownPeople(): User[] {
-    const known = new Map<string, User>();
-    for (const user of presence.roster.listed()) known.set(user.id, user);
-    for (const message of messages.loaded()) if (!known.has(message.from.id)) known.set(message.from.id, message.from);
-    return [...known.values()];
-  }
-
-  /** The person whose name `rest` starts with (the longest such name, compared as the room compares names). */
-  function personNamed(rest: string): { user: User; length: number } | undefined {
-    let best: { user: User; length: number } | undefined;
-    for (const user of knownPeople()) {
-      for (let end = 1; end <= Math.min(rest.length, user.name.length * 4 + 4); end++) {
-        const after = rest[end];
-        if (after !== undefined && !/\s/u.test(after)) continue;
-        if (nameKey(rest.slice(0, end)) === nameKey(user.name) && end > (best?.length ?? 0)) best = { user, length: end };
-      }
-    }
-    return best;
+  /** Everyone the page knows of: people online, and the authors of the messages it holds. */
+  function people(): User[] {
+    return knownPeople(presence.roster.listed(), messages.loaded());
   }
 
   function showOutbox(pending: readonly PendingAction[]): void {
