@@ -2,7 +2,9 @@
  * Read state across devices (protocol v3): one person on a laptop and a phone (two browser
  * profiles sharing one token). Messages that arrive while both tabs are in the background count in
  * both titles and on both "N unread" buttons; reading on the phone clears the laptop's count; a
- * reload shows a "new messages" divider where the person stopped reading.
+ * reload shows a "new messages" divider where the person stopped reading. When more came in than
+ * one page holds, the "N unread" jump loads older pages back to the first unread one, and the
+ * divider goes up with them.
  */
 import type { Browser, Page } from "@playwright/test";
 import { Bot, expect, expectConnected, joinByForm, newPerson, rowWithText, test, type Person, uniqueRoom } from "./support.ts";
@@ -66,4 +68,41 @@ test("reading on one device clears the other's unread count, and a reload shows 
   await expect(phone.page).not.toHaveTitle(/^\(/);
   await expect(rowWithText(laptop.page, "five")).toBeVisible();
   bea.close();
+});
+
+test("more unread than a page holds: the jump loads older pages back to the first unread, and the divider goes up to it", async ({ browser }) => {
+  const room = uniqueRoom("read-far");
+  const ada = await newPerson(browser);
+  const readsSent: number[] = [];
+  ada.page.on("websocket", (socket) =>
+    socket.on("framesent", ({ payload }) => {
+      const frame = JSON.parse(String(payload)) as { type: string; seq?: number };
+      if (frame.type === "read") readsSent.push(frame.seq!);
+    }),
+  );
+  await joinByForm(ada.page, "ada", room);
+  const bots = await Promise.all(Array.from({ length: 4 }, (_, i) => Bot.join(room, `bot${i}`)));
+  const last = await bots[0]!.say("read before leaving");
+  await expect.poll(() => readsSent.at(-1)).toBe(last.seq);
+
+  // She leaves; 70 arrive (four bots, each within its burst); she comes back in a background tab.
+  await ada.page.goto("about:blank");
+  for (let i = 1; i <= 70; i++) await bots[Math.floor(i / 18)]!.say(`unread ${i}`);
+  await ada.context.addInitScript(() => {
+    Object.defineProperty(document, "hidden", { value: true, configurable: true });
+    Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+  });
+  await ada.page.goto(`/r/${room}`);
+  await expectConnected(ada.page, "ada");
+  await expect(ada.page.locator("#jump-unread")).toHaveText("↑ 70 unread");
+  // The welcome's page reaches back to "unread 21" only: the divider stands above the oldest held.
+  await expect(ada.page.locator("#messages li.msg").first().locator(".text")).toHaveText("unread 21");
+
+  await ada.page.locator("#jump-unread").click();
+  const first = ada.page.locator("#messages li.msg").filter({ has: ada.page.locator(".text", { hasText: /^unread 1$/ }) });
+  await expect(first).toBeFocused();
+  await expect(ada.page.locator("#messages li.unread-divider")).toHaveCount(1);
+  await expect(ada.page.locator("#messages li.unread-divider + li.msg .text")).toHaveText("unread 1");
+  await expect(ada.page.locator("#messages li.unread-divider ~ li.msg")).toHaveCount(70);
+  for (const bot of bots) bot.close();
 });

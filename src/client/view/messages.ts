@@ -37,6 +37,8 @@ export class MessageList {
   #pending: readonly PendingChange[] = [];
   /** A quoted message being looked for in older pages. */
   #seeking: number | undefined;
+  /** Older pages being loaded until the held messages reach back to `seq`, then `then` runs. */
+  #revealing: { seq: number; then: () => void } | undefined;
   #hasOlder = false;
   #loadingOlder = false;
   /** A refused page's second try, once the room's bucket has a token again. */
@@ -128,6 +130,7 @@ export class MessageList {
     this.#loadingOlder = false;
     clearTimeout(this.#retryOlder);
     this.#seeking = undefined;
+    this.#revealing = undefined;
     for (const message of messages) this.#insert(message);
     this.#setHasOlder((this.oldestSeq ?? 0) > 1);
     this.scrollToBottom();
@@ -153,6 +156,11 @@ export class MessageList {
     scroller.scrollTop = scroller.scrollHeight - fromBottom;
     this.#loadingOlder = false;
     this.#setHasOlder(hasMore);
+    if (this.#revealing !== undefined) {
+      const { seq, then } = this.#revealing;
+      this.#revealing = undefined;
+      return this.reveal(seq, then);
+    }
     if (this.#seeking !== undefined) return this.jumpTo(this.#seeking);
     this.#fillViewport();
   }
@@ -214,6 +222,14 @@ export class MessageList {
       return this.#onNotFound();
     }
     this.#seeking = seq;
+    this.#askOlder();
+  }
+
+  /** Loads older pages until the messages held reach back to `seq` (or the room's start), then calls `then`. */
+  reveal(seq: number, then: () => void): void {
+    const oldest = this.oldestSeq;
+    if (!this.#hasOlder || (oldest !== undefined && oldest <= seq)) return then();
+    this.#revealing = { seq, then };
     this.#askOlder();
   }
 
@@ -374,6 +390,7 @@ export class MessageList {
     clearTimeout(this.#retryOlder);
     this.#retryOlder = setTimeout(() => {
       if (this.#seeking !== undefined) return this.jumpTo(this.#seeking);
+      if (this.#revealing !== undefined) return this.#askOlder();
       if (this.#el.scroller.scrollTop <= TOP_SLACK_PX) this.#askOlder();
       else this.#fillViewport();
     }, retryAfterMs);

@@ -1,9 +1,10 @@
 /**
  * Where the person stopped reading (protocol v3 read state), on the page: a "new messages" divider
- * above the first message they had not read when the room welcomed them, the unread count in the
- * tab title and on an "N unread" button that jumps to the first unread message (loading older
- * pages until it is there), and the read position moved whenever the newest message is on screen
- * in a visible tab. The count is the room's for this user, so reading on one device clears it on
+ * above the first message they had not read when the room welcomed them (it moves up as older
+ * pages come in, when the unread ones reach back further than the welcome's page), the unread
+ * count in the tab title and on an "N unread" button that jumps to the first unread message
+ * (loading older pages until it is there), and the read position moved whenever the newest
+ * message is on screen in a visible tab. The count is the room's for this user, so reading on one device clears it on
  * the others (the room's `read` frame reaches them).
  */
 import type { MessageFrame } from "@edge-chat/protocol";
@@ -24,6 +25,8 @@ export interface ReadMarkerDeps {
   me: () => string;
   atBottom: () => boolean;
   jumpTo: (seq: number) => void;
+  /** Loads older pages until the messages held reach back to `seq`, then calls `then`. */
+  reveal: (seq: number, then: () => void) => void;
   attention: Attention;
 }
 
@@ -38,8 +41,8 @@ export class ReadMarker {
   readonly #button: HTMLButtonElement;
   readonly #deps: ReadMarkerDeps;
   readonly #divider = el("li", { class: "unread-divider", attrs: { role: "separator" } }, el("span", {}, "New messages"));
-  /** The first message above the read position when the room welcomed us. */
-  #dividerSeq: number | undefined;
+  /** The read position when the room welcomed us, and the newest seq it held then: the divider marks what lies between. */
+  #welcomed = { read: 0, newest: 0 };
 
   constructor(elements: { list: HTMLOListElement; scroller: HTMLElement; button: HTMLButtonElement }, deps: ReadMarkerDeps) {
     this.#list = elements.list;
@@ -53,14 +56,17 @@ export class ReadMarker {
   /** A welcome that redrew the list: the divider goes above the first message not read yet. */
   welcome(): void {
     const room = this.#deps.room();
-    this.#dividerSeq = this.#firstUnread(room.readPosition)?.seq;
+    this.#welcomed = { read: room.readPosition, newest: room.messages.at(-1)?.seq ?? 0 };
     this.place();
     this.readIfSeen();
   }
 
-  /** Puts the divider back in its place (the list was redrawn, or older messages came in above). */
+  /** Puts the divider in its place (the list was redrawn, or older messages came in above, perhaps unread ones). */
   place(): void {
-    const row = this.#dividerSeq === undefined ? null : this.#list.querySelector(`li[data-seq="${this.#dividerSeq}"]`);
+    // Only messages the welcome found unread: one that arrived later gets no divider of its own.
+    const first = this.#firstUnread(this.#welcomed.read);
+    const seq = first !== undefined && first.seq <= this.#welcomed.newest ? first.seq : undefined;
+    const row = seq === undefined ? null : this.#list.querySelector(`li[data-seq="${seq}"]`);
     if (row) row.before(this.#divider);
     else this.#divider.remove();
   }
@@ -81,11 +87,13 @@ export class ReadMarker {
     this.#button.textContent = `↑ ${unreadLabel(count)} unread`;
   }
 
-  /** Jumps to the first message above the read position (the oldest held one when they all are). */
+  /** Jumps to the first message above the read position, loading older pages first when it is older than any held. */
   #jump(): void {
     const room = this.#deps.room();
-    const target = this.#firstUnread(room.readPosition) ?? room.messages[0];
-    if (target) this.#deps.jumpTo(target.seq);
+    this.#deps.reveal(room.readPosition + 1, () => {
+      const target = this.#firstUnread(room.readPosition) ?? room.messages[0];
+      if (target) this.#deps.jumpTo(target.seq);
+    });
   }
 
   #firstUnread(read: number): MessageFrame | undefined {

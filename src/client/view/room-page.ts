@@ -141,7 +141,7 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
     (partner) => showConversation(partner),
     () => undefined,
   );
-  const marker = setUpReadMarker({ room: () => chat, me: () => ctx.me.id, atBottom: () => messages.atBottom, jumpTo: (seq) => messages.jumpTo(seq), attention });
+  const marker = setUpReadMarker({ room: () => chat, me: () => ctx.me.id, atBottom: () => messages.atBottom, jumpTo: (seq) => messages.jumpTo(seq), reveal: (seq, then) => messages.reveal(seq, then), attention });
   setUpSearch({ search: (q, before) => chat.search(q, before === undefined ? {} : { before }), jumpTo: (seq) => messages.jumpTo(seq) });
   const presence = new PresenceView({
     send: (frame) => chat.send(frame),
