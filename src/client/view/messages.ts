@@ -371,10 +371,11 @@ export class MessageList {
     this.#onNeedOlder();
   }
 
-  /** The request for older messages could not be sent (offline): allow asking again later. */
+  /** The request for older messages could not be sent (offline): allow asking again later; a jump waiting for it is dropped. */
   olderFailed(): void {
     this.#loadingOlder = false;
     this.#seeking = undefined;
+    this.#revealing = undefined;
     this.#el.loadOlder.textContent = "Load earlier messages";
   }
 

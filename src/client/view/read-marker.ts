@@ -4,8 +4,8 @@
  * pages come in, when the unread ones reach back further than the welcome's page), the unread
  * count in the tab title and on an "N unread" button that jumps to the first unread message
  * (loading older pages until it is there), and the read position moved whenever the newest
- * message is on screen in a visible tab. The count is the room's for this user, so reading on one device clears it on
- * the others (the room's `read` frame reaches them).
+ * message is on screen in a visible tab. The count is the room's for this user, so reading on
+ * one device clears it on the others (the room's `read` frame reaches them).
  */
 import type { MessageFrame } from "@edge-chat/protocol";
 import { type Attention, unreadLabel } from "./attention.ts";
