@@ -4,10 +4,10 @@
  * both titles and on both "N unread" buttons; reading on the phone clears the laptop's count; a
  * reload shows a "new messages" divider where the person stopped reading. When more came in than
  * one page holds, the "N unread" jump loads older pages back to the first unread one, and the
- * divider goes up with them.
+ * divider goes up with them; a private first unread opens its conversation.
  */
 import type { Browser, Page } from "@playwright/test";
-import { Bot, expect, expectConnected, joinByForm, newPerson, rowWithText, test, type Person, uniqueRoom } from "./support.ts";
+import { Bot, expect, expectConnected, joinByForm, newPerson, rowWithText, say, test, type Person, uniqueRoom } from "./support.ts";
 
 /** A second device of the person on `first`: a new profile holding the same localStorage (the token). */
 async function sameUserElsewhere(browser: Browser, first: Page, room: string): Promise<Person> {
@@ -70,16 +70,31 @@ test("reading on one device clears the other's unread count, and a reload shows 
   bea.close();
 });
 
+/** The read positions the page sends to the room, in order. */
+function readsSentBy(page: Page): number[] {
+  const seqs: number[] = [];
+  page.on("websocket", (socket) =>
+    socket.on("framesent", ({ payload }) => {
+      const frame = JSON.parse(String(payload)) as { type: string; seq?: number };
+      if (frame.type === "read") seqs.push(frame.seq!);
+    }),
+  );
+  return seqs;
+}
+
+/** Opens the room again in a tab that is in the background from its first script on (so nothing is read by being seen). */
+async function comeBackHidden(person: Person, room: string): Promise<void> {
+  await person.context.addInitScript(() => {
+    Object.defineProperty(document, "hidden", { value: true, configurable: true });
+    Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+  });
+  await person.page.goto(`/r/${room}`);
+}
+
 test("more unread than a page holds: the jump loads older pages back to the first unread, and the divider goes up to it", async ({ browser }) => {
   const room = uniqueRoom("read-far");
   const ada = await newPerson(browser);
-  const readsSent: number[] = [];
-  ada.page.on("websocket", (socket) =>
-    socket.on("framesent", ({ payload }) => {
-      const frame = JSON.parse(String(payload)) as { type: string; seq?: number };
-      if (frame.type === "read") readsSent.push(frame.seq!);
-    }),
-  );
+  const readsSent = readsSentBy(ada.page);
   await joinByForm(ada.page, "ada", room);
   const bots = await Promise.all(Array.from({ length: 4 }, (_, i) => Bot.join(room, `bot${i}`)));
   const last = await bots[0]!.say("read before leaving");
@@ -88,11 +103,7 @@ test("more unread than a page holds: the jump loads older pages back to the firs
   // She leaves; 70 arrive (four bots, each within its burst); she comes back in a background tab.
   await ada.page.goto("about:blank");
   for (let i = 1; i <= 70; i++) await bots[Math.floor(i / 18)]!.say(`unread ${i}`);
-  await ada.context.addInitScript(() => {
-    Object.defineProperty(document, "hidden", { value: true, configurable: true });
-    Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
-  });
-  await ada.page.goto(`/r/${room}`);
+  await comeBackHidden(ada, room);
   await expectConnected(ada.page, "ada");
   await expect(ada.page.locator("#jump-unread")).toHaveText("↑ 70 unread");
   // The welcome's page reaches back to "unread 21" only: the divider stands above the oldest held.
@@ -105,4 +116,30 @@ test("more unread than a page holds: the jump loads older pages back to the firs
   await expect(ada.page.locator("#messages li.unread-divider + li.msg .text")).toHaveText("unread 1");
   await expect(ada.page.locator("#messages li.unread-divider ~ li.msg")).toHaveCount(70);
   for (const bot of bots) bot.close();
+});
+
+test("when the first unread is a private message, the jump opens its conversation, and the room's divider marks the first public one", async ({ browser }) => {
+  const room = uniqueRoom("read-private");
+  const ada = await newPerson(browser);
+  const readsSent = readsSentBy(ada.page);
+  await joinByForm(ada.page, "ada", room);
+  const bea = await Bot.join(room, "bea");
+  await say(ada.page, "hi bea");
+  const adaId = ((await bea.next("message", (f) => f.text === "hi bea")).from as { id: string }).id;
+  const last = await bea.say("read before leaving");
+  await expect.poll(() => readsSent.at(-1)).toBe(last.seq);
+
+  await ada.page.goto("about:blank");
+  await bea.say("just between us", adaId);
+  await bea.say("for everyone");
+  await comeBackHidden(ada, room);
+  await expectConnected(ada.page, "ada");
+  await expect(ada.page.locator("#jump-unread")).toHaveText("↑ 2 unread");
+  // The room's timeline shows public messages only: its divider stands above the public one.
+  await expect(ada.page.locator("#messages li.unread-divider + li.msg .text")).toHaveText("for everyone");
+
+  await ada.page.locator("#jump-unread").click();
+  await expect(ada.page.locator("#view-name")).toHaveText("bea");
+  await expect(rowWithText(ada.page, "just between us")).toBeFocused();
+  bea.close();
 });

@@ -3,9 +3,9 @@
  * the matched terms are marked as text (never HTML), and a click on a result jumps to the message,
  * loading older pages until it is there.
  */
-import { Bot, expect, joinByForm, messageBox, newPerson, rowWithText, test, uniqueRoom } from "./support.ts";
+import { Bot, expect, joinByForm, messageBox, newPerson, rowWithText, say, test, uniqueRoom } from "./support.ts";
 
-test("Ctrl+K and / open search; results mark the terms as text; a click jumps to an old message", async ({ browser }) => {
+test("Ctrl+K and / open search; results mark the terms as text; a click jumps to an old message, and to a private one in its conversation", async ({ browser }) => {
   test.setTimeout(120_000);
   const room = uniqueRoom("search-jump");
   // Each bot has its own rate bucket (burst 20): six of them store 110 messages quickly.
@@ -52,5 +52,17 @@ test("Ctrl+K and / open search; results mark the terms as text; a click jumps to
   await page.keyboard.press("Control+k");
   await input.fill("no such words anywhere");
   await expect(page.locator("#search-status")).toHaveText("No messages match.");
+
+  // A private message found from the room's timeline opens its conversation there.
+  await input.press("Escape");
+  await say(page, "hello bots");
+  const aliceId = ((await bots[5]!.next("message", (f) => f.text === "hello bots")).from as { id: string }).id;
+  await bots[5]!.say("a private kingfisher", aliceId);
+  await page.keyboard.press("Control+k");
+  await input.fill("kingfisher");
+  await expect(hit).toHaveCount(1);
+  await hit.click();
+  await expect(page.locator("#view-name")).toHaveText("bot5");
+  await expect(rowWithText(page, "a private kingfisher")).toBeFocused();
   for (const bot of bots) bot.close();
 });

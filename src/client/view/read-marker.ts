@@ -3,7 +3,7 @@
  * above the first message they had not read when the room welcomed them (it moves up as older
  * pages come in, when the unread ones reach back further than the welcome's page), the unread
  * count in the tab title and on an "N unread" button that jumps to the first unread message
- * (loading older pages until it is there), and the read position moved whenever the newest
+ * (loading older pages until it is there; a private one opens its conversation), and the read position moved whenever the newest
  * message is on screen in a visible tab. The count is the room's for this user, so reading on
  * one device clears it on the others (the room's `read` frame reaches them).
  */
@@ -24,7 +24,8 @@ export interface ReadMarkerDeps {
   room: () => ReadSource;
   me: () => string;
   atBottom: () => boolean;
-  jumpTo: (seq: number) => void;
+  /** Shows a message in its timeline (the room's, or its private conversation) and focuses it. */
+  show: (message: MessageFrame) => void;
   /** Loads older pages until the messages held reach back to `seq`, then calls `then`. */
   reveal: (seq: number, then: () => void) => void;
   attention: Attention;
@@ -64,7 +65,8 @@ export class ReadMarker {
   /** Puts the divider in its place (the list was redrawn, or older messages came in above, perhaps unread ones). */
   place(): void {
     // Only messages the welcome found unread: one that arrived later gets no divider of its own.
-    const first = this.#firstUnread(this.#welcomed.read);
+    // The divider is the room timeline's, so it marks public messages (conversations count their own).
+    const first = this.#firstUnread(this.#welcomed.read, true);
     const seq = first !== undefined && first.seq <= this.#welcomed.newest ? first.seq : undefined;
     const row = seq === undefined ? null : this.#list.querySelector(`li[data-seq="${seq}"]`);
     if (row) row.before(this.#divider);
@@ -92,12 +94,12 @@ export class ReadMarker {
     const room = this.#deps.room();
     this.#deps.reveal(room.readPosition + 1, () => {
       const target = this.#firstUnread(room.readPosition) ?? room.messages[0];
-      if (target) this.#deps.jumpTo(target.seq);
+      if (target) this.#deps.show(target);
     });
   }
 
-  #firstUnread(read: number): MessageFrame | undefined {
+  #firstUnread(read: number, publicOnly = false): MessageFrame | undefined {
     const me = this.#deps.me();
-    return this.#deps.room().messages.find((m) => m.seq > read && m.from.id !== me && !m.deleted);
+    return this.#deps.room().messages.find((m) => m.seq > read && m.from.id !== me && !m.deleted && !(publicOnly && m.to));
   }
 }

@@ -141,8 +141,8 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
     (partner) => showConversation(partner),
     () => undefined,
   );
-  const marker = setUpReadMarker({ room: () => chat, me: () => ctx.me.id, atBottom: () => messages.atBottom, jumpTo: (seq) => messages.jumpTo(seq), reveal: (seq, then) => messages.reveal(seq, then), attention });
-  setUpSearch({ search: (q, before) => chat.search(q, before === undefined ? {} : { before }), jumpTo: (seq) => messages.jumpTo(seq) });
+  const marker = setUpReadMarker({ room: () => chat, me: () => ctx.me.id, atBottom: () => messages.atBottom, show: showMessage, reveal: (seq, then) => messages.reveal(seq, then), attention });
+  setUpSearch({ search: (q, before) => chat.search(q, before === undefined ? {} : { before }), show: showMessage });
   const presence = new PresenceView({
     send: (frame) => chat.send(frame),
     pick: (user) => moderation.moderate(user),
@@ -405,6 +405,14 @@ export async function showRoom(room: string, identity: RoomIdentity): Promise<vo
     composer.setPrivate(partner);
     typing.clear();
     if (matchMedia("(pointer: fine)").matches) composer.focus();
+  }
+
+  /** Shows a message in its own timeline (its private conversation, or the room's) and jumps to it. */
+  function showMessage(message: MessageFrame): void {
+    const partner = privatePartner(message, ctx.me.id);
+    if (partner) conversations.open(partner);
+    else conversations.back();
+    messages.jumpTo(message.seq);
   }
 
   /** Everyone the page knows of: people online, and the authors of the messages it holds. */

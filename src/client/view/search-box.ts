@@ -29,7 +29,8 @@ export interface SearchElements {
 /** What the box asks of the room and the page. */
 export interface SearchDeps {
   search(q: string, before?: number): Promise<SearchFrame>;
-  jumpTo(seq: number): void;
+  /** Shows a found message in its timeline (the room's, or its private conversation) and focuses it. */
+  show(message: MessageFrame): void;
 }
 
 /** The search box. */
@@ -131,7 +132,7 @@ export class SearchBox {
     );
     button.addEventListener("click", () => {
       this.close();
-      this.#deps.jumpTo(message.seq);
+      this.#deps.show(message);
     });
     return el("li", {}, button);
   }
