@@ -48,10 +48,16 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
   const stale = new Set<string>();
   const holding = new Map<string, (() => void)[]>();
 
-  // Users whose name starts with "robot" are the application's bots (the `bot` claim), and those
-  // whose name starts with "owner" own every room (the `role` claim).
+  // Users whose name starts with "robot" are the application's bots (the `bot` claim), those
+  // whose name starts with "owner" own every room (the `role` claim), and those whose name starts
+  // with "guest" may enter the rooms named lobby-* only (the `rooms` claim).
   const sign = (user: string, expSeconds: number) =>
-    new SignJWT({ name: user, ...(user.startsWith("robot") ? { bot: true } : {}), ...(user.startsWith("owner") ? { role: "owner" } : {}) })
+    new SignJWT({
+      name: user,
+      ...(user.startsWith("robot") ? { bot: true } : {}),
+      ...(user.startsWith("owner") ? { role: "owner" } : {}),
+      ...(user.startsWith("guest") ? { rooms: ["lobby-*"] } : {}),
+    })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject(user)
       .setExpirationTime(expSeconds)

@@ -5,8 +5,9 @@
  * frames on the one socket; then one token is let run out (the host hands out a stale one and
  * holds every later request), the room closes the socket with 4401, and once the host answers
  * again the page reconnects with resume: nothing lost, nothing twice. The start page creates rooms
- * with the token too (AUTH_REQUIRED lets only signed identities create them), and a user whose
- * token says `role: "owner"` manages the room's integrations with that token, holding no owner key.
+ * with the token too (AUTH_REQUIRED lets only signed identities create them), a user whose
+ * token says `role: "owner"` manages the room's integrations with that token, holding no owner key,
+ * and one whose token's `rooms` leave a room out is told so plainly.
  */
 import type { Browser, Page } from "@playwright/test";
 import { OwnDevServer } from "./own-server.ts";
@@ -143,4 +144,17 @@ test("a signed owner (the token's role claim) manages the room's hooks with the 
   await expect(dave.page.locator("#messages li.msg").filter({ hasText: "disk 91% full" }).locator(".bot-badge")).toHaveText("hook");
   await olga.context.close();
   await dave.context.close();
+});
+
+test("a token whose rooms claim leaves this room out is told so plainly, with no retry offered, and its own rooms open", async ({ browser }) => {
+  const gil = await signedIn(browser, "guest-gil");
+  await gil.page.goto(`/r/${uniqueRoom("not-for-guests")}`);
+  await expect(gil.page.locator("#banner")).toBeVisible();
+  await expect(gil.page.locator("#banner-text")).toHaveText("Your sign-in does not let you into this room.");
+  await expect(gil.page.locator("#banner-retry")).toBeHidden();
+  expect((await sockets(gil.page)).opened).toBe(1);
+
+  await gil.page.goto(`/r/${uniqueRoom("x").replace(/^e2e-x-/, "lobby-")}`);
+  await expectConnected(gil.page, "guest-gil");
+  await gil.context.close();
 });
