@@ -218,7 +218,7 @@ describe("delivering", () => {
     expect(accepted[1]).toMatchObject({ type: "react", emoji: "", count: 0 });
     expect(accepted[2]).toMatchObject({ type: "edit", text: "" });
     // The failed tries before the delete carried the text; none after it does.
-    const afterDelete = tries.filter((t) => t.at >= deleted.ts);
+    const afterDelete = tries.filter((t) => t.at > deleted.ts);
     expect(afterDelete.length).toBeGreaterThan(0);
     for (const t of afterDelete) expect(t.body).not.toContain("hunter2");
   });
@@ -268,9 +268,10 @@ describe("delivering", () => {
     const tries = await inbox.until((t) => t.length >= 8);
     expect(seqsOf(tries)).toEqual(seqs.sort((a, b) => a - b));
     const gaps = tries.slice(1).map((t, i) => t.at - tries[i]!.at);
-    // The receiver reads the clock of the test's own turn, which may lag the room's by a tick
-    // (seen: 19 ms); unpaced tries arrive 0-3 ms apart here.
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(DELIVERY_SPACING_MS - 2);
+    // The receiver reads the clock in the turn that starts the try (the room's clock, which moves
+    // only between turns); unpaced tries arrive 0-3 ms apart here. (Read after the body, a busy
+    // machine once showed 15 ms.)
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(DELIVERY_SPACING_MS);
   });
 
   it("writes its position coalesced: a run of deliveries costs about a row a second, not a row each, and the row catches up", async () => {

@@ -21,7 +21,10 @@ export class HostileIdentity implements CheckedSender {
   readonly refused = new Map<string, RoomError>();
   readonly rateLimited = 0;
   readonly flushedOnReconnect = 0;
-  readonly actionsOnWire = 0;
+  /** As many as it stored: its frames sent again are the attack, counted by the hostile client, not resends of the report's kind. */
+  get actionsOnWire(): number {
+    return this.sent.size;
+  }
   readonly dedupeAnswers = 0;
   /** Actions sent to be stored and not answered yet, by client id. */
   readonly waiting = new Map<string, PendingAction>();

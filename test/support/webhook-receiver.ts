@@ -81,6 +81,8 @@ function install(): void {
   installed = true;
   const original = globalThis.fetch;
   globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    // Read in the room's own turn, before any await: the clock the room spaced its tries by.
+    const at = Date.now();
     const request = new Request(input, init);
     const target = receivers.get(request.url);
     if (!target) return original(input, init);
@@ -91,7 +93,7 @@ function install(): void {
       signature: request.headers.get("webhook-signature") ?? "",
       contentType: request.headers.get("content-type") ?? "",
       body: await request.text(),
-      at: Date.now(),
+      at,
     };
     const index = target.tries.push(received) - 1;
     const answer = typeof target.answer === "function" ? target.answer(received) : target.answer;
