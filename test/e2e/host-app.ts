@@ -48,9 +48,13 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
   const stale = new Set<string>();
   const holding = new Map<string, (() => void)[]>();
 
+  // A key the chat does not know: a host whose secret does not match the chat's.
+  const wrongKey = new TextEncoder().encode(`${options.secret}-but-not-the-chat's`);
+
   // Users whose name starts with "robot" are the application's bots (the `bot` claim), those
-  // whose name starts with "owner" own every room (the `role` claim), and those whose name starts
-  // with "guest" may enter the rooms named lobby-* only (the `rooms` claim).
+  // whose name starts with "owner" own every room (the `role` claim), those whose name starts
+  // with "guest" may enter the rooms named lobby-* only (the `rooms` claim), and those whose name
+  // starts with "forged" get tokens signed with a key the chat does not know.
   const sign = (user: string, expSeconds: number) =>
     new SignJWT({
       name: user,
@@ -61,7 +65,7 @@ export async function startHostApp(options: HostAppOptions): Promise<HostApp> {
       .setProtectedHeader({ alg: "HS256" })
       .setSubject(user)
       .setExpirationTime(expSeconds)
-      .sign(key);
+      .sign(user.startsWith("forged") ? wrongKey : key);
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
   /** The token endpoint: the session's user's token, JSON for some users and plain text for others (both are documented). */

@@ -7,7 +7,8 @@
  * again the page reconnects with resume: nothing lost, nothing twice. The start page creates rooms
  * with the token too (AUTH_REQUIRED lets only signed identities create them), a user whose
  * token says `role: "owner"` manages the room's integrations with that token, holding no owner key,
- * and one whose token's `rooms` leave a room out is told so plainly.
+ * one whose token's `rooms` leave a room out is told so plainly, and so is one whose host signs
+ * with a key the room does not know.
  */
 import type { Browser, Page } from "@playwright/test";
 import { OwnDevServer } from "./own-server.ts";
@@ -157,4 +158,16 @@ test("a token whose rooms claim leaves this room out is told so plainly, with no
   await gil.page.goto(`/r/${uniqueRoom("x").replace(/^e2e-x-/, "lobby-")}`);
   await expectConnected(gil.page, "guest-gil");
   await gil.context.close();
+});
+
+test("a token the room does not accept (the host signs with another key) is told so plainly after one fresh token was tried, with no loop", async ({ browser }) => {
+  const fay = await signedIn(browser, "forged-fay");
+  await fay.page.goto(`/r/${uniqueRoom("forged")}`);
+  await expect(fay.page.locator("#banner-text")).toHaveText("The room did not accept your sign-in. Reload the page to try again.");
+  await expect(fay.page.locator("#banner")).toBeVisible();
+  await expect(fay.page.locator("#banner-retry")).toBeHidden();
+  // The first token, then one fresh one in case the first had just gone stale; then nothing more.
+  expect(host.served("forged-fay")).toBe(2);
+  expect((await sockets(fay.page)).opened).toBe(1);
+  await fay.context.close();
 });
