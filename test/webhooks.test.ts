@@ -268,10 +268,12 @@ describe("delivering", () => {
     const tries = await inbox.until((t) => t.length >= 8);
     expect(seqsOf(tries)).toEqual(seqs.sort((a, b) => a - b));
     const gaps = tries.slice(1).map((t, i) => t.at - tries[i]!.at);
-    // The receiver reads the clock in the turn that starts the try (the room's clock, which moves
-    // only between turns); unpaced tries arrive 0-3 ms apart here. (Read after the body, a busy
-    // machine once showed 15 ms.)
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(DELIVERY_SPACING_MS);
+    // Unpaced, tries arrive 0-3 ms apart here. The receiver reads the clock when a try reaches it,
+    // which can be a little after the time the room spaced that try by (CI saw gaps of 19 ms, and
+    // 15 ms when the clock was read after the body): a gap may fall short by a few ms, and the
+    // run as a whole by no more than one spacing.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(DELIVERY_SPACING_MS / 2);
+    expect(tries.at(-1)!.at - tries[0]!.at).toBeGreaterThanOrEqual((tries.length - 2) * DELIVERY_SPACING_MS);
   });
 
   it("writes its position coalesced: a run of deliveries costs about a row a second, not a row each, and the row catches up", async () => {
