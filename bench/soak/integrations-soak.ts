@@ -16,10 +16,10 @@ import { sleep } from "./wait.ts";
 
 /**
  * The longest a draining webhook may go without a new event before the drain gives up: longer
- * than the wait after five failed tries of one event in a row (1 + 2 + 4 + 8 + 16 s, the alarm's
- * 1 s spacing included), so only a delivery that stopped ends it early.
+ * than the wait after five failed tries of one event in a row (1 + 2 + 4 + 8 + 16 s, and up to
+ * 1 s more each for the alarm's spacing), so only a delivery that stopped ends it early.
  */
-const STALL_MS = 35_000;
+const STALL_MS = 40_000;
 
 /** What the integrations check counts; every count but the informational ones must be 0. */
 export interface IntegrationCounts {
