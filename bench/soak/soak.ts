@@ -108,7 +108,7 @@ export const QUICK_SOAK: SoakOptions = {
   longAbsenceMs: 2_000,
   policy: { maxDelayMs: 2_000 },
   drainTimeoutMs: 20_000,
-  // ~130 events: 5% failed is ~7 retries, ~15 s behind at the end.
+  // ~150 events: 5% failed is ~8 retries (seed 857463: 10 failed, a drain of 17 s).
   webhookFaultRate: 0.05,
   webhookDrainMs: 45_000,
   // About 70 turns in all (a turn per ~300 ms, well inside the bucket's 5/s), with changes and

@@ -81,7 +81,8 @@ function install(): void {
   installed = true;
   const original = globalThis.fetch;
   globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
-    // Read in the room's own turn, before any await: the clock the room spaced its tries by.
+    // Read before any await: as near as the receiver gets to the time the room started the try
+    // (webhooks.test.ts's pacing test says how near).
     const at = Date.now();
     const request = new Request(input, init);
     const target = receivers.get(request.url);
